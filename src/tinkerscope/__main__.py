@@ -1,0 +1,5 @@
+"""Allow `python -m tinkerscope`."""
+
+from tinkerscope.cli import main
+
+raise SystemExit(main())

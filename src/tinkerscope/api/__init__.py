@@ -1,0 +1,1 @@
+"""The Tinker service: wire models, checkpoint paths, the async client, errors and downloads."""

@@ -1,0 +1,1 @@
+"""The async Tinker REST client (design.md §2)."""

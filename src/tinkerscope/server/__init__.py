@@ -1,0 +1,1 @@
+"""The stand-in Tinker server: `tinkerscope serve` and the app's `--demo`."""
