@@ -1,1 +1,0 @@
-"""The reactive store: the one source of truth for what the UI shows (design.md §3)."""

@@ -1,0 +1,47 @@
+"""Human sizes, ages and dates for the modals (humanize, clock passed in), and literal text."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import humanize
+from textual.content import Content
+
+# C0 and C1 controls: an escape sequence in a server string must show as typed, never reach the
+# terminal. Newlines are allowed only where the caller says the text may span lines.
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROLS_BUT_NEWLINE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+
+
+def literal(text: str, *, multiline: bool = False) -> Content:
+    """Text from the server as a literal `Content`: no markup, control characters made visible."""
+    pattern = _CONTROLS_BUT_NEWLINE if multiline else _CONTROLS
+    return Content(pattern.sub(lambda match: f"\\x{ord(match[0]):02x}", text))
+
+
+def human_size(size_bytes: int | None) -> str:
+    """A size like `1.2 GB`, or `unknown` when the server has not computed it yet."""
+    if size_bytes is None:
+        return "unknown"
+    return str(humanize.naturalsize(size_bytes))
+
+
+def human_age(when: datetime, now: datetime) -> str:
+    """How long ago (or from now) `when` is, relative to the injected `now`."""
+    return str(humanize.naturaltime(_aware(when), when=_aware(now)))
+
+
+def human_date(when: datetime) -> str:
+    """An absolute date and time in UTC, e.g. `2026-11-30 08:28 UTC`."""
+    return _aware(when).astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def expiry_after(now: datetime, seconds: int) -> datetime:
+    """The moment a TTL of `seconds` set at `now` runs out."""
+    return _aware(now) + timedelta(seconds=seconds)
+
+
+def _aware(when: datetime) -> datetime:
+    # The wire models are tz-aware; a naive clock from a caller is taken as UTC, not local time.
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
