@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path, PurePosixPath
@@ -89,9 +88,9 @@ class ArchiveSource(Protocol):
         """The state of a session's trace export, starting it if needed."""
         ...
 
-
-DirectTarget = Callable[[CheckpointRef], Target]
-"""Builds the authenticated `/archive` request of the direct-bytes (hpcai) contract."""
+    def auth_headers_for(self, url: str) -> dict[str, str]:
+        """Headers for fetching `url`: the credential only on the API's own origin (hpcai bytes)."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,7 +147,6 @@ async def download_checkpoint(
     http: httpx.AsyncClient,
     job: CheckpointDownload,
     *,
-    direct: DirectTarget | None = None,
     on_progress: ProgressCallback | None = None,
     limits: Limits = DEFAULT_LIMITS,
 ) -> DownloadResult:
@@ -160,7 +158,7 @@ async def download_checkpoint(
     _prepare(job)
     if job.ref.kind is CheckpointKind.EXTERNAL:
         return await _download_external(source, http, job, on_progress, limits)
-    return await _download_archive(source, http, job, direct, on_progress, limits)
+    return await _download_archive(source, http, job, on_progress, limits)
 
 
 async def download_trace(
@@ -224,7 +222,6 @@ async def _download_archive(
     source: ArchiveSource,
     http: httpx.AsyncClient,
     job: CheckpointDownload,
-    direct: DirectTarget | None,
     on_progress: ProgressCallback | None,
     limits: Limits,
 ) -> DownloadResult:
@@ -232,13 +229,13 @@ async def _download_archive(
     label = ref.path
 
     async def resolve() -> Target:
-        if source.flavor == "hpcai" and direct is not None:
-            return direct(ref)
+        # Asked again after a refusal: a signed URL that expired gets a new signature, and the
+        # hpcai archive endpoint (which streams the bytes itself) answers its own errors.
         try:
             signed = await source.get_archive_url(ref)
         except (NotFoundError, InvalidRequestError) as error:
             raise _not_exportable(ref, error) from None
-        return Target(signed.url)
+        return Target(signed.url, headers=source.auth_headers_for(signed.url))
 
     tar = job.out_dir / f"{job.folder}.tar"
     if not job.extract and tar.exists() and job.force:
