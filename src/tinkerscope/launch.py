@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
+from contextlib import ExitStack
+from typing import TYPE_CHECKING
 
 from tinkerscope import __version__
+
+if TYPE_CHECKING:
+    from tinkerscope.config import Profile
+
+DEMO_KEY = "tml-demo"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -17,14 +25,106 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Sub-commands: `tinkerscope serve --help`, `tinkerscope download --help`.",
     )
     parser.add_argument("--version", action="version", version=f"tinkerscope {__version__}")
+    parser.add_argument("--profile", metavar="NAME", help="profile of the config file to use")
+    parser.add_argument("--base-url", metavar="URL", help="service URL (overrides the profile)")
+    parser.add_argument("--flavor", choices=("tinker", "hpcai"), help="service flavor")
+    parser.add_argument(
+        "--insecure", action="store_true", help="allow plain http:// to a non-loopback host"
+    )
+    parser.add_argument(
+        "--refresh",
+        metavar="SECONDS",
+        type=_positive_float,
+        help="watch interval in seconds (default 5, or ui.refresh in the config)",
+    )
+    parser.add_argument(
+        "--read-only", action="store_true", help="refuse every change (publish, TTL, delete)"
+    )
+    parser.add_argument("--theme", metavar="NAME", help="Textual theme, e.g. ansi-dark, nord")
     parser.add_argument(
         "--demo", action="store_true", help="open the app on a built-in demo server"
     )
     return parser
 
 
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0.2 <= value <= 3600:
+        raise argparse.ArgumentTypeError("must be between 0.2 and 3600 seconds")
+    return value
+
+
+def _demo_profile(url: str) -> Profile:
+    from tinkerscope.config import Profile
+
+    return Profile(name="demo", flavor="tinker", base_url=url, api_key=DEMO_KEY, key_source="demo")
+
+
 def main(argv: Sequence[str]) -> int:
     """Run the app; returns the process exit status."""
-    build_parser().parse_args(list(argv))
-    print("tinkerscope: the app is not built yet (see the issues).", file=sys.stderr)
-    return 2
+    args = build_parser().parse_args(list(argv))
+    from tinkerscope.api.errors import ConfigError
+    from tinkerscope.config import load_settings, resolve_profile
+
+    problem: str | None = None
+    try:
+        settings = load_settings()
+    except ConfigError as error:
+        print(f"tinkerscope: {error}", file=sys.stderr)
+        return 2
+    with ExitStack() as stack:
+        profile: Profile | None = None
+        if args.demo:
+            from tinkerscope.server.config import ServerConfig
+            from tinkerscope.server.runner import ServerThread
+
+            server = stack.enter_context(
+                ServerThread(ServerConfig(live=True, api_keys=(DEMO_KEY,)))
+            )
+            profile = _demo_profile(server.url)
+        else:
+            try:
+                profile = resolve_profile(
+                    settings=settings,
+                    profile=args.profile,
+                    base_url=args.base_url,
+                    flavor=args.flavor,
+                    insecure=args.insecure,
+                )
+            except ConfigError as error:
+                problem = f"{error}\nEdit the config file or set TINKER_API_KEY, then restart."
+        return _run(profile, settings, args, problem)
+    return 0
+
+
+def _run(
+    profile: Profile | None, settings: Settings, args: argparse.Namespace, problem: str | None
+) -> int:
+    from tinkerscope.api.client import TinkerAPI
+    from tinkerscope.store import Store
+    from tinkerscope.ui.app import TinkerscopeApp
+
+    store = None
+    if profile is not None:
+        store = Store(
+            TinkerAPI(profile),
+            profile_name=profile.name,
+            refresh=args.refresh or settings.ui.refresh,
+            read_only=args.read_only or settings.ui.read_only,
+        )
+    app = TinkerscopeApp(
+        store,
+        problem=problem,
+        theme=args.theme or settings.ui.theme,
+        keys=settings.keys,
+        animations=settings.ui.animations and "NO_ANIMATIONS" not in os.environ,
+    )
+    app.run()
+    return 0 if app.return_code is None else app.return_code
+
+
+if TYPE_CHECKING:
+    from tinkerscope.config import Settings

@@ -1,0 +1,103 @@
+"""Keyed collections that say what changed: the unit of the store's change announcements."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One announcement: which collection changed and which keys were added, updated, removed.
+
+    A change with no keys (`is_empty`) still matters for scalar state such as the connection
+    status or a pane's error message; listeners look at `collection` to know what to re-read.
+    """
+
+    collection: str
+    added: tuple[str, ...] = ()
+    updated: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+
+    @property
+    def is_empty(self) -> bool:
+        """True when no row was added, updated or removed."""
+        return not (self.added or self.updated or self.removed)
+
+
+class Keyed(Generic[T]):
+    """Items of one collection by key, in arrival order, with diffing writes.
+
+    Every write returns the `Change` it made (possibly empty); equal items are not "updated", so a
+    refresh that brings nothing new announces nothing and repaints nothing.
+    """
+
+    def __init__(self, name: str, key: Callable[[T], str]) -> None:
+        self.name = name
+        self.key = key
+        self.items: dict[str, T] = {}
+        self.loaded = False
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __iter__(self) -> Iterator[T]:
+        return iter(self.items.values())
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.items
+
+    def get(self, key: str) -> T | None:
+        """The item with this key, or None."""
+        return self.items.get(key)
+
+    def merge(self, items: Iterable[T]) -> Change:
+        """Add new items and replace changed ones; nothing is removed."""
+        added: list[str] = []
+        updated: list[str] = []
+        for item in items:
+            key = self.key(item)
+            old = self.items.get(key)
+            if old is None:
+                added.append(key)
+            elif old != item:
+                updated.append(key)
+            else:
+                continue
+            self.items[key] = item
+        return Change(self.name, tuple(added), tuple(updated))
+
+    def remove_missing(self, seen: set[str]) -> Change:
+        """Remove every item whose key is not in `seen` (the end of a complete listing)."""
+        gone = tuple(key for key in self.items if key not in seen)
+        for key in gone:
+            del self.items[key]
+        return Change(self.name, removed=gone)
+
+    def replace(self, items: Iterable[T]) -> Change:
+        """Make the collection hold exactly `items`, announcing the difference."""
+        materialised = list(items)
+        merged = self.merge(materialised)
+        removed = self.remove_missing({self.key(item) for item in materialised})
+        self.loaded = True
+        return Change(self.name, merged.added, merged.updated, removed.removed)
+
+    def put(self, item: T) -> Change:
+        """Add or replace one item."""
+        return self.merge([item])
+
+    def remove(self, key: str) -> Change:
+        """Remove one item if present."""
+        if self.items.pop(key, None) is None:
+            return Change(self.name)
+        return Change(self.name, removed=(key,))
+
+    def clear(self) -> Change:
+        """Remove everything (a scope switch)."""
+        gone = tuple(self.items)
+        self.items.clear()
+        self.loaded = False
+        return Change(self.name, removed=gone)

@@ -1,0 +1,79 @@
+"""The header line (profile, host, connection, watch state) and the status line above the footer."""
+
+from __future__ import annotations
+
+from textual.content import Content
+from textual.widgets import Static
+
+from tinkerscope.store import Connection, Store
+from tinkerscope.ui.text import printable
+
+_CONNECTION_STYLE = {
+    Connection.CONNECTED: "$text-success",
+    Connection.CONNECTING: "$text-muted",
+    Connection.FAILING: "$text-warning",
+}
+
+
+def watch_state(store: Store) -> tuple[str, str]:
+    """What the watch is doing, and a style for it."""
+    if not store.watching:
+        return "○ watch off (w)", "$text-muted"
+    if store.paused:
+        return "○ watch paused", "$text-muted"
+    if store.failures:
+        return f"◌ retrying in {store.next_delay:.0f}s", "$text-warning"
+    return f"● watching {store.interval:g}s", "$text-success"
+
+
+class HeaderLine(Static):
+    """`tinkerscope ─ prod · tinker · host ─ ● connected ─ ● watching 5s ─ 2 downloads`."""
+
+    def __init__(self, store: Store | None, *, id: str | None = None) -> None:
+        super().__init__("", id=id, markup=False)
+        self.store = store
+
+    def on_mount(self) -> None:
+        """Paint the first state."""
+        self.redraw()
+
+    def redraw(self) -> None:
+        """Paint the current state of the store."""
+        store = self.store
+        if store is None:
+            self.update(Content.assemble(("tinkerscope", "bold"), " ─ not connected"))
+            return
+        connection = store.connection
+        style = _CONNECTION_STYLE.get(connection, "$text-error")
+        watch, watch_style = watch_state(store)
+        parts: list[str | tuple[str, str]] = [
+            ("tinkerscope", "bold"),
+            " ─ ",
+            printable(store.profile_name),
+            " · ",
+            store.flavor,
+            " · ",
+            printable(store.api.base_url),
+            " ─ ",
+            (f"● {connection.value}", style),
+            " ─ ",
+            (watch, watch_style),
+        ]
+        downloads = len(store.downloads)
+        if downloads:
+            parts += [" ─ ", f"{downloads} download{'s' if downloads != 1 else ''}"]
+        if store.read_only:
+            parts += [" ─ ", ("read-only", "$text-warning")]
+        self.update(Content.assemble(*parts))
+
+
+class StatusLine(Static):
+    """One line: progress of a bulk action, or what the selection would free."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__("", id=id, markup=False)
+
+    def say(self, text: str, *, busy: bool = False) -> None:
+        """Show a line of plain text."""
+        self.update(Content(text))
+        self.set_class(busy, "-busy")

@@ -1,0 +1,129 @@
+"""A titled pane around one `VirtualTable`: counts in the title, `/` filter, `o` sort, `space`."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.widgets import Input, Static
+
+from tinkerscope.ui.table import VirtualTable
+
+
+class Pane(Vertical):
+    """A border with a title and counts, a table, an error line and a filter box."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "filter", "Filter", id="filter"),
+        Binding("o", "sort", "Sort", id="sort"),
+        Binding("space", "select", "Select", id="select"),
+    ]
+
+    DEFAULT_CSS = """
+    Pane { border: round $panel-lighten-2; height: 1fr; }
+    Pane:focus-within { border: round $accent; }
+    Pane > .pane--error { color: $text-error; height: auto; display: none; }
+    Pane > .pane--error.-shown { display: block; }
+    Pane > Input { display: none; height: 1; border: none; padding: 0 1; }
+    Pane > Input.-shown { display: block; }
+    """
+
+    def __init__(
+        self,
+        title: str,
+        table: VirtualTable[Any],
+        *,
+        selectable: bool = False,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(id=id, classes=classes)
+        self.title = title
+        self.table = table
+        self.selectable = selectable
+        self.scope = ""
+        self.loading = False
+        self.error_line = Static("", classes="pane--error", markup=False)
+        self.filter_box = Input(placeholder="filter (enter keeps it, esc clears)")
+
+    def compose(self) -> ComposeResult:
+        """The table, an error line (hidden) and the filter box (hidden)."""
+        yield self.error_line
+        yield self.table
+        yield self.filter_box
+
+    def on_mount(self) -> None:
+        """Show the initial title."""
+        self.update_title()
+
+    def update_title(self) -> None:
+        """`Training runs · session x (12 of 48) ▲size  · 3 selected`."""
+        table = self.table
+        shown, total = table.row_count, table.total_count
+        counts = f"{shown}" if shown == total else f"{shown} of {total}"
+        parts = [self.title]
+        if self.scope:
+            parts.append(f"· {self.scope}")
+        parts.append(f"({counts})")
+        if table.filter_text:
+            parts.append(f"/{table.filter_text}")
+        selected = len(table.selected)
+        if selected:
+            parts.append(f"· {selected} selected")
+        if self.loading:
+            parts.append("· loading…")
+        self.border_title = " ".join(parts)
+
+    def set_error(self, message: str | None) -> None:
+        """Show (or clear) a one-line error for this pane; the rest of the app keeps working."""
+        self.error_line.update(message or "")
+        self.error_line.set_class(bool(message), "-shown")
+
+    def action_filter(self) -> None:
+        """Open the filter box."""
+        self.filter_box.add_class("-shown")
+        self.filter_box.value = self.table.filter_text
+        self.filter_box.focus()
+
+    def clear_filter(self) -> bool:
+        """Drop the filter; True if there was one."""
+        had = bool(self.table.filter_text) or self.filter_box.has_class("-shown")
+        self.filter_box.value = ""
+        self.filter_box.remove_class("-shown")
+        self.table.set_filter("")
+        self.update_title()
+        return had
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        """Filter as the user types."""
+        event.stop()
+        self.table.set_filter(event.value.strip())
+        self.update_title()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Keep the filter and go back to the table."""
+        event.stop()
+        if not event.value.strip():
+            self.filter_box.remove_class("-shown")
+        self.table.focus()
+
+    def action_sort(self) -> None:
+        """Sort by the next column; again reverses."""
+        said = self.table.cycle_sort()
+        self.update_title()
+        self.notify(said, timeout=2)
+
+    def action_select(self) -> None:
+        """Select or unselect the highlighted row."""
+        if self.selectable:
+            self.table.toggle_selected()
+            self.update_title()
+            self.post_message(VirtualTable.Highlighted(self.table, self.table.cursor_key))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """`space` only where rows can be selected."""
+        if action == "select":
+            return self.selectable
+        return True
