@@ -288,3 +288,21 @@ async def test_server_faults_become_our_errors(
         with pytest.raises(error) as info:
             await api.health()
     assert "127.0.0.1" in str(info.value)
+
+
+async def test_a_slow_server_times_out_as_unreachable(start_server: StartServer) -> None:
+    server = start_server(faults="slow:1@/healthz", slow_seconds=3.0)
+    profile = Profile(name="t", flavor="tinker", base_url=server.url, api_key="tml-demo")
+    async with TinkerAPI(
+        profile, retry=RetryPolicy(max_attempts=2, sleep=_noop_sleep), timeout=0.3
+    ) as api:
+        with pytest.raises(UnreachableError, match="timed out"):
+            await api.health()
+
+
+async def test_a_cut_publish_is_not_repeated_and_says_so(start_server: StartServer) -> None:
+    server = start_server(faults="cut:1@/publish")
+    async with client(server.url) as api:
+        ref = CheckpointRef.parse((await pick(api, CheckpointKind.TRAINING, public=False)).path)
+        with pytest.raises(UnreachableError, match="may or may not have taken effect"):
+            await api.publish_checkpoint(ref)

@@ -251,8 +251,11 @@ class TinkerAPI:
         else:
             self.dynamic_config = self._parse(resp, DynamicConfigResponse, endpoint)
 
-    async def _exchange_jwt(self) -> None:
+    async def _exchange_jwt(self, replacing: str | None = None) -> None:
+        """Get a new JWT in place of `replacing`, unless another call already replaced it."""
         async with self._token_lock:
+            if self._jwt != replacing:
+                return
             config = self.client_config
             if (
                 config is not None
@@ -274,8 +277,8 @@ class TinkerAPI:
         if self._jwt is None:
             return self._key or ""
         if self._jwt_expires is None or self._jwt_expires - time.time() < _JWT_REFRESH_MARGIN:
-            await self._exchange_jwt()
-        return self._jwt
+            await self._exchange_jwt(replacing=self._jwt)
+        return self._jwt or self._key or ""
 
     async def _ensure_connected(self) -> None:
         if not self._connected:
@@ -327,6 +330,7 @@ class TinkerAPI:
         policy = self.retry
         attempt = 0
         slept = 0.0
+        started = time.monotonic()
         reauthed = not reauth
         while True:
             attempt += 1
@@ -341,7 +345,10 @@ class TinkerAPI:
             except httpx.TransportError as exc:
                 # A request that never left may be repeated whatever it does.
                 safe = idempotent or isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
-                error: APIError = UnreachableError(self._unreachable(exc), host=self.host)
+                message = self._unreachable(exc)
+                if not safe:
+                    message += "; the request may or may not have taken effect"
+                error: APIError = UnreachableError(message, host=self.host)
                 if safe:
                     delay = policy.backoff(attempt)
             except httpx.HTTPError as exc:
@@ -363,7 +370,7 @@ class TinkerAPI:
                 ):
                     reauthed = True
                     await resp.aclose()
-                    await self._exchange_jwt()
+                    await self._exchange_jwt(replacing=token)
                     attempt -= 1
                     continue
                 error = self._error_for(resp, endpoint)
@@ -376,7 +383,10 @@ class TinkerAPI:
                 ):
                     delay = policy.delay_for(attempt, retry_after)
                 await resp.aclose()
-            if delay is None or attempt >= policy.max_attempts or slept + delay > policy.budget:
+            # Slow failures (timeouts) count too: the whole call stays within a few seconds
+            # of retrying, plus at most one request timeout.
+            spent = max(slept, time.monotonic() - started)
+            if delay is None or attempt >= policy.max_attempts or spent + delay > policy.budget:
                 raise error
             slept += delay
             await policy.sleep(delay)
