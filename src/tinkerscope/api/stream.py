@@ -267,6 +267,8 @@ class _Writer:
             except _Restart:
                 self._discard()
                 continue
+            except (httpx.UnsupportedProtocol, httpx.TooManyRedirects, httpx.InvalidURL) as error:
+                raise DownloadError(f"Cannot download {self.label}: {_describe(error)}") from None
             except httpx.TransportError as error:
                 progressed = self._part_size() > offset
                 failures = 0 if progressed else failures + 1
@@ -488,6 +490,6 @@ def _host(url: str) -> str:
         return url
 
 
-def _describe(error: httpx.TransportError) -> str:
+def _describe(error: Exception) -> str:
     text = str(error).strip()
     return text.splitlines()[0] if text else type(error).__name__
