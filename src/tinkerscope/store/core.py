@@ -137,8 +137,10 @@ class Store:
         now: Callable[[], datetime] = _utcnow,
         refresh: float = 5.0,
         read_only: bool = False,
+        display_url: str | None = None,
     ) -> None:
         self.api = api
+        self.display_url = display_url or api.base_url
         self.profile_name = profile_name
         self.now = now
         self.interval = max(0.2, refresh)
@@ -450,8 +452,11 @@ class Store:
             change = keyed.replace(got.checkpoints)
             if watch and was_loaded and change.added:
                 self._mark_fresh(change)
-                for key in change.added:
-                    self.notify(f"{run_id} saved a checkpoint: {key}")
+                names = [
+                    key.rsplit("/", 2)[-2] + "/" + key.rsplit("/", 1)[-1] for key in change.added
+                ]
+                shown = ", ".join(names[:3]) + (f" (+{len(names) - 3})" if len(names) > 3 else "")
+                self.notify(f"Run {run_id} saved {shown}")
             self.announce(change, force=not was_loaded)
 
         return await self._guard(keyed.name, work())

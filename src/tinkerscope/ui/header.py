@@ -46,18 +46,19 @@ class HeaderLine(Static):
         connection = store.connection
         style = _CONNECTION_STYLE.get(connection, "$text-error")
         watch, watch_style = watch_state(store)
+        # Connection and watch state first: on an 80-column terminal the URL is what gets cut.
         parts: list[str | tuple[str, str]] = [
             ("tinkerscope", "bold"),
+            " ─ ",
+            (f"● {connection.value}", style),
+            " ─ ",
+            (watch, watch_style),
             " ─ ",
             printable(store.profile_name),
             " · ",
             store.flavor,
             " · ",
-            printable(store.api.base_url),
-            " ─ ",
-            (f"● {connection.value}", style),
-            " ─ ",
-            (watch, watch_style),
+            printable(store.display_url),
         ]
         downloads = len(store.downloads)
         if downloads:

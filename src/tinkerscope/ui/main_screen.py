@@ -280,13 +280,13 @@ class MainScreen(Screen[None]):
         error = store.last_error or "unknown error"
         if store.connection is Connection.KEY_REJECTED:
             text = (
-                f"The server at {store.api.base_url} rejected the API key.\n{error}\n"
+                f"The server at {store.display_url} rejected the API key.\n{error}\n"
                 "Set TINKER_API_KEY (or api_key / api_key_cmd in the profile of the config file)"
                 " to a valid key, then press r to retry, q to quit."
             )
         elif store.connection is Connection.UNREACHABLE:
             text = (
-                f"Could not reach {store.api.base_url}.\n{error}\n"
+                f"Could not reach {store.display_url}.\n{error}\n"
                 "Check the base URL (--base-url, TINKER_BASE_URL or the profile) and the network;"
                 " press r to retry, q to quit."
             )
@@ -515,7 +515,9 @@ class MainScreen(Screen[None]):
             self.notify(f"The {self.store.flavor} service has no samplers listing.")
             return
         self.view = name
-        self.query_one("#views", ContentSwitcher).current = name
+        self.query_one("#views", ContentSwitcher).current = (
+            name if name == "browse" else f"{name}-pane"
+        )
         if name == "browse":
             panes = self._browse_panes()
             target = self._current_pane if self._current_pane in panes else self.panes["runs"]

@@ -1,0 +1,234 @@
+"""The app driven as a user would, against the stand-in server over real HTTP."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from tinkerscope.api.client import TinkerAPI
+from tinkerscope.api.paths import CheckpointRef
+from tinkerscope.store import Connection
+from tinkerscope.ui.main_screen import MainScreen
+from tinkerscope.ui.pane import Pane
+from tinkerscope.ui.table import VirtualTable
+
+from .harness import make_app, make_store, profile_for, settle
+
+
+def main(app: object) -> MainScreen:
+    screen = app.screen  # type: ignore[attr-defined]
+    assert isinstance(screen, MainScreen)
+    return screen
+
+
+async def test_drill_from_a_session_to_a_run_to_its_checkpoints(server) -> None:
+    store = make_store(server.url)
+    app = make_app(store)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot, lambda: store.runs.loaded and store.sessions.loaded)
+        screen = main(app)
+        assert screen.runs.row_count == len(store.runs) > 0
+        await pilot.press("h")
+        assert screen.sessions.has_focus
+        session = screen.sessions.cursor_key
+        assert session is not None
+        await pilot.press("enter")
+        await settle(pilot, lambda: screen.runs.has_focus)
+        expected = store.runs_of_session(session)
+        shown = screen.runs.visible_keys()
+        assert shown
+        assert set(shown) <= expected
+        run_id = screen.runs.cursor_key
+        assert run_id is not None
+        await pilot.press("enter")
+        await settle(pilot, lambda: store.run_checkpoints(run_id).loaded)
+        async with TinkerAPI(profile_for(server.url)) as api:
+            truth = await api.list_checkpoints(run_id)
+        assert sorted(screen.checkpoints.visible_keys()) == sorted(
+            c.path for c in truth.checkpoints
+        )
+        assert screen.checkpoints.has_focus
+        assert run_id[-8:] in str(screen.panes["checkpoints"].border_title)
+        # The detail panel shows the highlighted checkpoint with its weights info.
+        first = screen.checkpoints.cursor_key
+        await settle(pilot, lambda: first in store.weights_info)
+        assert first is not None
+        assert first in str(screen.detail.render())
+        assert "weights: base" in str(screen.detail.render())
+        await pilot.press("escape")
+        assert screen.runs.has_focus
+        await pilot.press("escape")
+        assert screen.sessions.has_focus
+        assert screen.runs.row_count == len(store.runs)
+
+
+async def test_filter_sort_and_reverse(server) -> None:
+    store = make_store(server.url)
+    app = make_app(store)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot, lambda: store.runs.loaded)
+        screen = main(app)
+        runs = screen.runs
+        model = next(iter(store.runs)).base_model
+        await pilot.press("slash")
+        await pilot.press(*model)
+        await pilot.press("enter")
+        assert runs.has_focus
+        assert 0 < runs.row_count < len(store.runs) or runs.row_count == len(
+            [r for r in store.runs if model in r.base_model]
+        )
+        assert all(model in (runs.get(k).base_model) for k in runs.visible_keys())  # type: ignore[union-attr]
+        assert f"/{model}" in str(screen.panes["runs"].border_title)
+        await pilot.press("escape")
+        assert runs.row_count == len(store.runs)
+        await pilot.press("o")
+        first = runs.visible_keys()
+        assert first == sorted(first)
+        await pilot.press("o")
+        assert runs.visible_keys() == sorted(first, reverse=True)
+        await pilot.press("G")
+        assert runs.cursor_key == runs.visible_keys()[-1]
+        await pilot.press("g")
+        assert runs.cursor_key == runs.visible_keys()[0]
+
+
+async def test_all_checkpoints_view_is_newest_first_and_complete(server) -> None:
+    store = make_store(server.url)
+    app = make_app(store)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot, lambda: store.runs.loaded)
+        screen = main(app)
+        await pilot.press("2")
+        await settle(pilot, lambda: store.user_checkpoints.loaded)
+        table = screen.all_checkpoints
+        async with TinkerAPI(profile_for(server.url)) as api:
+            page = await api.list_user_checkpoints(limit=1000)
+        assert table.visible_keys() == [c.path for c in page.checkpoints]
+        times = [table.get(k).time for k in table.visible_keys()]  # type: ignore[union-attr]
+        assert times == sorted(times, reverse=True)
+        # Selection adds up what it would free.
+        await pilot.press("space", "space")
+        assert len(table.selected) == 2
+        assert "would free" in str(screen.status.render())
+
+
+async def test_a_checkpoint_saved_by_the_live_server_appears_without_a_key(start_server) -> None:
+    server = start_server(live=True, live_interval=0.3)
+    store = make_store(server.url, refresh=0.3)
+    app = make_app(store, watch=True)
+    notices: list[str] = []
+    store.on_notice(lambda n: notices.append(n.message))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot, lambda: store.runs.loaded)
+        screen = main(app)
+        now = datetime.now(UTC)
+        active = [r for r in store.runs if (now - r.last_request_time).total_seconds() < 300]
+        assert active, "the live seed has active runs"
+        screen.runs.move_to_key(active[0].training_run_id)
+        await pilot.press("enter")
+        run_id = active[0].training_run_id
+        await settle(pilot, lambda: store.run_checkpoints(run_id).loaded)
+        before = set(screen.checkpoints.visible_keys())
+        await settle(pilot, lambda: len(screen.checkpoints.visible_keys()) > len(before), tries=400)
+        new = set(screen.checkpoints.visible_keys()) - before
+        assert new
+        assert any(run_id in n for n in notices)
+
+
+async def test_server_text_is_shown_literally(server) -> None:
+    store = make_store(server.url)
+    app = make_app(store)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot, lambda: store.sessions.loaded)
+        screen = main(app)
+        names = [" ".join(screen.sessions.row_text(k)) for k in screen.sessions.visible_keys()]
+        assert any("[bold red]x[/]" in n for n in names)
+        await pilot.press("h")
+        odd = next(s.session_id for s in store.sessions if "[bold" in (s.display_name or ""))
+        screen.sessions.move_to_key(odd)
+        await pilot.pause()
+        assert "[bold red]x[/]" in str(screen.detail.render())
+        line_texts = [screen.sessions.render_line(y).text for y in range(1, 10)]
+        assert any("[bold" in t for t in line_texts)
+
+
+async def test_unreachable_server_says_where_and_r_retries() -> None:
+    store = make_store("http://127.0.0.1:9")
+    store.display_url = "http://127.0.0.1:9"
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, lambda: store.connection is Connection.UNREACHABLE)
+        screen = main(app)
+        await settle(pilot, lambda: screen.problem.has_class("-shown"))
+        text = str(screen.problem.render())
+        assert "Could not reach http://127.0.0.1:9" in text
+        assert "press r to retry" in text
+        await pilot.press("r")
+        await settle(pilot, lambda: store.connection is Connection.UNREACHABLE)
+        assert screen.problem.has_class("-shown")
+
+
+async def test_rejected_key_is_explained(server) -> None:
+    store = make_store(server.url, key="tml-not-a-real-key")
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, lambda: main(app).problem.has_class("-shown"))
+        text = str(main(app).problem.render())
+        assert "rejected the API key" in text
+        assert "TINKER_API_KEY" in text
+
+
+async def test_hpcai_hides_sessions_and_shows_hpcai_paths(start_server) -> None:
+    server = start_server(flavor="hpcai", api_keys=("tml-demo",))
+    store = make_store(server.url, flavor="hpcai")
+    app = make_app(store)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot, lambda: store.runs.loaded)
+        screen = main(app)
+        assert not screen.query("#sessions-pane")
+        await pilot.press("enter")
+        run_id = screen.runs.cursor_key
+        assert run_id is not None
+        await settle(pilot, lambda: store.run_checkpoints(run_id).loaded)
+        keys = screen.checkpoints.visible_keys()
+        assert keys
+        assert all(k.startswith("hpcai://") for k in keys)
+        assert screen.check_action("publish", ()) is False
+        await pilot.press("2")
+        assert screen.view == "browse"
+
+
+async def test_read_only_refuses_before_any_modal(server) -> None:
+    store = make_store(server.url, read_only=True)
+    app = make_app(store)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot, lambda: store.runs.loaded)
+        screen = main(app)
+        await pilot.press("enter")
+        run_id = screen.runs.cursor_key
+        await settle(pilot, lambda: bool(screen.checkpoints.row_count))
+        path = screen.checkpoints.cursor_key
+        assert path is not None
+        public_before = store.find_checkpoint(path).public  # type: ignore[union-attr]
+        await pilot.press("p")
+        await pilot.pause()
+        assert app.screen is screen
+        async with TinkerAPI(profile_for(server.url)) as api:
+            after = await api.list_checkpoints(CheckpointRef.parse(path).run_id)
+        assert {c.path: c.public for c in after.checkpoints}[path] == public_before
+        assert run_id
+
+
+async def test_help_lists_keys_and_panes_have_ids(server) -> None:
+    store = make_store(server.url)
+    app = make_app(store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, lambda: store.runs.loaded)
+        for table_id in ("sessions", "runs", "checkpoints", "all-checkpoints", "samplers"):
+            assert isinstance(app.screen.query_one(f"#{table_id}"), VirtualTable)
+            assert isinstance(app.screen.query_one(f"#{table_id}-pane"), Pane)
+        await pilot.press("question_mark")
+        text = str(app.screen.query_one("Static").render())
+        for description in ("Publish", "Delete", "Filter", "Watch", "Refresh", "Quit"):
+            assert description in text
+        await pilot.press("escape")
+        assert isinstance(app.screen, MainScreen)
