@@ -372,17 +372,23 @@ class _Writer:
         self.part.parent.mkdir(parents=True, exist_ok=True)
         done = start
         first = start == 0
+        flusher = _Flusher()
         try:
             with _open_part(self.part, start) as out:
-                async for chunk in response.aiter_raw():
-                    if first:
-                        _refuse_html(chunk, self.label)
-                        first = False
-                    out.write(chunk)
-                    done += len(chunk)
-                    self._report(done)
-                out.flush()
-                os.fsync(out.fileno())
+                try:
+                    async for chunk in response.aiter_raw():
+                        if first:
+                            _refuse_html(chunk, self.label)
+                            first = False
+                        out.write(chunk)
+                        done += len(chunk)
+                        flusher.wrote(out.fileno(), len(chunk))
+                        self._report(done)
+                    await flusher.drain()
+                    os.fsync(out.fileno())
+                finally:
+                    # The file closes only once no background sync still uses its descriptor.
+                    await flusher.drain(cancelled_ok=True)
         except OSError as error:
             raise _disk_error(error, self.dest, self.part) from None
         self._report(done, force=True)
@@ -433,6 +439,38 @@ class _Writer:
     def _discard(self) -> None:
         self.part.unlink(missing_ok=True)
         self.meta.unlink(missing_ok=True)
+
+
+class _Flusher:
+    """Writes dirty pages back in a thread while the transfer goes on.
+
+    Without it the final fsync of a multi-gigabyte file waits for all of it at the end; with it,
+    only the last few megabytes are left to sync, and memory holds no long queue of dirty pages.
+    """
+
+    EVERY = 64 * 1024 * 1024
+
+    def __init__(self) -> None:
+        self.pending = 0
+        self.task: asyncio.Task[None] | None = None
+
+    def wrote(self, fd: int, count: int) -> None:
+        self.pending += count
+        if self.pending >= self.EVERY and (self.task is None or self.task.done()):
+            if self.task is not None:
+                self.task.result()  # a failed sync (ENOSPC, EIO) surfaces here
+            self.pending = 0
+            self.task = asyncio.create_task(asyncio.to_thread(os.fdatasync, fd))
+
+    async def drain(self, *, cancelled_ok: bool = False) -> None:
+        task, self.task = self.task, None
+        if task is None:
+            return
+        if cancelled_ok:
+            # Shielded: a cancelled download still waits for the thread to let go of the file.
+            await asyncio.gather(asyncio.shield(task), return_exceptions=True)
+        else:
+            await task
 
 
 def _open_part(part: Path, start: int) -> IO[bytes]:
