@@ -33,7 +33,7 @@ from tinkerscope.api.errors import TinkerscopeError
 from tinkerscope.api.paths import CheckpointRef
 from tinkerscope.api.stream import DEFAULT_LIMITS
 
-__all__ = ["DownloadItem", "DownloadManager", "DownloadState"]
+__all__ = ["DownloadItem", "DownloadManager", "DownloadState", "completion_notices"]
 
 
 class DownloadState(StrEnum):
@@ -140,6 +140,10 @@ class DownloadManager:
     def active_count(self) -> int:
         """Downloads queued or in progress."""
         return sum(item.active for item in self.items.values())
+
+    def __len__(self) -> int:
+        """Downloads queued or in progress (what a header's "3 downloads" counts)."""
+        return self.active_count
 
     # --- adding ----------------------------------------------------------------------------
 
@@ -316,3 +320,28 @@ class DownloadManager:
         item.retry_after = None
         item.finished_at = time.monotonic()
         self._changed(item)
+
+
+def completion_notices(
+    manager: DownloadManager, notify: Callable[[str, str], None]
+) -> Callable[[], None]:
+    """Call `notify(message, severity)` once when a download completes or fails.
+
+    The store passes its own `notify`, so the app shows a toast saying where the files went.
+    Returns the function that stops it.
+    """
+    told: dict[str, DownloadState] = {}
+
+    def listen(item: DownloadItem) -> None:
+        if not item.state.finished:
+            told.pop(item.id, None)  # a retry may end again and deserves a new toast
+            return
+        if told.get(item.id) is item.state or item.state is DownloadState.CANCELLED:
+            return
+        told[item.id] = item.state
+        if item.state is DownloadState.DONE:
+            notify(f"Downloaded {item.label} to {item.result or item.destination}", "information")
+        else:
+            notify(f"Download of {item.label} failed: {item.error}", "error")
+
+    return manager.subscribe(listen)
