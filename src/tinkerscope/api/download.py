@@ -7,10 +7,10 @@ One streaming path (`stream.fetch_to_file`) serves the three contracts:
 - direct bytes (hpcai): `GET …/archive` with the API key, following redirects to the tar itself;
 - external weights: a map of relative file names to signed URLs, each streamed into the folder.
 
-Archives land as `NAME.tar` (via `NAME.tar.part`) and are extracted, by default, into `NAME/`
-with `extract.safe_extract`; external weights are written into `NAME.part/` and renamed to `NAME/`
-once every file is complete. `NAME` follows the official CLI: the path without its scheme, every
-`/` replaced by `_`.
+Archives land as `NAME.tar` (via `NAME.tar.part`) with no extraction, or are fetched to a hidden
+`.NAME.tar` and extracted, by default, into `NAME/` with `extract.safe_extract`; external weights
+are written into `NAME.part/` and renamed to `NAME/` once every file is complete. `NAME` follows
+the official CLI: the path without its scheme, every `/` replaced by `_`.
 """
 
 from __future__ import annotations
@@ -246,9 +246,10 @@ async def _download_archive(
             raise _not_exportable(ref, error) from None
         return Target(signed.url, headers=source.auth_headers_for(signed.url))
 
-    tar = job.out_dir / f"{job.folder}.tar"
-    if not job.extract and tar.exists() and job.force:
-        tar.unlink()
+    # Extracting: the tar is a hidden working file (resumable as `.NAME.tar.part`), so it never
+    # collides with a `NAME.tar` the user kept from a `--no-extract` download. With --force the
+    # old file or folder is replaced only once the new one is complete.
+    tar = job.final_path if not job.extract else job.out_dir / f".{job.folder}.tar"
     size = await fetch_to_file(
         http,
         resolve,
