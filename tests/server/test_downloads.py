@@ -140,7 +140,8 @@ def test_archive_404s(server: ServerThread) -> None:
 def test_external_weights_urls(server: ServerThread) -> None:
     external = [c for c in _checkpoints(server) if c["checkpoint_type"] == "external"]
     assert external
-    response = httpx.get(_archive_url(server, external[0], "external_weights_urls"), headers=KEY)
+    smallest = min(external, key=lambda c: c["size_bytes"])
+    response = httpx.get(_archive_url(server, smallest, "external_weights_urls"), headers=KEY)
     body = ExternalWeightsUrlsResponse.model_validate(response.json())
     assert set(body.urls) == {"adapter_config.json", "adapter_model.safetensors"}
     assert body.expires.tzinfo is not None

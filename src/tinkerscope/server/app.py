@@ -9,6 +9,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -44,6 +45,26 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     # Only reached on a bug; still answer JSON so clients never parse an HTML page.
     return JSONResponse({"detail": f"Internal error: {type(exc).__name__}"}, status_code=500)
+
+
+def _patch_openapi(app: FastAPI) -> None:
+    """Describe 422 bodies as they really are: `{"detail": "<one line>"}`, not FastAPI's list."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            document = get_openapi(title=app.title, version=app.version, routes=app.routes)
+            schemas = document.get("components", {}).get("schemas", {})
+            schemas["HTTPValidationError"] = {
+                "title": "HTTPValidationError",
+                "type": "object",
+                "properties": {"detail": {"type": "string", "title": "Detail"}},
+                "required": ["detail"],
+            }
+            schemas.pop("ValidationError", None)
+            app.openapi_schema = document
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def build_state(config: ServerConfig) -> ServerState:
@@ -91,6 +112,7 @@ def create_app(config: ServerConfig) -> FastAPI:
         app.include_router(hpcai.router)
     app.include_router(downloads.signed_router)
     app.include_router(core.compute_router)
+    _patch_openapi(app)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected)

@@ -45,7 +45,7 @@ class Blob:
                     remaining = hi - lo
                     while remaining > 0:
                         step = min(remaining, CHUNK)
-                        yield _ZEROS[:step]
+                        yield _ZEROS if step == CHUNK else _ZEROS[:step]
                         remaining -= step
                 else:
                     piece = segment[lo - position : hi - position]
