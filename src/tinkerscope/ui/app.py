@@ -97,7 +97,7 @@ class TinkerscopeApp(App[None]):
             binding = active.binding
             if binding.description:
                 rows.append((self.get_key_display(binding) or key, binding.description))
-        rows.sort(key=lambda r: r[1])
+        rows.sort(key=lambda r: (r[1], len(r[0])))
         self.push_screen(HelpScreen(rows))
 
     async def on_unmount(self) -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict, is_dataclass
 from typing import Any
 
+from pydantic import BaseModel
 from textual.content import Content
 from textual.widgets import Static
 
@@ -146,6 +148,22 @@ def model_detail(model: SupportedModel, store: Store) -> Content:
     return _lines(first)
 
 
+def generic_detail(item: Any) -> Content:
+    """Every field of any other row (storage, billing), as `name value` pairs."""
+    if isinstance(item, BaseModel):
+        fields = item.model_dump()
+    elif is_dataclass(item) and not isinstance(item, type):
+        fields = asdict(item)
+    else:
+        return Content(printable(str(item)))
+    parts: list[Part] = []
+    for name, value in fields.items():
+        if name == "key" or value is None:
+            continue
+        parts += _field(name.replace("_", " "), str(value))
+    return _lines(parts)
+
+
 class DetailPanel(Static):
     """Shows the highlighted item; empty text says what to do."""
 
@@ -181,4 +199,4 @@ class DetailPanel(Static):
         elif isinstance(item, SupportedModel):
             self.update(model_detail(item, store))
         else:
-            self.update(Content(printable(str(item))))
+            self.update(generic_detail(item))

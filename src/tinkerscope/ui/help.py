@@ -46,7 +46,7 @@ class HelpScreen(ModalScreen[None]):
             seen.add(description)
             parts += [(f"{key:>14}", "bold $text-accent"), f"  {description}\n"]
         with VerticalScroll() as scroll:
-            scroll.border_title = "Keys (remap them in the config file's [keys] table)"
+            scroll.border_title = Content("Keys (remap them in the config file's [keys] table)")
             yield Static(Content.assemble(*parts), markup=False)
 
     def action_close(self) -> None:

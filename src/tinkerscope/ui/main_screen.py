@@ -156,6 +156,8 @@ class MainScreen(Screen[None]):
             "all-checkpoints",
             "No checkpoints in this account.",
         )
+        # Newest first even for rows the watch finds later (they would otherwise go last).
+        self.all_checkpoints.default_sort = lambda c: -c.time.timestamp()
         self.samplers = table(
             cols.sampler_columns(store), lambda s: s.sampler_id, "samplers", "No samplers."
         )
@@ -356,7 +358,7 @@ class MainScreen(Screen[None]):
         if usage is not None:
             total = sum(i.size_bytes for i in usage.data)
             cost = sum(i.estimated_monthly_cost_usd or 0.0 for i in usage.data)
-            pane.border_subtitle = f"total {fmt.size(total)} · ~${cost:,.2f}/month"
+            pane.border_subtitle = Content(f"total {fmt.size(total)} · ~${cost:,.2f}/month")
         pane.update_title()
 
     def _refresh_detail(self, change: Change) -> None:

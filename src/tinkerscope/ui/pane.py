@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.content import Content
 from textual.widgets import Input, Static
 
 from tinkerscope.ui.table import VirtualTable
@@ -74,7 +75,8 @@ class Pane(Vertical):
             parts.append(f"· {selected} selected")
         if self.loading:
             parts.append("· loading…")
-        self.border_title = " ".join(parts)
+        # A Content, not a str: a str title is parsed as markup, and scopes hold server text.
+        self.border_title = Content(" ".join(parts))
 
     def set_error(self, message: str | None) -> None:
         """Show (or clear) a one-line error for this pane; the rest of the app keeps working."""

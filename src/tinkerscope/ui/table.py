@@ -166,6 +166,8 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
         self._cells: dict[str, tuple[str, ...]] = {}
         self._search: dict[str, str] = {}
         self.sort_column: str | None = None
+        self.default_sort: Callable[[T], Any] | None = None
+        """Order when no column is chosen; None keeps the order rows arrived in."""
         self.reverse = False
         self.filter_text = ""
         self.predicate: Callable[[T], bool] | None = None
@@ -229,6 +231,8 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
 
     def _sort_key(self, key: str, item: T) -> tuple[Any, ...]:
         if self.sort_column is None:
+            if self.default_sort is not None:
+                return (self.default_sort(item), self._seq[key], key)
             return (self._seq[key], key)
         column = self._column(self.sort_column)
         value = column.sort(item) if column.sort else printable(column.render(item))

@@ -1,0 +1,84 @@
+"""The look of each view, pinned as SVG snapshots (`pytest --snapshot-update` after a change).
+
+The server lays its seed out from FIXED_NOW and the app's clock is pinned there, so relative times
+never move; the watch is off and the header shows a fixed URL instead of the random port.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+
+from tinkerscope.ui.main_screen import MainScreen
+
+from .harness import FIXED_NOW, make_app, make_store, settle
+
+Check = Callable[[MainScreen], bool]
+
+
+def _prepare(keys: tuple[str, ...], ready: Check) -> Callable[[Pilot[None]], Awaitable[None]]:
+    async def run_before(pilot: Pilot[None]) -> None:
+        app: Any = pilot.app
+        store = app.store
+        await settle(pilot, lambda: store.runs.loaded and store.sessions.loaded)
+        for key in keys:
+            await pilot.press(key)
+            await pilot.pause()
+        await settle(pilot, lambda: isinstance(app.screen, MainScreen) and ready(app.screen))
+        await pilot.pause(0.1)
+
+    return run_before
+
+
+def _weights_shown(screen: MainScreen) -> bool:
+    table = screen._focused_table()
+    key = table.cursor_key if table else None
+    return key is not None and key in screen.store.weights_info
+
+
+VIEWS: dict[str, tuple[tuple[str, ...], Check]] = {
+    "browse": ((), lambda s: s.runs.row_count > 0),
+    "run_checkpoints": (
+        ("j", "enter"),
+        lambda s: s.checkpoints.row_count > 0 and _weights_shown(s),
+    ),
+    "all_checkpoints": (("2",), lambda s: s.all_checkpoints.row_count > 0 and _weights_shown(s)),
+    "samplers": (("3",), lambda s: s.store.samplers.loaded),
+    "models": (("4",), lambda s: s.store.models.loaded),
+    "storage": (("5",), lambda s: s.store.storage is not None),
+    "billing": (("6",), lambda s: s.store.billing is not None),
+    "session_runs": (("h", "enter"), lambda s: s.runs.has_focus),
+}
+
+
+@pytest.mark.parametrize("view", list(VIEWS))
+def test_view_snapshot(view: str, start_server: Any, snap_compare: Any) -> None:
+    server = start_server(now=FIXED_NOW)
+    store = make_store(server.url, now=lambda: FIXED_NOW)
+    keys, ready = VIEWS[view]
+    assert snap_compare(make_app(store), terminal_size=(140, 40), run_before=_prepare(keys, ready))
+
+
+def test_narrow_terminal_snapshot(start_server: Any, snap_compare: Any) -> None:
+    server = start_server(now=FIXED_NOW)
+    store = make_store(server.url, now=lambda: FIXED_NOW)
+    assert snap_compare(
+        make_app(store),
+        terminal_size=(80, 24),
+        run_before=_prepare(("enter",), lambda s: s.checkpoints.row_count > 0),
+    )
+
+
+def test_help_snapshot(start_server: Any, snap_compare: Any) -> None:
+    server = start_server(now=FIXED_NOW)
+    store = make_store(server.url, now=lambda: FIXED_NOW)
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await settle(pilot, lambda: store.runs.loaded)
+        await pilot.press("question_mark")
+        await pilot.pause()
+
+    assert snap_compare(make_app(store), terminal_size=(100, 40), run_before=run_before)
