@@ -64,6 +64,7 @@ async def _child_ours(url: str, path: str, out: str, cut_at: int | None) -> dict
     ref = CheckpointRef.parse(path)
     job = CheckpointDownload(ref, Path(out), extract=False, force=True)
     start = time.perf_counter()
+    cpu_start = _cpu()
     async with TinkerAPI(Profile("bench", ref.flavor, url, KEY)) as api, new_http_client() as http:
         task = asyncio.create_task(download_checkpoint(api, http, job))
         if cut_at is None:
@@ -72,6 +73,7 @@ async def _child_ours(url: str, path: str, out: str, cut_at: int | None) -> dict
                 "seconds": time.perf_counter() - start,
                 "bytes": result.bytes,
                 "max_rss": _rss(),
+                "cpu": _cpu() - cpu_start,
             }
         part = part_path(job.final_path)
         # Polling the file (not progress events) cuts at what is really on disk.
@@ -85,6 +87,11 @@ async def _child_ours(url: str, path: str, out: str, cut_at: int | None) -> dict
 
 def _rss() -> float:
     return float(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
+
+
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def child_main(argv: list[str]) -> int:
@@ -156,10 +163,13 @@ def _child(args: list[str]) -> dict[str, float]:
 
 
 def _curl(url: str, out: Path) -> dict[str, float]:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run(["curl", "-sS", "-f", "-o", str(out), url], check=True)
     seconds = time.perf_counter() - start
-    return {"seconds": seconds, "bytes": out.stat().st_size}
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return {"seconds": seconds, "bytes": out.stat().st_size, "cpu": cpu}
 
 
 def _hpcai(url: str, path: str) -> dict[str, float] | None:
@@ -239,6 +249,7 @@ def _print(
     rows = [
         ("throughput", f"{ours_rate:8.0f} MiB/s", f"curl -o {curl_rate:8.0f} MiB/s"),
         ("  ratio", f"{ours_rate / curl_rate:8.2f}x", "target >= 0.90x"),
+        ("CPU per GiB", f"{_cpu_per_gib(ours):8.2f} s", f"curl -o {_cpu_per_gib(curls):8.2f} s"),
         ("peak memory", f"{ours_rss:8.1f} MiB", _sdk_memory(sdk)),
         ("whole transfer", f"{ours_time:8.2f} s", ""),
         ("resume from 1/2", f"{resume_time:8.2f} s", f"{resume_time / ours_time:.0%} of whole"),
@@ -246,6 +257,11 @@ def _print(
     print(f"{'':18}{'tinkerscope':>16}   other")
     for name, mine, other in rows:
         print(f"{name:18}{mine:>16}   {other}")
+
+
+def _cpu_per_gib(results: list[dict[str, float]]) -> float:
+    # Ours counts from the API handshake on (not the interpreter's start-up); curl's whole run.
+    return statistics.median(r["cpu"] / (r["bytes"] / (1024 * MIB)) for r in results)
 
 
 def _sdk_memory(sdk: list[dict[str, float]]) -> str:
