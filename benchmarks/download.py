@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/download.py [--size-gib 1] [--runs 3]
 
 Starts the stand-in server (tinker and hpcai flavors) in their own processes, picks the
-checkpoint whose archive is closest to the asked size, and prints medians of:
+smallest archive of at least the asked size (seed 1: 1.1 GiB), and prints medians of:
 
 - throughput: `tinkerscope`'s engine vs `curl -o` of the same kind of signed URL (target >= 0.9x);
 - peak memory (max RSS of the downloading process): ours vs the hpcai SDK's
@@ -11,8 +11,8 @@ checkpoint whose archive is closest to the asked size, and prints medians of:
 - resume: the time to finish a transfer that was cut at half way, against a whole transfer.
 
 Every measured download runs in a child process, so timings and memory are the downloader's
-alone. The hpcai SDK runs from the cached venv in `.cache/sdk-venvs/probe-hpcai` (skipped with a
-note when it is missing).
+alone. The hpcai SDK runs from the SDK tests' cached venv (`tests/sdk/venvs.py`, built on first
+use; skipped with a note when it cannot be).
 """
 
 from __future__ import annotations
@@ -40,7 +40,6 @@ from tinkerscope.api.stream import part_path
 from tinkerscope.config import Profile
 
 ROOT = Path(__file__).resolve().parent.parent
-HPCAI_PYTHON = ROOT / ".cache" / "sdk-venvs" / "probe-hpcai" / "bin" / "python"
 KEY = "tml-demo"
 MIB = 1024 * 1024
 
@@ -172,11 +171,23 @@ def _curl(url: str, out: Path) -> dict[str, float]:
     return {"seconds": seconds, "bytes": out.stat().st_size, "cpu": cpu}
 
 
-def _hpcai(url: str, path: str) -> dict[str, float] | None:
-    if not HPCAI_PYTHON.exists():
+def _hpcai_python() -> Path | None:
+    """The SDK tests' cached hpcai venv (`tests/sdk/venvs.py`), built on first use."""
+    sys.path.insert(0, str(ROOT))
+    try:
+        from tests.sdk.venvs import HPCAI_STEPS, sdk_python
+
+        return sdk_python("hpcai", HPCAI_STEPS)
+    except BaseException as error:  # its failures are pytest outcomes: say why, measure the rest
+        print(f"  (no hpcai SDK venv: {str(error).strip().splitlines()[:1]})")
+        return None
+
+
+def _hpcai(python: Path | None, url: str, path: str) -> dict[str, float] | None:
+    if python is None:
         return None
     done = subprocess.run(
-        [str(HPCAI_PYTHON), "-c", HPCAI_CHILD, url, path],
+        [str(python), "-c", HPCAI_CHILD, url, path],
         capture_output=True,
         text=True,
         check=False,
@@ -210,6 +221,7 @@ def main() -> int:
         ref = CheckpointRef.parse(path)
         hpcai_path = ref.with_flavor("hpcai").path
         print(f"archive: {path} ({size / MIB:.0f} MiB), {args.runs} runs each, medians\n")
+        sdk_python = None if args.no_sdk else _hpcai_python()
         ours, curls, sdk, resumes = [], [], [], []
         for run in range(args.runs):
             out = work / f"ours-{run}"
@@ -223,7 +235,7 @@ def main() -> int:
             assert size // 2 <= cut["bytes"] < size, cut
             resumes.append(_child(["ours", tinker_url, path, str(out), str(size)]))
             shutil.rmtree(out, ignore_errors=True)
-            measured = None if args.no_sdk else _hpcai(hpcai_url, hpcai_path)
+            measured = _hpcai(sdk_python, hpcai_url, hpcai_path)
             if measured is not None:
                 sdk.append(measured)
         _print(ours, curls, sdk, resumes)
