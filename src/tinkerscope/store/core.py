@@ -679,17 +679,34 @@ class Store:
         self.announce(self.user_checkpoints.remove(path))
 
     async def _reread(self, ref: CheckpointRef) -> Checkpoint | None:
-        """Re-read one checkpoint from the server (through its run's listing)."""
-        try:
-            got = await self.api.list_checkpoints(ref.run_id)
-        except TinkerscopeError:
-            return None
+        """Re-read one checkpoint from the server (through its run's listing).
+
+        Returns it (its row now shows the server's state), or None when the server no longer
+        has it (its row is removed). Raises when the server could not tell us.
+        """
+        got = await self.api.list_checkpoints(ref.run_id)
         for checkpoint in got.checkpoints:
             if checkpoint.path == ref.path:
                 self._put_checkpoint(checkpoint)
                 return checkpoint
         self._drop_checkpoint(ref.path)
         return None
+
+    async def _after_not_found(
+        self, ref: CheckpointRef, before: Checkpoint | None, refused: str
+    ) -> ActionResult:
+        """A 404: deleted elsewhere (drop the row), or still there but not ours (roll back)."""
+        try:
+            now = await self._reread(ref)
+        except TinkerscopeError:
+            now = None
+        if now is None:
+            message = f"{ref.path} no longer exists (deleted elsewhere); removed"
+            self.notify(message, "warning")
+            return ActionResult(ref.path, False, message)
+        message = f"{refused} {ref.path}: the server refused (only the run's owner may change it)"
+        self.notify(message, "error")
+        return ActionResult(ref.path, False, message)
 
     async def publish(self, refs: Sequence[CheckpointRef]) -> list[ActionResult]:
         """Make checkpoints public (optimistic; rolled back with a reason when refused)."""
@@ -712,16 +729,18 @@ class Store:
             try:
                 await call(ref)
             except ConflictError:
-                now = await self._reread(ref)
+                try:
+                    now = await self._reread(ref)
+                except TinkerscopeError:
+                    now = before
                 state = "gone" if now is None else ("public" if now.public else "private")
                 message = f"{ref.path} was already {state} (refreshed)"
                 self.notify(message)
                 return ActionResult(ref.path, True, message)
             except NotFoundError:
-                self._drop_checkpoint(ref.path)
-                message = f"{ref.path} no longer exists (deleted elsewhere); removed"
-                self.notify(message, "warning")
-                return ActionResult(ref.path, False, message)
+                if before is not None:
+                    self._put_checkpoint(before)
+                return await self._after_not_found(ref, before, f"Could not make {word}")
             except TinkerscopeError as error:
                 if before is not None:
                     self._put_checkpoint(before)
@@ -746,17 +765,17 @@ class Store:
             try:
                 await self.api.set_checkpoint_ttl(ref, seconds)
             except NotFoundError:
-                self._drop_checkpoint(ref.path)
-                message = f"{ref.path} no longer exists (deleted elsewhere); removed"
-                self.notify(message, "warning")
-                return ActionResult(ref.path, False, message)
+                if before is not None:
+                    self._put_checkpoint(before)
+                return await self._after_not_found(ref, before, "Could not set the expiry of")
             except TinkerscopeError as error:
                 if before is not None:
                     self._put_checkpoint(before)
                 message = f"Could not set the expiry of {ref.path}: {error}"
                 self.notify(message, "error")
                 return ActionResult(ref.path, False, message)
-            await self._reread(ref)
+            with contextlib.suppress(TinkerscopeError):
+                await self._reread(ref)
             return ActionResult(ref.path, True)
 
         return await self._each(refs, one)
@@ -772,8 +791,19 @@ class Store:
             try:
                 await self.api.delete_checkpoint(ref)
             except NotFoundError:
-                self._drop_checkpoint(ref.path)
-                result = ActionResult(ref.path, True, f"{ref.path} was already gone")
+                try:
+                    still = await self._reread(ref)
+                except TinkerscopeError:
+                    still = None
+                if still is None:
+                    result = ActionResult(ref.path, True, f"{ref.path} was already gone")
+                else:
+                    result = ActionResult(
+                        ref.path,
+                        False,
+                        f"{ref.path}: the server refused (only the owner may delete)",
+                    )
+                    operation.failures.append(result)
             except TinkerscopeError as error:
                 result = ActionResult(ref.path, False, f"{ref.path}: {error}")
                 operation.failures.append(result)
