@@ -32,7 +32,7 @@ pytest: $(STAMP)
 	$(BIN)/pytest -q
 
 screenshots: $(STAMP)
-	$(BIN)/python -m tinkerscope.ui.screenshots screenshots
+	$(BIN)/python screenshots/make.py screenshots
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -106,6 +106,8 @@ class MainScreen(Screen[None]):
         Binding("t", "ttl", "TTL", id="ttl"),
         Binding("y", "copy_path", "Copy path", id="copy_path"),
         Binding("colon", "goto", "Go to", show=False, id="goto"),
+        Binding("S", "sort_checkpoints('size')", "Biggest", id="sort_size"),
+        Binding("A", "sort_checkpoints('created')", "Oldest", id="sort_age"),
         Binding("r", "refresh", "Refresh", id="refresh"),
         Binding("w", "toggle_watch", "Watch", id="toggle_watch"),
         Binding("a", "toggle_scope", "Owned/accessible", show=False, id="toggle_scope"),
@@ -248,6 +250,7 @@ class MainScreen(Screen[None]):
             node.add_class("-current")
             self._current_pane = node
         self._say_selection()
+        self.refresh_bindings()
 
     # --- start-up --------------------------------------------------------------------------
 
@@ -634,7 +637,19 @@ class MainScreen(Screen[None]):
             return self.store.supports(Capability.PUBLISH)
         if action == "ttl":
             return self.store.supports(Capability.TTL)
+        if action == "sort_checkpoints":
+            return self._focused_table() in (self.checkpoints, self.all_checkpoints)
         return True
+
+    def action_sort_checkpoints(self, column: str) -> None:
+        """`S` biggest first, `A` oldest first: the storage clean-up orders."""
+        table = self._focused_table()
+        if table is None or table not in (self.checkpoints, self.all_checkpoints):
+            return
+        table.sort_by(column, reverse=column == "size")
+        if self._current_pane is not None:
+            self._current_pane.update_title()
+        self._say_selection()
 
     @work(group="action")
     async def action_publish(self) -> None:

@@ -414,6 +414,9 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
         self.sort_column = column
         self.reverse = reverse
         self._rebuild()
+        # A new order is read from its top (the biggest, the oldest): the cursor goes there.
+        self.scroll_to(y=0, animate=False, immediate=True)
+        self.move_to(0)
 
     def cycle_sort(self) -> str:
         """`o`: the next column, ascending, then the same column reversed; says what it did."""
