@@ -232,3 +232,24 @@ async def test_help_lists_keys_and_panes_have_ids(server) -> None:
             assert description in text
         await pilot.press("escape")
         assert isinstance(app.screen, MainScreen)
+
+
+async def test_keys_remap_from_the_config_and_themes_apply(server) -> None:
+    from tinkerscope.ui.app import TinkerscopeApp
+    from tinkerscope.ui.modals import ConfirmModal
+
+    store = make_store(server.url)
+    app = TinkerscopeApp(store, watch=False, keys={"publish": "P"}, theme="ansi-dark")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot, lambda: store.runs.loaded)
+        assert app.theme == "ansi-dark"
+        screen = main(app)
+        await pilot.press("enter")
+        await settle(pilot, lambda: screen.checkpoints.row_count > 0)
+        await pilot.press("p")
+        await pilot.pause()
+        assert app.screen is screen
+        await pilot.press("P")
+        await settle(pilot, lambda: isinstance(app.screen, ConfirmModal))
+        await pilot.press("n")
+        await settle(pilot, lambda: app.screen is screen)

@@ -32,6 +32,7 @@ class HeaderLine(Static):
     def __init__(self, store: Store | None, *, id: str | None = None) -> None:
         super().__init__("", id=id, markup=False)
         self.store = store
+        self._last: list[str | tuple[str, str]] = []
 
     def on_mount(self) -> None:
         """Paint the first state."""
@@ -65,7 +66,11 @@ class HeaderLine(Static):
             parts += [" ─ ", f"{downloads} download{'s' if downloads != 1 else ''}"]
         if store.read_only:
             parts += [" ─ ", ("read-only", "$text-warning")]
-        self.update(Content.assemble(*parts))
+        # Only repaint when something changed: an update re-lays the screen out, and the idle
+        # watch must write next to nothing to the terminal (this runs after every refresh).
+        if parts != self._last:
+            self._last = parts
+            self.update(Content.assemble(*parts))
 
 
 class StatusLine(Static):

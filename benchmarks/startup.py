@@ -1,0 +1,68 @@
+"""Start-up: process start to the first run rows painted, ours against `tinker run list`.
+
+    .venv/bin/python benchmarks/startup.py [--runs 1000] [--repeat 5]
+
+Our app runs in a pseudo-terminal (160x48) and is timed until a run id (`:train:`) is on the
+screen; the official CLI (0.38.0, in its own cached venv) is timed until it exits with its table
+printed. Both talk to the same stand-in server seeded with `--runs` runs. Target: our median at
+most half of the CLI's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+
+from ptyapp import ROOT, PtyApp, app_env, serve, tinker_cli
+
+
+def ours(url: str) -> float:
+    """Seconds from exec to the first run rows on screen."""
+    app = PtyApp([str(ROOT / ".venv" / "bin" / "tinkerscope")], app_env(url))
+    try:
+        return app.wait_for(b":train:", timeout=60)
+    finally:
+        app.close()
+
+
+def theirs(cli: str, url: str) -> float:
+    """Seconds for `tinker run list` to print and exit."""
+    start = time.perf_counter()
+    done = subprocess.run([cli, "run", "list"], env=app_env(url), capture_output=True, check=False)
+    seconds = time.perf_counter() - start
+    if done.returncode != 0 or b":train:" not in done.stdout:
+        print(f"(tinker run list failed: {done.stderr.decode()[-300:]})")
+    return seconds
+
+
+def main() -> int:
+    """Print both medians side by side."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=1000)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    server, url = serve("--runs", str(args.runs), "--sessions", "100", "--checkpoints-per-run", "2")
+    try:
+        ours(url)  # warm the OS caches for both, as a user's second start would be
+        mine = [ours(url) for _ in range(args.repeat)]
+        cli = tinker_cli()
+        other: list[float] = []
+        if cli is not None:
+            theirs(str(cli), url)
+            other = [theirs(str(cli), url) for _ in range(args.repeat)]
+    finally:
+        server.terminate()
+    print(f"start-up to first run rows, {args.runs} runs, {args.repeat} runs each, medians")
+    print(f"  tinkerscope (pty, first rows painted)  {statistics.median(mine):6.2f} s")
+    if other:
+        ratio = statistics.median(mine) / statistics.median(other)
+        print(f"  tinker run list (to exit)              {statistics.median(other):6.2f} s")
+        print(f"  ratio                                  {ratio:6.2f}x  (target <= 0.50x)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
