@@ -96,6 +96,24 @@ def test_range_requests(server: ServerThread) -> None:
     assert garbage.status_code == 416
 
 
+def test_head_etag_and_if_range(server: ServerThread) -> None:
+    ckpt = _smallest(server)
+    location = httpx.get(_archive_url(server, ckpt), headers=KEY).headers["location"]
+    head = httpx.head(location)
+    assert head.status_code == 200
+    assert int(head.headers["content-length"]) == ckpt["size_bytes"]
+    assert head.content == b""
+    etag = head.headers["etag"]
+    again = httpx.get(_archive_url(server, ckpt), headers=KEY).headers["location"]
+    assert httpx.head(again).headers["etag"] == etag
+    same = httpx.get(location, headers={"Range": "bytes=10-19", "If-Range": etag})
+    assert same.status_code == 206
+    assert len(same.content) == 10
+    stale = httpx.head(location, headers={"Range": "bytes=10-19", "If-Range": '"other"'})
+    assert stale.status_code == 200
+    assert int(stale.headers["content-length"]) == ckpt["size_bytes"]
+
+
 def test_tampered_and_expired_signatures_are_403(server: ServerThread, start_server: Any) -> None:
     ckpt = _smallest(server)
     location = httpx.get(_archive_url(server, ckpt), headers=KEY).headers["location"]

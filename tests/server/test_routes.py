@@ -230,6 +230,22 @@ def test_sessions_and_samplers(api: httpx.Client) -> None:
     assert api.get("/api/v1/sessions/nope").status_code == 404
 
 
+def test_assign_session_project(api: httpx.Client) -> None:
+    session = api.get("/api/v1/sessions").json()["sessions"][0]
+    runs = api.get(f"/api/v1/sessions/{session}").json()["training_run_ids"]
+    url = f"/api/v1/sessions/{session}/project"
+    assert api.put(url, json={"project_id": "proj-eval"}).status_code == 200
+    moved = api.get("/api/v1/training_runs?limit=100&project_id=proj-eval").json()
+    assert set(runs) <= {run["training_run_id"] for run in moved["training_runs"]}
+    refused = api.put(url, json={"project_id": "someone-elses"})
+    assert refused.status_code == 403
+    assert "someone-elses" in refused.json()["detail"]
+    assert (
+        api.put("/api/v1/sessions/nope/project", json={"project_id": "proj-eval"}).status_code
+        == 404
+    )
+
+
 @pytest.mark.parametrize(
     ("method", "path"),
     [

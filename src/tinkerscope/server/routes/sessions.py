@@ -12,6 +12,7 @@ from tinkerscope.api.models import (
     GetSamplerResponse,
     GetSessionResponse,
     ListSessionsResponse,
+    ProjectAssignment,
     SessionSearchRequest,
     SessionSearchResponse,
     StatusQuery,
@@ -177,6 +178,23 @@ def search_sessions(
         last = found[-1]
         next_cursor = {"last_created_at": last["created_at"], "last_session_id": last["session_id"]}
     return JSONResponse({"sessions": found, "next_cursor": next_cursor})
+
+
+@router.put("/sessions/{session_id}/project", responses=errors(400, 403, 404))
+def assign_project(
+    request: Request, caller: CallerDep, session_id: str, body: ProjectAssignment
+) -> JSONResponse:
+    """Move a session (and so its runs and samplers) to another project the caller can use."""
+    if not body.project_id.strip():
+        raise api_error(400, "project_id must not be empty")
+    if body.project_id not in PROJECTS:
+        raise api_error(403, f"No access to project {body.project_id!r}")
+    with state_of(request).db.tx() as conn:
+        _find_session(conn, session_id, caller, "owned")
+        conn.execute(
+            "UPDATE sessions SET project_id = ? WHERE id = ?", (body.project_id, session_id)
+        )
+    return JSONResponse({})
 
 
 @router.get(
