@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import tarfile
 from pathlib import Path
 
@@ -51,6 +52,9 @@ def test_a_good_archive_is_extracted_whole(tmp_path: Path, mode: str) -> None:
     assert (tmp_path / "out" / "adapter_config.json").read_bytes() == b'{"r": 8}'
     assert (tmp_path / "out" / "adapter_model.safetensors").stat().st_size == 4096
     assert _leftovers(tmp_path, archive) == ["out"]
+    umask = os.umask(0)
+    os.umask(umask)
+    assert (tmp_path / "out").stat().st_mode & 0o777 == 0o777 & ~umask
 
 
 MALICIOUS = {

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 import tarfile
-import tempfile
+import uuid
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -82,7 +82,12 @@ def safe_extract(
         raise ExtractError(f"{dest} already exists; use --force to replace it")
     cap = max_total_bytes if max_total_bytes is not None else default_size_cap(_size(archive))
     dest.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}.extracting-", dir=dest.parent))
+    # Not mkdtemp: its 0700 would become the checkpoint folder's mode; mkdir honours the umask.
+    staging = dest.parent / f".{dest.name}.extracting-{uuid.uuid4().hex[:8]}"
+    try:
+        staging.mkdir()
+    except OSError as error:
+        raise ExtractError(f"Cannot write to {dest.parent}: {error.strerror or error}") from None
     try:
         files, written = _extract_into(archive, staging, cap=cap, max_members=max_members)
         if dest.exists():
