@@ -52,6 +52,8 @@ class FileHost:
     honour_range: bool = True
     html: bool = False
     stall_after: int | None = None  # the next response stops sending here until released
+    busy: list[int] = field(default_factory=list)  # statuses to answer first, one per request
+    content_type: bytes = b"application/x-tar"
     released: bool = False
     requests: list[dict[str, str]] = field(default_factory=list)
 
@@ -63,6 +65,9 @@ class FileHost:
         sig = query.removeprefix("sig=")
         if self.html:
             await _respond(send, 200, b"<!DOCTYPE html><html>login</html>", "text/html")
+            return
+        if self.busy:
+            await _respond(send, self.busy.pop(0), b"busy", "text/plain", [(b"retry-after", b"1")])
             return
         if sig not in self.valid_sigs:
             await _respond(send, 403, b'{"detail": "signature expired"}', "application/json")
@@ -87,7 +92,7 @@ class FileHost:
                 "type": "http.response.start",
                 "status": status,
                 "headers": [
-                    (b"content-type", b"application/x-tar"),
+                    (b"content-type", self.content_type),
                     (b"content-length", str(len(body)).encode()),
                     (b"etag", self.etag.encode()),
                     (b"accept-ranges", b"bytes"),
@@ -113,7 +118,13 @@ class FileHost:
         await send({"type": "http.response.body", "body": b"", "more_body": False})
 
 
-async def _respond(send: Send, status: int, body: bytes, content_type: str) -> None:
+async def _respond(
+    send: Send,
+    status: int,
+    body: bytes,
+    content_type: str,
+    extra: list[tuple[bytes, bytes]] | None = None,
+) -> None:
     await send(
         {
             "type": "http.response.start",
@@ -121,6 +132,7 @@ async def _respond(send: Send, status: int, body: bytes, content_type: str) -> N
             "headers": [
                 (b"content-type", content_type.encode()),
                 (b"content-length", str(len(body)).encode()),
+                *(extra or []),
             ],
         }
     )
@@ -317,6 +329,34 @@ async def test_503_while_building_is_waited_out_and_reported(
     assert [e.retry_after for e in building] == [0.2, 0.2]
     assert signer.calls == 3
     assert _sha(dest.read_bytes()) == _sha(BLOB)
+
+
+async def test_a_busy_file_host_is_asked_again_after_its_retry_after(
+    host: tuple[FileHost, str], http: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    app, url = host
+    app.busy = [503, 429]
+    dest = tmp_path / "ckpt.tar"
+    await fetch_to_file(http, Signer(url, app), dest, limits=FAST)
+    assert len(app.requests) == 3
+    assert _sha(dest.read_bytes()) == _sha(BLOB)
+
+
+async def test_a_json_file_is_saved_as_it_is(
+    host: tuple[FileHost, str], http: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    # A signed URL may serve adapter_config.json as application/json: those are the bytes.
+    app, url = host
+
+    async def resolve() -> Target:
+        return Target(f"{url}/json")
+
+    app.blob = b'{"url": "http://elsewhere/x", "expires": "2030-01-01T00:00:00Z"}'
+    app.valid_sigs = {""}
+    app.content_type = b"application/json"
+    dest = tmp_path / "adapter_config.json"
+    await fetch_to_file(http, resolve, dest)
+    assert dest.read_bytes() == app.blob
 
 
 async def test_html_instead_of_bytes_is_refused_without_a_file(

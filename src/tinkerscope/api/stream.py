@@ -22,10 +22,9 @@ from pathlib import Path
 from typing import IO, Literal
 
 import httpx
-from pydantic import ValidationError
 
 from tinkerscope.api.errors import ArchiveNotReadyError, TinkerscopeError
-from tinkerscope.api.models import CheckpointArchiveUrlResponse
+from tinkerscope.api.retry import parse_retry_after
 
 Phase = Literal["resolving", "building", "downloading", "extracting", "done"]
 
@@ -33,7 +32,7 @@ Phase = Literal["resolving", "building", "downloading", "extracting", "done"]
 _EXPIRED = frozenset({401, 403, 410})
 _TRANSIENT = frozenset({408, 425, 429, 500, 502, 503, 504})
 _CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+|\*)")
-_JSON_LIMIT = 1 << 20
+_MAX_RETRY_AFTER = 60.0
 _PROGRESS_EVERY = 0.1
 _DEFAULT_BUILD_WAIT = 30.0
 
@@ -248,6 +247,7 @@ class _Writer:
         self.overall_total = overall_total
         self.meter = meter
         self.total: int | None = None
+        self._retry_after: float | None = None
         self._last_event = 0.0
 
     async def run(self) -> int:
@@ -279,9 +279,6 @@ class _Writer:
                     ) from None
                 await asyncio.sleep(self.limits.backoff * 2 ** min(failures, 5))
                 continue
-            if isinstance(outcome, Target):
-                target = outcome
-                continue
             if outcome == "resign":
                 resigns += 1
                 if resigns > self.limits.max_resigns:
@@ -296,13 +293,16 @@ class _Writer:
                 failures += 1
                 if failures >= self.limits.max_failures:
                     raise DownloadError(f"The server kept failing while sending {self.label}")
-                await asyncio.sleep(self.limits.backoff * 2 ** min(failures, 5))
+                delay = self.limits.backoff * 2 ** min(failures, 5)
+                if self._retry_after is not None:
+                    delay = min(max(delay, self._retry_after), _MAX_RETRY_AFTER)
+                await asyncio.sleep(delay)
                 continue
             return self._finish()
 
     async def _attempt(
         self, target: Target, offset: int, validator: _Validator | None
-    ) -> Target | Literal["resign", "transient", "complete"]:
+    ) -> Literal["resign", "transient", "complete"]:
         headers = {**target.headers, "Accept-Encoding": "identity"}
         if offset:
             headers["Range"] = f"bytes={offset}-"
@@ -317,12 +317,13 @@ class _Writer:
                     return "complete"
                 raise _Restart
             if status in _TRANSIENT:
+                self._retry_after = parse_retry_after(response.headers.get("retry-after"))
                 return "transient"
             if status >= 400:
                 raise DownloadError(_refusal(self.label, target.url, response))
+            # JSON is not special here: the API client has already turned the 200-JSON archive
+            # contract into a URL, and a signed URL may well serve a `.json` file.
             content_type = response.headers.get("content-type", "").lower()
-            if "application/json" in content_type and not offset:
-                return await self._signed_url_from_json(response)
             if "text/html" in content_type:
                 raise DownloadError(
                     f"{_host(target.url)} answered an HTML page instead of {self.label}"
@@ -338,20 +339,6 @@ class _Writer:
         if self.total is not None and size > self.total:
             raise _Restart
         return "complete"
-
-    async def _signed_url_from_json(self, response: httpx.Response) -> Target:
-        # The 200-JSON contract ({url, expires}) on a URL we expected bytes from.
-        length = int(response.headers.get("content-length") or 0)
-        if length > _JSON_LIMIT:
-            raise DownloadError(f"{self.label}: the server answered an oversized JSON body")
-        body = await response.aread()
-        try:
-            signed = CheckpointArchiveUrlResponse.model_validate_json(body)
-        except ValidationError:
-            raise DownloadError(
-                f"{_host(str(response.url))} answered JSON without a download URL for {self.label}"
-            ) from None
-        return Target(signed.url)
 
     def _placement(
         self, response: httpx.Response, offset: int, validator: _Validator | None
