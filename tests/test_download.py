@@ -189,7 +189,7 @@ async def test_a_cut_mid_body_resumes_and_the_bytes_equal_the_servers(
 class _StaleFirst:
     """The real API, except that the first archive URL it hands out has already expired."""
 
-    def __init__(self, api: TinkerAPI, stale: CheckpointArchiveUrlResponse) -> None:
+    def __init__(self, api: TinkerAPI, stale: CheckpointArchiveUrlResponse | None) -> None:
         self.api = api
         self.stale: CheckpointArchiveUrlResponse | None = stale
         self.flavor = api.flavor
@@ -206,6 +206,31 @@ class _StaleFirst:
 
     def auth_headers_for(self, url: str) -> dict[str, str]:
         return self.api.auth_headers_for(url)
+
+
+class _Counting(_StaleFirst):
+    """The real API, counting how often the external-weights map is signed."""
+
+    def __init__(self, api: TinkerAPI) -> None:
+        super().__init__(api, None)
+        self.signed = 0
+
+    async def get_external_weights_urls(self, ref: CheckpointRef) -> ExternalWeightsUrlsResponse:
+        self.signed += 1
+        return await self.api.get_external_weights_urls(ref)
+
+
+async def test_external_urls_about_to_expire_are_signed_again_before_each_file(
+    start_server: StartServer, http: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    server = start_server(signed_url_ttl=120.0)  # inside the 5-minute margin from the start
+    async with _api(server.url) as api:
+        ref = _ref(await _smallest(api, CheckpointKind.EXTERNAL))
+        counting = _Counting(api)
+        result = await download_checkpoint(counting, http, CheckpointDownload(ref, tmp_path))
+    files = _names(result.path)
+    assert len(files) == 2
+    assert counting.signed == 1 + len(files)  # the listing, then once before each file
 
 
 async def test_an_expired_signed_url_is_signed_again(
