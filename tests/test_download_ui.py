@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
+from textual import work
 from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
 from textual.widgets import Checkbox, Input, Static
 
 from tests.conftest import StartServer
 from tinkerscope.api.client import TinkerAPI
-from tinkerscope.api.download import Limits
+from tinkerscope.api.download import Limits, folder_name
 from tinkerscope.api.models import Checkpoint
+from tinkerscope.api.paths import CheckpointRef
 from tinkerscope.config import Profile
 from tinkerscope.downloads import DownloadItem, DownloadManager, DownloadState, completion_notices
 from tinkerscope.ui.downloads_view import (
@@ -20,6 +24,7 @@ from tinkerscope.ui.downloads_view import (
     DownloadsScreen,
     describe,
     download_targets,
+    save_checkpoints,
     start_downloads,
 )
 from tinkerscope.ui.modals.download import DownloadChoice, DownloadModal, DownloadTarget
@@ -188,3 +193,57 @@ def test_describe_says_bytes_rate_and_eta() -> None:
     assert describe(item) == "the server is preparing it, asking again in 3 s"
     item.state, item.error = DownloadState.FAILED, "No space left on the device"
     assert describe(item) == "failed · No space left on the device · r to retry"
+
+
+class SaveScreen(Screen[None]):
+    """Stands for the main screen: `s` runs the save flow on the checkpoints it was given."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("s", "save", "Save", id="save")]
+
+    def __init__(self, manager: DownloadManager, checkpoints: list[Checkpoint], folder: str):
+        super().__init__()
+        self.manager = manager
+        self.checkpoints = checkpoints
+        self.folder = folder
+        self.started: list[DownloadItem] = []
+
+    @work
+    async def action_save(self) -> None:
+        self.started = await save_checkpoints(
+            self, self.manager, self.checkpoints, directory=self.folder, extract=True
+        )
+
+
+async def test_s_asks_then_downloads_in_the_background(
+    start_server: StartServer, tmp_path: Path
+) -> None:
+    server = start_server()
+    async with TinkerAPI(Profile("t", "tinker", server.url, "tml-demo")) as api:
+        manager = DownloadManager(api, limits=Limits(backoff=0.01))
+        checkpoints = await _smallest_samplers(api, 1)
+        screen = SaveScreen(manager, checkpoints, str(tmp_path / "saved"))
+        app = ScreenApp(screen)
+        async with app.run_test() as pilot:
+            await pilot.press("s")
+            await pilot.pause()
+            assert isinstance(app.screen, DownloadModal)
+            await pilot.press("enter")
+            await _until(manager, lambda: bool(screen.started) and screen.started[0].state.finished)
+            [item] = screen.started
+            assert item.state is DownloadState.DONE, item.error
+            assert item.result == tmp_path / "saved" / folder_name(
+                CheckpointRef.parse(checkpoints[0].path)
+            )
+            assert any("Downloading 1 checkpoint" in n.message for n in app._notifications)
+        await manager.aclose()
+
+
+class ScreenApp(App[None]):
+    """Opens one screen."""
+
+    def __init__(self, screen: Screen[None]) -> None:
+        super().__init__()
+        self._screen = screen
+
+    def on_mount(self) -> None:
+        self.push_screen(self._screen)

@@ -7,7 +7,8 @@ wrapper (`DownloadsScreen`) is what the main screen pushes; the view itself can 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import ClassVar
+from pathlib import Path
+from typing import Any, ClassVar
 
 import humanize
 from textual.app import ComposeResult
@@ -21,7 +22,7 @@ from tinkerscope.api.models import Checkpoint
 from tinkerscope.api.paths import CheckpointRef
 from tinkerscope.downloads import DownloadItem, DownloadManager, DownloadState
 from tinkerscope.ui.modals._format import literal
-from tinkerscope.ui.modals.download import DownloadChoice, DownloadTarget
+from tinkerscope.ui.modals.download import DownloadChoice, DownloadModal, DownloadTarget
 
 
 def _size(value: float) -> str:
@@ -54,6 +55,40 @@ def start_downloads(
         )
         for c in checkpoints
     ]
+
+
+async def save_checkpoints(
+    screen: Screen[Any],
+    manager: DownloadManager,
+    checkpoints: list[Checkpoint],
+    *,
+    directory: str,
+    extract: bool,
+) -> list[DownloadItem]:
+    """The whole `s` flow: ask with the modal, queue what was accepted, say so.
+
+    Call it from a worker (it waits for the modal): `@work async def action_save(self)`.
+    """
+    if not checkpoints:
+        screen.notify("Highlight or select a checkpoint to download.", severity="warning")
+        return []
+    modal = DownloadModal(download_targets(checkpoints), directory=directory, extract=extract)
+    choice = await screen.app.push_screen_wait(modal)
+    if choice is None:
+        return []
+    items = start_downloads(manager, checkpoints, choice)
+    what = "1 checkpoint" if len(items) == 1 else f"{len(items)} checkpoints"
+    screen.notify(f"Downloading {what} to {choice.directory}", markup=False, timeout=4)
+    return items
+
+
+def export_trace(
+    screen: Screen[Any], manager: DownloadManager, session_id: str, *, directory: str
+) -> DownloadItem:
+    """Queue a session's trace export (the server builds it first) into `directory`."""
+    item = manager.add_trace(session_id, Path(directory))
+    screen.notify(f"Exporting the trace of {session_id}", markup=False, timeout=4)
+    return item
 
 
 def describe(item: DownloadItem) -> str:
