@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -149,3 +151,52 @@ def test_the_progress_line_shows_bytes_rate_and_eta() -> None:
     assert "ETA 0:08" in line
     waiting = render_progress(Progress("building", file="x", retry_after=3.0))
     assert "asking again in 3 s" in waiting
+
+
+def test_ctrl_c_keeps_the_part_and_the_same_command_resumes(
+    stand_in: ServerThread, tmp_path: Path
+) -> None:
+    async def find() -> tuple[str, int]:
+        async with TinkerAPI(Profile("t", "tinker", stand_in.url, "tml-demo")) as api:
+            found = (await api.list_user_checkpoints(limit=1000)).checkpoints
+        # Big enough that the interrupt lands mid-transfer, not after it.
+        big = [
+            c
+            for c in found
+            if (c.size_bytes or 0) >= 512 * 1024**2 and c.checkpoint_type != "external"
+        ]
+        chosen = min(big, key=lambda c: c.size_bytes or 0)
+        assert chosen.tinker_path is not None
+        assert chosen.size_bytes is not None
+        return chosen.tinker_path, chosen.size_bytes
+
+    path, size = asyncio.run(find())
+    out = tmp_path / "out"
+    name = path.removeprefix("tinker://").replace("/", "_") + ".tar"
+    part = out / f"{name}.part"
+    env = {
+        **os.environ,
+        "TINKER_BASE_URL": stand_in.url,
+        "TINKER_API_KEY": "tml-demo",
+        "TINKERSCOPE_CONFIG": str(tmp_path / "no-config.toml"),
+    }
+    command = [sys.executable, "-m", "tinkerscope", "download", path, "-o", str(out)]
+    command.append("--no-extract")
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        while not (part.exists() and part.stat().st_size > 0) and process.poll() is None:
+            time.sleep(0.001)
+        assert process.poll() is None, "the download ended before it could be interrupted"
+        process.send_signal(signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    assert process.returncode == 130, (stdout, stderr, part.exists())
+    assert b"run the same command again to resume" in stderr
+    kept = part.stat().st_size
+    assert 0 < kept < size
+    assert not (out / name).exists()
+    again = _cli(stand_in, tmp_path, path, "-o", str(out), "--no-extract")
+    assert again.returncode == 0, again.stderr
+    assert _names(out) == [name]
+    assert (out / name).stat().st_size == size
