@@ -10,6 +10,9 @@ from several concurrent ones.
 from __future__ import annotations
 
 import argparse
+import signal
+import subprocess
+import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -17,9 +20,7 @@ from pathlib import Path
 
 import httpx
 
-from tinkerscope.server.config import ServerConfig
 from tinkerscope.server.db import Database
-from tinkerscope.server.runner import ServerThread
 from tinkerscope.server.seed import SeedSize, now_ms, seed_database
 
 KEY = {"X-API-Key": "tml-demo"}
@@ -39,13 +40,15 @@ def time_seed(size: SeedSize, path: str | None) -> tuple[float, int]:
 
 def pages_per_second(url: str, seconds: float, clients: int) -> tuple[float, int]:
     """Pages of 1000 checkpoints per second over `clients` concurrent connections."""
+    first = httpx.get(f"{url}/api/v1/checkpoints?limit=0", headers=KEY, timeout=60).json()
+    span = max(1, first["cursor"]["total_count"] - 1000)
     deadline = time.perf_counter() + seconds
 
     def worker(index: int) -> int:
         done = 0
         with httpx.Client(base_url=url, headers=KEY, timeout=60) as client:
             while time.perf_counter() < deadline:
-                offset = (done * 1000 + index * 7000) % 90_000
+                offset = (done * 1000 + index * 7000) % span
                 response = client.get(f"/api/v1/checkpoints?limit=1000&offset={offset}")
                 response.raise_for_status()
                 assert len(response.json()["checkpoints"]) == 1000
@@ -76,14 +79,21 @@ def main() -> None:
     print(f"seed {args.runs} runs x {args.checkpoints_per_run} checkpoints in a WAL file: "
           f"{elapsed:.2f} s")  # fmt: skip
 
-    config = ServerConfig(
-        sessions=args.sessions, runs=args.runs, checkpoints_per_run=args.checkpoints_per_run
-    )
-    with ServerThread(config) as server:
+    # The server runs in its own process, so the client's work does not share its GIL.
+    command = [sys.executable, "-m", "tinkerscope", "serve", "--port", "0",
+               "--sessions", str(args.sessions), "--runs", str(args.runs),
+               "--checkpoints-per-run", str(args.checkpoints_per_run)]  # fmt: skip
+    server = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    try:
+        assert server.stdout is not None
+        url = server.stdout.readline().split("listening on ")[1].strip()
         for clients in (1, 4):
-            rate, pages = pages_per_second(server.url, args.seconds, clients)
+            rate, pages = pages_per_second(url, args.seconds, clients)
             per_second = f"{rate:.1f} requests/s ({rate * 1000:,.0f} checkpoints/s, {pages} pages)"
             print(f"GET /api/v1/checkpoints?limit=1000, {clients} client(s): {per_second}")
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.wait(timeout=30)
 
 
 if __name__ == "__main__":

@@ -125,7 +125,7 @@ def _search_filter(body: SessionSearchRequest, caller: Caller) -> tuple[list[str
     if named:
         where.append("(" + " OR ".join(named) + ")")
     if body.cursor is not None:
-        last_ms = int(body.cursor.last_created_at.timestamp() * 1000)
+        last_ms = round(body.cursor.last_created_at.timestamp() * 1000)
         where.append("(s.created_ms < ? OR (s.created_ms = ? AND s.id < ?))")
         args.extend([last_ms, last_ms, body.cursor.last_session_id])
     return where, args
