@@ -20,7 +20,8 @@ from tinkerscope.server.catalog import model_named
 from tinkerscope.server.runner import ServerThread
 from tinkerscope.server.seed import adapter_size
 
-pytestmark = [pytest.mark.sdk, pytest.mark.slow]
+# The first run builds the environments, which can take minutes on a slow link.
+pytestmark = [pytest.mark.sdk, pytest.mark.slow, pytest.mark.timeout(1800)]
 SCRIPTS = Path(__file__).parent / "scripts"
 KEY = {"X-API-Key": "tml-demo"}
 
