@@ -611,3 +611,42 @@ async def test_a_typed_path_with_markup_shows_literally(server: ServerThread, ru
         ]
         assert any(run_id in text for text in shown), shown
         assert s.app.is_running
+
+
+@pytest.mark.parametrize(
+    ("argv", "config"),
+    [(["--read-only"], ""), ([], "[ui]\nread_only = true\n")],
+    ids=["flag", "config"],
+)
+async def test_read_only_from_the_command_line_and_the_config(
+    server: ServerThread,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Any,
+    argv: list[str],
+    config: str,
+) -> None:
+    from tinkerscope import launch
+
+    settings = tmp_path / "config.toml"
+    settings.write_text(config)
+    monkeypatch.setenv("TINKERSCOPE_CONFIG", str(settings))
+    monkeypatch.setenv("TINKER_API_KEY", KEY)
+    built: list[TinkerscopeApp] = []
+    monkeypatch.setattr(TinkerscopeApp, "run", lambda self, **_: built.append(self))
+    assert launch.main([*argv, "--base-url", server.url]) == 0
+    (app,) = built
+    assert app.store is not None
+    assert app.store.read_only
+    (target,) = await pick(server, private)
+    async with app.run_test(size=SIZE) as pilot:
+        s = Session(app, pilot, app.store)
+        await s.until("the main screen", lambda: isinstance(app.screen, MainScreen))
+        await s.goto(target.path)
+        await pilot.press("p")
+        await s.until("a refusal", lambda: bool(s.toasts))
+        assert "Read-only" in s.toasts[-1].message
+        assert isinstance(app.screen, MainScreen)
+    async with reader(server) as api:
+        now = await server_checkpoint(api, target.path)
+        assert now is not None
+        assert not now.public
