@@ -379,13 +379,15 @@ async def test_delete_a_selection_of_five_across_a_filter(server: ServerThread) 
 # --- refusals --------------------------------------------------------------------------------
 
 
-def refusing(app: Any, status: int, method: str, contains: str) -> Any:
+def refusing(app: Any, status: int, method: str, contains: str, *, ending: bool = False) -> Any:
     """The stand-in server's own ASGI app, except that one route answers `status` (403 cannot
     be had from the stand-in on a mutation: it answers 404 to a caller who does not own the run).
     """
 
     async def wrapper(scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] == "http" and scope["method"] == method and contains in scope["path"]:
+        path = scope.get("path", "")
+        hit = path.endswith(contains) if ending else contains in path
+        if scope["type"] == "http" and scope["method"] == method and hit:
             body = json.dumps({"detail": f"Refused with {status} by the test"}).encode()
             headers = [
                 (b"content-type", b"application/json"),
@@ -650,3 +652,85 @@ async def test_read_only_from_the_command_line_and_the_config(
         now = await server_checkpoint(api, target.path)
         assert now is not None
         assert not now.public
+
+
+async def test_bulk_delete_goes_on_past_a_refusal_and_lists_it(server: ServerThread) -> None:
+    targets = await pick(server, lambda c: True, count=3)
+    refused = CheckpointRef.parse(targets[1].path)
+    suffix = f"/{refused.run_id}/checkpoints/{refused.checkpoint_id}"
+    with serve(refusing(server.app, 403, "DELETE", suffix, ending=True)) as url:
+        async with running_app(url) as s:
+            await s.goto(targets[0].path)
+            table = s.screen.checkpoints
+            for target in targets:
+                assert table.move_to_key(target.path)
+                await s.pilot.press("space")
+            await s.pilot.press("d")
+            modal = await s.modal(DeleteModal)
+            assert len(modal.items) == 3
+            await s.pilot.press("y")
+            await s.until("the failure listed", lambda: bool(s.messages("error")))
+            said = s.messages("error")
+            assert any(refused.path in m and "403" in m for m in said), said
+            assert any("2 of 3" in m for m in said), said
+            await s.until("the deleted rows gone", lambda: table.get(targets[0].path) is None)
+            assert table.get(targets[2].path) is None
+            assert table.get(refused.path) is not None
+    async with reader(server) as api:
+        assert await server_checkpoint(api, targets[0].path) is None
+        assert await server_checkpoint(api, targets[2].path) is None
+        assert await server_checkpoint(api, refused.path) is not None
+
+
+async def test_publish_and_ttl_act_on_a_selection(server: ServerThread) -> None:
+    targets = await pick(server, lambda c: not c.public and c.expires_at is None, count=3)
+    async with running_app(server) as s, reader(server) as api:
+        await s.goto(targets[0].path)
+        table = s.screen.checkpoints
+        for target in targets:
+            assert table.move_to_key(target.path)
+            await s.pilot.press("space")
+        status = str(s.screen.status.render())
+        assert "3 selected" in status
+        assert "would free" in status
+        await s.pilot.press("p")
+        modal = await s.modal(ConfirmModal)
+        body = str(modal.query_one("#body").render())
+        assert all(t.path in body for t in targets), body
+        await s.pilot.press("y")
+
+        async def all_public() -> bool:
+            now = [await server_checkpoint(api, t.path) for t in targets]
+            return all(c is not None and c.public for c in now)
+
+        await eventually(s, "all three public", all_public)
+        for target in targets:
+            assert table.move_to_key(target.path)
+            await s.pilot.press("space")
+        await s.pilot.press("t")
+        ttl = await s.modal(TtlModal)
+        assert sorted(ttl.targets) == sorted(t.path for t in targets)
+        await s.pilot.press(*"12h", "enter")
+
+        async def all_expiring() -> bool:
+            now = [await server_checkpoint(api, t.path) for t in targets]
+            return all(c is not None and c.expires_at is not None for c in now)
+
+        await eventually(s, "all three expiring", all_expiring)
+        assert not s.messages("error")
+
+
+async def test_unpublish_409_reconciles_without_a_failure(server: ServerThread) -> None:
+    (target,) = await pick(server, public)
+    async with running_app(server) as s, reader(server) as api:
+        await s.goto(target.path)
+        await api.unpublish_checkpoint(CheckpointRef.parse(target.path))
+        await s.pilot.press("p")
+        await s.modal(ConfirmModal)
+        await s.pilot.press("y")
+        await s.until("a toast about the reconcile", lambda: bool(s.messages()))
+        await s.until(
+            "the row shows private", lambda: not s.screen.checkpoints.get(target.path).public
+        )
+        assert any("already private" in m for m in s.messages()), s.messages()
+        assert not s.messages("error")
