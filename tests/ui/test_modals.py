@@ -71,7 +71,7 @@ def delete_items(count: int) -> list[DeleteItem]:
         (["escape"], False),
         (["enter"], False),  # focus starts on No
         (["left", "enter"], True),
-        (["tab", "enter"], True),  # tab wraps from No (last) to Yes
+        (["shift+tab", "enter"], True),
     ],
 )
 async def test_confirm_keys(keys: list[str], answer: bool) -> None:
@@ -257,6 +257,25 @@ def test_snapshot_ttl_refused(snap_compare: Any) -> None:
     make = lambda: TtlModal(targets, now=NOW)  # noqa: E731
     press = ["1", "1", "y", "enter"]
     assert snap_compare(ModalHarness(make), press=press, terminal_size=(100, 24))
+
+
+def test_snapshot_confirm_long_body_scrolls_at_80x24(snap_compare: Any) -> None:
+    paths = [f"tinker://run-{i}:train:0/weights/{i:04d}" for i in range(20)]
+    body = "\n".join(paths) + "\n… and 5 more\nAnyone with the path can then load it."
+    make = lambda: ConfirmModal("Make 25 checkpoints public?", body, confirm_label="Publish")  # noqa: E731
+    assert snap_compare(ModalHarness(make), terminal_size=(80, 24))
+
+
+def test_snapshot_delete_many_at_80x24(snap_compare: Any) -> None:
+    make = lambda: DeleteModal(delete_items(30), now=NOW)  # noqa: E731
+    assert snap_compare(ModalHarness(make), terminal_size=(80, 24))
+
+
+def test_snapshot_ttl_many_refused_at_80x24(snap_compare: Any) -> None:
+    targets = [f"tinker://run-{i}:train:0/weights/0001" for i in range(12)]
+    make = lambda: TtlModal(targets, now=NOW)  # noqa: E731
+    press = ["b", "a", "n", "a", "n", "a", "enter"]
+    assert snap_compare(ModalHarness(make), press=press, terminal_size=(80, 24))
 
 
 def test_snapshot_goto_error(snap_compare: Any) -> None:

@@ -6,7 +6,7 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
@@ -34,29 +34,34 @@ class YesNoModal(ModalScreen[bool]):
         width: 100;
         max-width: 95%;
         height: auto;
-        max-height: 90%;
+        max-height: 95%;
         border: thick $primary;
         background: $surface;
-        padding: 1 2;
+        padding: 0 2;
     }
     YesNoModal.-danger > #dialog {
         border: thick $error;
     }
     YesNoModal #title {
         text-style: bold;
-        margin-bottom: 1;
+        margin: 1 0;
+    }
+    YesNoModal #body-scroll {
+        height: auto;
+        max-height: 40vh;
     }
     YesNoModal #buttons {
         height: auto;
-        margin-top: 1;
-        align-horizontal: right;
+        margin: 1 0;
     }
     YesNoModal #buttons Button {
         margin-left: 2;
     }
     YesNoModal .hint {
         color: $text-muted;
-        margin-top: 1;
+        width: 1fr;
+        height: 3;
+        content-align: left middle;
     }
     """
 
@@ -89,12 +94,8 @@ class YesNoModal(ModalScreen[bool]):
         with Vertical(id="dialog"):
             yield Static(self._title, id="title", markup=False)
             yield from self.compose_body()
-            yield Static(
-                Content("y confirms · n or esc cancels · enter takes the highlighted button"),
-                classes="hint",
-                markup=False,
-            )
             with Horizontal(id="buttons"):
+                yield Static(Content("y yes · n/esc no"), classes="hint", markup=False)
                 yield Button(
                     Content(self._confirm_label),
                     variant="error" if self._danger else "primary",
@@ -135,5 +136,6 @@ class ConfirmModal(YesNoModal):
         self._body = as_content(body)
 
     def compose_body(self) -> ComposeResult:
-        """The body text, shown as typed (never parsed as markup)."""
-        yield Static(self._body, id="body", markup=False)
+        """The body text, shown as typed (never parsed as markup); it scrolls when long."""
+        with VerticalScroll(id="body-scroll"):
+            yield Static(self._body, id="body", markup=False)

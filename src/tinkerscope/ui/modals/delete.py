@@ -32,7 +32,7 @@ class DeleteModal(YesNoModal):
     DEFAULT_CSS = """
     DeleteModal #items {
         height: auto;
-        max-height: 12;
+        max-height: 40vh;
         border: round $error 50%;
         padding: 0 1;
     }

@@ -31,17 +31,18 @@ class TtlModal(ModalScreen[TtlChoice | None]):
         width: 100;
         max-width: 95%;
         height: auto;
-        max-height: 90%;
+        max-height: 95%;
         border: thick $primary;
         background: $surface;
-        padding: 1 2;
+        padding: 0 2;
     }
     TtlModal #title {
         text-style: bold;
+        margin-top: 1;
     }
     TtlModal #targets {
         height: auto;
-        max-height: 6;
+        max-height: 25vh;
         margin-bottom: 1;
     }
     TtlModal #preview {
@@ -53,7 +54,7 @@ class TtlModal(ModalScreen[TtlChoice | None]):
     }
     TtlModal #buttons {
         height: auto;
-        margin-top: 1;
+        margin: 1 0;
         align-horizontal: right;
     }
     TtlModal #buttons Button {
