@@ -457,18 +457,39 @@ async def test_500_from_the_servers_faults_rolls_back_publish(start_server: Any)
         assert not now.public
 
 
-async def test_deleted_elsewhere_says_so_and_removes_the_row(server: ServerThread) -> None:
+@pytest.mark.parametrize(
+    ("key", "modal", "answer"),
+    [
+        ("p", ConfirmModal, ["y"]),
+        ("t", TtlModal, ["7", "d", "enter"]),
+        pytest.param(
+            "d",
+            DeleteModal,
+            ["y"],
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="store.delete: a 404 re-read as gone is counted as deleted and only "
+                "'Deleted 1 checkpoint(s)' is said; the 'was already gone' result is not shown",
+            ),
+        ),
+    ],
+)
+async def test_deleted_elsewhere_says_so_and_removes_the_row(
+    server: ServerThread, key: str, modal: type[Any], answer: list[str]
+) -> None:
     (target,) = await pick(server, private)
     async with running_app(server) as s, reader(server) as api:
         await s.goto(target.path)
         await api.delete_checkpoint(CheckpointRef.parse(target.path))
-        await s.pilot.press("p")
-        await s.modal(ConfirmModal)
-        await s.pilot.press("y")
-        await s.until("a toast", lambda: bool(s.messages("warning") + s.messages("error")))
-        said = s.messages("warning") + s.messages("error")
-        assert any("no longer exists" in m for m in said), said
+        await s.pilot.press(key)
+        await s.modal(modal)
+        await s.pilot.press(*answer)
         await s.until("the row is gone", lambda: s.screen.checkpoints.get(target.path) is None)
+        await s.until("a toast", lambda: bool(s.toasts))
+        said = [t.message for t in s.toasts]
+        assert any(
+            target.path in m and ("no longer exists" in m or "already gone" in m) for m in said
+        ), said
 
 
 @pytest.mark.parametrize(("key", "modal"), [("p", ConfirmModal), ("d", DeleteModal)])
