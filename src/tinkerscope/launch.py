@@ -108,9 +108,14 @@ def _run(
     from tinkerscope.ui.app import TinkerscopeApp
 
     store = None
+    downloads = None
     if profile is not None:
+        from tinkerscope.downloads import DownloadManager
+
+        api = TinkerAPI(profile)
+        downloads = DownloadManager(api, concurrency=settings.downloads.concurrency)
         store = Store(
-            TinkerAPI(profile),
+            api,
             profile_name=profile.name,
             refresh=args.refresh or settings.ui.refresh,
             read_only=args.read_only or settings.ui.read_only,
@@ -121,6 +126,9 @@ def _run(
         theme=args.theme or settings.ui.theme,
         keys=settings.keys,
         animations=settings.ui.animations and "NO_ANIMATIONS" not in os.environ,
+        downloads=downloads,
+        download_directory=settings.downloads.directory,
+        extract=settings.downloads.extract,
     )
     app.run()
     return 0 if app.return_code is None else app.return_code

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Awaitable, Callable, Coroutine, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Sequence, Sized
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol, TypeVar
 
@@ -160,7 +160,8 @@ class Store:
         self.connection = Connection.CONNECTING
         self.last_error: str | None = None
         self.last_refresh: datetime | None = None
-        self.downloads: dict[str, Any] = {}
+        # The download manager (tinkerscope.downloads) once the app has one; len() = active.
+        self.downloads: Sized = {}
         self.operation: Operation | None = None
         self.fresh: dict[str, float] = {}
         self.visible: set[str] = set()

@@ -15,6 +15,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from tinkerscope.downloads import DownloadManager
 from tinkerscope.store import Notice, Store
 from tinkerscope.ui.commands import TinkerscopeCommands
 from tinkerscope.ui.help import HelpScreen
@@ -61,9 +62,17 @@ class TinkerscopeApp(App[None]):
         keys: Mapping[str, str] | None = None,
         animations: bool = False,
         watch: bool = True,
+        downloads: DownloadManager | None = None,
+        download_directory: str = "~/tinker-checkpoints",
+        extract: bool = True,
     ) -> None:
         super().__init__()
         self.store = store
+        self.downloads = downloads
+        self.download_directory = download_directory
+        self.extract = extract
+        if store is not None and downloads is not None:
+            store.downloads = downloads
         self.problem = problem
         self.keys = dict(keys or {})
         self.watch_on_start = watch

@@ -186,17 +186,17 @@ class DetailPanel(Static):
         """Render the current item again (its data or the clock changed)."""
         store, item = self.store, self.item
         if store is None or item is None:
-            self.update(Content("Nothing highlighted."))
+            self.update(Content("Nothing highlighted."), layout=False)
             return
         if isinstance(item, TrainingRun):
-            self.update(run_detail(item, store))
+            self.update(run_detail(item, store), layout=False)
         elif isinstance(item, Checkpoint):
-            self.update(checkpoint_detail(item, store))
+            self.update(checkpoint_detail(item, store), layout=False)
         elif isinstance(item, SessionInfo):
-            self.update(session_detail(item, store))
+            self.update(session_detail(item, store), layout=False)
         elif isinstance(item, GetSamplerResponse):
-            self.update(sampler_detail(item, store))
+            self.update(sampler_detail(item, store), layout=False)
         elif isinstance(item, SupportedModel):
-            self.update(model_detail(item, store))
+            self.update(model_detail(item, store), layout=False)
         else:
-            self.update(generic_detail(item))
+            self.update(generic_detail(item), layout=False)

@@ -70,7 +70,7 @@ class HeaderLine(Static):
         # watch must write next to nothing to the terminal (this runs after every refresh).
         if parts != self._last:
             self._last = parts
-            self.update(Content.assemble(*parts))
+            self.update(Content.assemble(*parts), layout=False)
 
 
 class StatusLine(Static):
@@ -81,5 +81,6 @@ class StatusLine(Static):
 
     def say(self, text: str, *, busy: bool = False) -> None:
         """Show a line of plain text."""
-        self.update(Content(text))
+        # Fixed height: no layout pass (it would repaint far more than this line).
+        self.update(Content(text), layout=False)
         self.set_class(busy, "-busy")

@@ -40,6 +40,7 @@ from tinkerscope.store import (
 from tinkerscope.ui import columns as cols
 from tinkerscope.ui import format as fmt
 from tinkerscope.ui.detail import DetailPanel
+from tinkerscope.ui.downloads_view import DownloadsScreen, export_trace, save_checkpoints
 from tinkerscope.ui.header import HeaderLine, StatusLine
 from tinkerscope.ui.modals import (
     ConfirmModal,
@@ -104,7 +105,10 @@ class MainScreen(Screen[None]):
         Binding("p", "publish", "Publish", id="publish"),
         Binding("d", "delete", "Delete", id="delete"),
         Binding("t", "ttl", "TTL", id="ttl"),
+        Binding("s", "save", "Save", id="save"),
         Binding("y", "copy_path", "Copy path", id="copy_path"),
+        Binding("D", "downloads", "Downloads", show=False, id="downloads"),
+        Binding("e", "export_trace", "Export trace", show=False, id="export_trace"),
         Binding("colon", "goto", "Go to", show=False, id="goto"),
         Binding("S", "sort_checkpoints('size')", "Biggest", id="sort_size"),
         Binding("A", "sort_checkpoints('created')", "Oldest", id="sort_age"),
@@ -129,6 +133,7 @@ class MainScreen(Screen[None]):
         self._unsubscribe: list[Callable[[], None]] = []
         self._weights_timer: Timer | None = None
         self._current_pane: Pane | None = None
+        self._size_cache: dict[int, tuple[tuple[Any, ...], int]] = {}
         fresh = self._row_mark
 
         def table(columns: list[Any], key: Callable[[Any], str], tid: str, empty: str) -> Any:
@@ -216,6 +221,9 @@ class MainScreen(Screen[None]):
     def on_mount(self) -> None:
         """Listen to the store, then connect and load."""
         self._unsubscribe.append(self.store.subscribe(self.on_store_change))
+        manager = getattr(self.app, "downloads", None)
+        if manager is not None:
+            self._unsubscribe.append(manager.subscribe(lambda _item: self.header.redraw()))
         self._current_pane = self.panes["runs"]
         self._current_pane.add_class("-current")
         self.set_interval(AGE_TICK, self._age_tick)
@@ -726,6 +734,38 @@ class MainScreen(Screen[None]):
         except ReadOnlyError as error:
             self.notify(str(error), severity="warning")
 
+    @work(group="action")
+    async def action_save(self) -> None:
+        """`s`: download the highlighted or selected checkpoints (asks where first)."""
+        manager = getattr(self.app, "downloads", None)
+        if manager is None:
+            self.notify("Downloads are not available here.", severity="warning")
+            return
+        await save_checkpoints(
+            self,
+            manager,
+            self._targets(),
+            directory=getattr(self.app, "download_directory", "~/tinker-checkpoints"),
+            extract=getattr(self.app, "extract", True),
+        )
+        self._clear_selection()
+
+    def action_downloads(self) -> None:
+        """`D`: the downloads view (progress, cancel, retry)."""
+        manager = getattr(self.app, "downloads", None)
+        if manager is not None:
+            self.app.push_screen(DownloadsScreen(manager))
+
+    def action_export_trace(self) -> None:
+        """`e` on a session: save its trace export (the server builds it first)."""
+        manager = getattr(self.app, "downloads", None)
+        table = self._focused_table()
+        key = table.cursor_key if table is self.sessions else None
+        if manager is None or key is None:
+            self.notify("Highlight a session to export its trace.", severity="warning")
+            return
+        export_trace(self, manager, key, directory=getattr(self.app, "download_directory", "."))
+
     def action_copy_path(self) -> None:
         """`y`: copy the highlighted path to the clipboard (OSC 52: works over SSH)."""
         table = self._focused_table()
@@ -762,27 +802,36 @@ class MainScreen(Screen[None]):
         if self.store.operation is not None and not self.store.operation.finished:
             return
         table = self._focused_table()
-        if table in (self.checkpoints, self.all_checkpoints) and table and table.selected:
+        is_checkpoints = table is self.checkpoints or table is self.all_checkpoints
+        if table is not None and is_checkpoints and table.selected:
             items = table.selected_items()
             total = sum(c.size_bytes or 0 for c in items if isinstance(c, Checkpoint))
             self.status.say(
                 f"{len(items)} selected · deleting them would free {fmt.size(total)}"
                 " · d delete  p publish  t ttl  space unselect"
             )
-        elif (
-            table is not None
-            and table.total_count
-            and table
-            in (
-                self.checkpoints,
-                self.all_checkpoints,
+        elif table is not None and is_checkpoints and table.total_count:
+            self.status.say(
+                f"{table.row_count} shown · {fmt.size(self._shown_size(table))} · space selects"
+                " · S biggest first · A oldest first"
             )
-        ):
-            everything = [table.get(k) for k in table.visible_keys()]
-            total = sum(c.size_bytes or 0 for c in everything if isinstance(c, Checkpoint))
-            self.status.say(f"{len(everything)} shown · {fmt.size(total)} · space selects")
         else:
             self.status.say("enter opens · esc back · / filter · o sort · ? help")
+
+    def _shown_size(self, table: VirtualTable[Any]) -> int:
+        """Total size of the rows shown, computed once per change of what is shown (a sum over
+        100,000 rows on every key press would eat the latency budget)."""
+        signature = (table.row_count, table.total_count, table.filter_text, id(table.predicate))
+        cached = self._size_cache.get(id(table))
+        if cached is not None and cached[0] == signature:
+            return cached[1]
+        total = 0
+        for key in table.visible_keys():
+            item = table.get(key)
+            if isinstance(item, Checkpoint):
+                total += item.size_bytes or 0
+        self._size_cache[id(table)] = (signature, total)
+        return total
 
     def _say_operation(self) -> None:
         operation = self.store.operation
