@@ -816,6 +816,11 @@ class Store:
             return result
 
         results = await self._each(refs, one)
+        gone = [r for r in results if r.ok and r.message]
+        for result in gone[:5]:
+            self.notify(f"{result.message} (deleted elsewhere); removed", "warning")
+        if len(gone) > 5:
+            self.notify(f"{len(gone) - 5} more were already gone; removed", "warning")
         failed = [r for r in results if not r.ok]
         if failed:
             lines = "; ".join(r.message for r in failed[:5])
@@ -824,8 +829,8 @@ class Store:
                 f"Deleted {len(results) - len(failed)} of {len(results)}; failed: {lines}{more}",
                 "error",
             )
-        else:
-            self.notify(f"Deleted {len(results)} checkpoint(s)")
+        elif len(results) > len(gone):
+            self.notify(f"Deleted {len(results) - len(gone)} checkpoint(s)")
         return results
 
     async def _each(

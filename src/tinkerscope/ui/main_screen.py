@@ -21,6 +21,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.events import DescendantFocus, Resize
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import ContentSwitcher, Footer, Static
@@ -199,6 +200,18 @@ class MainScreen(Screen[None]):
         self.detail = DetailPanel(store, id="detail")
         self.status = StatusLine(id="status")
         self.problem = Static("", id="problem", markup=False)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """A toast whose text is literal by default: ours quote paths, ids and server errors."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     # --- layout ----------------------------------------------------------------------------
 

@@ -115,7 +115,7 @@ class Pane(Vertical):
         """Sort by the next column; again reverses."""
         said = self.table.cycle_sort()
         self.update_title()
-        self.notify(said, timeout=2)
+        self.notify(said, timeout=2, markup=False)
 
     def action_select(self) -> None:
         """Select or unselect the highlighted row."""
