@@ -28,7 +28,8 @@ def _prepare(keys: tuple[str, ...], ready: Check) -> Callable[[Pilot[None]], Awa
             await pilot.press(key)
             await pilot.pause()
         await settle(pilot, lambda: isinstance(app.screen, MainScreen) and ready(app.screen))
-        await pilot.pause(0.1)
+        # The status line's size sum comes 0.3 s after the rows settle.
+        await pilot.pause(0.6)
 
     return run_before
 

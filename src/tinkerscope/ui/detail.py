@@ -175,6 +175,7 @@ class DetailPanel(Static):
         super().__init__("", id=id, markup=False)
         self.store = store
         self.item: Any = None
+        self._shown: str | None = None
         self.border_title = "Detail"
 
     def show(self, item: Any) -> None:
@@ -183,20 +184,25 @@ class DetailPanel(Static):
         self.redraw()
 
     def redraw(self) -> None:
-        """Render the current item again (its data or the clock changed)."""
+        """Render the current item again (its data or the clock changed); repaint only when
+        the text changed, so the once-a-minute clock tick of an idle screen writes nothing."""
+        content = self._content()
+        if content.markup != self._shown:
+            self._shown = content.markup
+            self.update(content, layout=False)
+
+    def _content(self) -> Content:
         store, item = self.store, self.item
         if store is None or item is None:
-            self.update(Content("Nothing highlighted."), layout=False)
-            return
+            return Content("Nothing highlighted.")
         if isinstance(item, TrainingRun):
-            self.update(run_detail(item, store), layout=False)
-        elif isinstance(item, Checkpoint):
-            self.update(checkpoint_detail(item, store), layout=False)
-        elif isinstance(item, SessionInfo):
-            self.update(session_detail(item, store), layout=False)
-        elif isinstance(item, GetSamplerResponse):
-            self.update(sampler_detail(item, store), layout=False)
-        elif isinstance(item, SupportedModel):
-            self.update(model_detail(item, store), layout=False)
-        else:
-            self.update(generic_detail(item), layout=False)
+            return run_detail(item, store)
+        if isinstance(item, Checkpoint):
+            return checkpoint_detail(item, store)
+        if isinstance(item, SessionInfo):
+            return session_detail(item, store)
+        if isinstance(item, GetSamplerResponse):
+            return sampler_detail(item, store)
+        if isinstance(item, SupportedModel):
+            return model_detail(item, store)
+        return generic_detail(item)

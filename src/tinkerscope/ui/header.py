@@ -78,9 +78,13 @@ class StatusLine(Static):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__("", id=id, markup=False)
+        self._said: tuple[str, bool] | None = None
 
     def say(self, text: str, *, busy: bool = False) -> None:
         """Show a line of plain text."""
+        if (text, busy) == self._said:
+            return
+        self._said = (text, busy)
         # Fixed height: no layout pass (it would repaint far more than this line).
         self.update(Content(text), layout=False)
         self.set_class(busy, "-busy")

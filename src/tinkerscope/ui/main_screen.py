@@ -135,6 +135,7 @@ class MainScreen(Screen[None]):
         self._weights_timer: Timer | None = None
         self._current_pane: Pane | None = None
         self._size_cache: dict[int, tuple[tuple[Any, ...], int]] = {}
+        self._size_timer: Timer | None = None
         fresh = self._row_mark
 
         def table(columns: list[Any], key: Callable[[Any], str], tid: str, empty: str) -> Any:
@@ -315,6 +316,12 @@ class MainScreen(Screen[None]):
                 f"Could not reach {store.display_url}.\n{error}\n"
                 "Check the base URL (--base-url, TINKER_BASE_URL or the profile) and the network;"
                 " press r to retry, q to quit."
+            )
+        elif store.connection is Connection.NO_CREDENTIAL:
+            text = (
+                f"No API key for {store.display_url}.\n{error}\n"
+                "Set TINKER_API_KEY (HPCAI_API_KEY for hpcai), or api_key / api_key_cmd in a"
+                " profile of the config file, or run `tinker auth login`; then press r to retry."
             )
         else:
             text = f"{error}\nPress r to retry, q to quit."
@@ -824,20 +831,36 @@ class MainScreen(Screen[None]):
                 " · d delete  p publish  t ttl  space unselect"
             )
         elif table is not None and is_checkpoints and table.total_count:
+            size = self._shown_size(table, compute=False)
+            if size is None:
+                # Summing 100,000 sizes on every key typed into a filter would eat the
+                # latency budget: the sum comes a moment later, once the typing pauses.
+                if self._size_timer is not None:
+                    self._size_timer.stop()
+                self._size_timer = self.set_timer(0.3, self._say_size_later)
             self.status.say(
-                f"{table.row_count} shown · {fmt.size(self._shown_size(table))} · space selects"
-                " · S biggest first · A oldest first"
+                f"{table.row_count} shown · {'…' if size is None else fmt.size(size)}"
+                " · space selects · S biggest first · A oldest first"
             )
         else:
             self.status.say("enter opens · esc back · / filter · o sort · ? help")
 
-    def _shown_size(self, table: VirtualTable[Any]) -> int:
-        """Total size of the rows shown, computed once per change of what is shown (a sum over
-        100,000 rows on every key press would eat the latency budget)."""
+    def _say_size_later(self) -> None:
+        self._size_timer = None
+        table = self._focused_table()
+        if table is self.checkpoints or table is self.all_checkpoints:
+            self._shown_size(table)
+            self._say_selection()
+
+    def _shown_size(self, table: VirtualTable[Any], *, compute: bool = True) -> int | None:
+        """Total size of the rows shown, computed once per change of what is shown; None when
+        it is not known yet and `compute` is off."""
         signature = (table.row_count, table.total_count, table.filter_text, id(table.predicate))
         cached = self._size_cache.get(id(table))
         if cached is not None and cached[0] == signature:
             return cached[1]
+        if not compute:
+            return None
         total = 0
         for key in table.visible_keys():
             item = table.get(key)

@@ -454,8 +454,17 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
     def invalidate(self, keys: Iterable[str] | None = None) -> None:
         """Forget cached cells (all, or of some rows) and repaint them (the clock moved on)."""
         if keys is None:
-            self._cells.clear()  # the search text has no times in it: it stays
-            self.refresh()
+            # The clock moved on: recompute what is on screen and repaint only the rows whose
+            # text changed ("8m ago" -> "9m ago"); an idle screen of old rows writes nothing.
+            # The search text has no times in it: it stays.
+            top = self.scroll_offset.y
+            shown = range(top, min(top + max(0, self.size.height - 1), len(self._order)))
+            keys_shown = [(d, self._order[self._position(d)]) for d in shown]
+            before = {key: self._cells.get(key) for _, key in keys_shown}
+            self._cells.clear()
+            for display, key in keys_shown:
+                if self._cells_of(key) != before[key]:
+                    self.refresh_row(display)
             return
         for key in keys:
             self._cells.pop(key, None)
