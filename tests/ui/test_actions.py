@@ -462,16 +462,7 @@ async def test_500_from_the_servers_faults_rolls_back_publish(start_server: Any)
     [
         ("p", ConfirmModal, ["y"]),
         ("t", TtlModal, ["7", "d", "enter"]),
-        pytest.param(
-            "d",
-            DeleteModal,
-            ["y"],
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="store.delete: a 404 re-read as gone is counted as deleted and only "
-                "'Deleted 1 checkpoint(s)' is said; the 'was already gone' result is not shown",
-            ),
-        ),
+        ("d", DeleteModal, ["y"]),
     ],
 )
 async def test_deleted_elsewhere_says_so_and_removes_the_row(
@@ -610,12 +601,6 @@ async def test_actions_from_the_command_palette(server: ServerThread) -> None:
         await eventually(s, "public via the palette", is_public)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ui/main_screen.py notifies server and typed text with markup on (notify's default): "
-    "on_store_change (self.store.errors[name]), action_goto (str(error)), and also the publish "
-    "result and 'Copied …' toasts; they need markup=False",
-)
 @pytest.mark.parametrize("run_id", ["[bold]x:train:0", "[on red]x:train:0", "x[b]:train:0"])
 async def test_a_typed_path_with_markup_shows_literally(server: ServerThread, run_id: str) -> None:
     path = f"tinker://{run_id}/weights/nope"
