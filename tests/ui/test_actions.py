@@ -379,14 +379,22 @@ async def test_delete_a_selection_of_five_across_a_filter(server: ServerThread) 
 # --- refusals --------------------------------------------------------------------------------
 
 
-def refusing(app: Any, status: int, method: str, contains: str, *, ending: bool = False) -> Any:
+def refusing(
+    app: Any,
+    status: int,
+    method: str,
+    contains: str,
+    *,
+    ending: bool = False,
+    when: Callable[[], bool] = lambda: True,
+) -> Any:
     """The stand-in server's own ASGI app, except that one route answers `status` (403 cannot
     be had from the stand-in on a mutation: it answers 404 to a caller who does not own the run).
     """
 
     async def wrapper(scope: Any, receive: Any, send: Any) -> None:
         path = scope.get("path", "")
-        hit = path.endswith(contains) if ending else contains in path
+        hit = (path.endswith(contains) if ending else contains in path) and when()
         if scope["type"] == "http" and scope["method"] == method and hit:
             body = json.dumps({"detail": f"Refused with {status} by the test"}).encode()
             headers = [
@@ -740,3 +748,32 @@ async def test_unpublish_409_reconciles_without_a_failure(server: ServerThread) 
         )
         assert any("already private" in m for m in s.messages()), s.messages()
         assert not s.messages("error")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="store._set_public: on 409 with a failing re-read it falls back to the state before "
+    "the call and says 'was already private (refreshed)' after a publish; a 409 on publish means "
+    "already public (on unpublish, already private), and nothing was refreshed",
+)
+async def test_publish_409_says_public_even_when_the_reread_fails(server: ServerThread) -> None:
+    (target,) = await pick(server, private)
+    ref = CheckpointRef.parse(target.path)
+    conflict = refusing(server.app, 409, "POST", "/publish")
+    listing = f"/training_runs/{ref.run_id}/checkpoints"
+    armed: list[bool] = []
+    with serve(
+        refusing(conflict, 500, "GET", listing, ending=True, when=lambda: bool(armed))
+    ) as url:
+        async with running_app(url) as s:
+            await s.goto(target.path)
+            armed.append(True)
+            await s.pilot.press("p")
+            await s.modal(ConfirmModal)
+            await s.pilot.press("y")
+            await s.until("a toast about the conflict", lambda: bool(s.toasts))
+            said = [t.message for t in s.toasts]
+            # A 409 on publish means "already public", whatever a later read says or fails to.
+            assert not any("already private" in m for m in said), said
+            await s.pilot.pause(0.3)
+            assert s.screen.checkpoints.get(target.path).public
