@@ -173,3 +173,12 @@ async def test_a_pane_that_cannot_load_keeps_the_rest_working(start_server) -> N
     assert f"checkpoints:{run_id}" in store.errors
     assert await store.load_runs()
     await store.close()
+
+
+async def test_billing_without_an_admin_role_says_so(server) -> None:
+    store = make_store(server.url, key="tml-user")
+    assert await store.connect()
+    assert not await store.load_billing()
+    assert "needs an admin role" in store.errors["billing"]
+    assert await store.load_runs()
+    await store.close()
