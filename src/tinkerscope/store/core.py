@@ -730,12 +730,17 @@ class Store:
             try:
                 await call(ref)
             except ConflictError:
+                # 409 = already in the state asked for: we were stale. Re-read to be sure;
+                # if that read fails, the 409 itself is the answer.
                 try:
                     now = await self._reread(ref)
                 except TinkerscopeError:
-                    now = before
-                state = "gone" if now is None else ("public" if now.public else "private")
-                message = f"{ref.path} was already {state} (refreshed)"
+                    if before is not None:
+                        self._put_checkpoint(before.model_copy(update={"public": public}))
+                    message = f"{ref.path} was already {word}"
+                else:
+                    state = "gone" if now is None else ("public" if now.public else "private")
+                    message = f"{ref.path} was already {state} (refreshed)"
                 self.notify(message)
                 return ActionResult(ref.path, True, message)
             except NotFoundError:
