@@ -463,14 +463,33 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
             before = {key: self._cells.get(key) for _, key in keys_shown}
             self._cells.clear()
             for display, key in keys_shown:
-                if self._cells_of(key) != before[key]:
+                old = before[key]
+                new = self._cells_of(key)
+                if old is None:
                     self.refresh_row(display)
+                elif new != old:
+                    self._refresh_cells(
+                        display,
+                        [i for i, (a, b) in enumerate(zip(old, new, strict=True)) if a != b],
+                    )
             return
         for key in keys:
             self._cells.pop(key, None)
             index = self._find(key)
             if index is not None:
                 self.refresh_row(self._display(index))
+
+    def _refresh_cells(self, display: int, columns: list[int]) -> None:
+        """Repaint only some cells of a row: a minute tick rewrites "8m ago", not the line."""
+        y = display - self.scroll_offset.y + 1
+        if not 1 <= y < self.size.height:
+            return
+        layout = self._layout(self.size.width)
+        x = GUTTER
+        for column_index, cell_width in zip(layout.columns, layout.widths, strict=True):
+            if column_index in columns:
+                self.refresh(Region(x, y, cell_width, 1))
+            x += cell_width + GAP
 
     def refresh_row(self, display: int) -> None:
         """Repaint one row if it is on screen."""
