@@ -253,3 +253,19 @@ async def test_keys_remap_from_the_config_and_themes_apply(server) -> None:
         await settle(pilot, lambda: isinstance(app.screen, ConfirmModal))
         await pilot.press("n")
         await settle(pilot, lambda: app.screen is screen)
+
+
+async def test_the_command_palette_offers_views(server) -> None:
+    store = make_store(server.url)
+    app = make_app(store)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot, lambda: store.runs.loaded)
+        screen = main(app)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"storage usage")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot, lambda: screen.view == "storage")
+        await settle(pilot, lambda: store.storage is not None)
+        assert screen.storage.row_count == len(store.storage.data)  # type: ignore[union-attr]
