@@ -750,12 +750,6 @@ async def test_unpublish_409_reconciles_without_a_failure(server: ServerThread) 
         assert not s.messages("error")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="store._set_public: on 409 with a failing re-read it falls back to the state before "
-    "the call and says 'was already private (refreshed)' after a publish; a 409 on publish means "
-    "already public (on unpublish, already private), and nothing was refreshed",
-)
 async def test_publish_409_says_public_even_when_the_reread_fails(server: ServerThread) -> None:
     (target,) = await pick(server, private)
     ref = CheckpointRef.parse(target.path)
