@@ -361,6 +361,25 @@ async def test_each_status_has_its_error_with_host_and_no_key(
     assert len(app.calls("GET", f"{RUNS_PATH}/{RUN}")) == 1
 
 
+@pytest.mark.parametrize(
+    ("body", "shown", "hidden"),
+    [
+        (b'{"detail":"Checkpoint \'tinker://r/weights/0001\' not fo', "not fo…", '{"detail"'),
+        (b"<html><body>404 Not Found</body></html>", "HTTP 404", "<html>"),
+        (b'{"oops": [1, 2', "HTTP 404", '{"oops"'),
+    ],
+)
+async def test_a_cut_or_html_error_body_gives_a_clean_line(
+    app: ScriptedApp, api: TinkerAPI, body: bytes, shown: str, hidden: str
+) -> None:
+    app.on("GET", f"{RUNS_PATH}/{RUN}", Reply(404, body, content_type="text/html"))
+    with pytest.raises(NotFoundError) as info:
+        await api.get_training_run(RUN)
+    message = str(info.value)
+    assert shown in message
+    assert hidden not in message
+
+
 async def test_non_json_body_is_a_bad_response(app: ScriptedApp, api: TinkerAPI) -> None:
     app.on("GET", RUNS_PATH, Reply(body=b"<html>oops</html>", content_type="text/html"))
     with pytest.raises(BadResponseError, match="not JSON") as info:

@@ -11,6 +11,7 @@ import asyncio
 import base64
 import binascii
 import json
+import re
 import time
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
@@ -142,13 +143,36 @@ def _expiry(claims: Mapping[str, Any]) -> float | None:
     return float(exp) if isinstance(exp, int | float) and not isinstance(exp, bool) else None
 
 
+_DETAIL_PREFIX = re.compile(r'"detail"\s*:\s*"((?:[^"\\]|\\.)*)')
+
+
+def _detail_of_broken(text: str) -> str:
+    """What can be read of a body that is not whole JSON (cut mid-body, or an HTML page).
+
+    A cut JSON error keeps the readable start of its `detail`; markup and JSON fragments are noise
+    in a one-line message, so they are left out.
+    """
+    if text.startswith(("{", "[")):
+        found = _DETAIL_PREFIX.search(text)
+        if found is None:
+            return ""
+        try:
+            partial: str = json.loads(f'"{found.group(1)}"')
+        except ValueError:
+            partial = found.group(1)
+        return f"{partial[:200]}…"
+    if text.startswith("<"):
+        return ""
+    return text[:200]
+
+
 def _detail_of(body: bytes) -> str:
     """The server's explanation: `detail` of a JSON error body, or the start of the text."""
     text = body.decode("utf-8", "replace").strip()
     try:
         data = json.loads(text)
     except ValueError:
-        return text[:200]
+        return _detail_of_broken(text)
     detail = data.get("detail") if isinstance(data, dict) else data
     if isinstance(detail, list) and detail and isinstance(detail[0], dict):
         # FastAPI validation errors: the first one says enough.
