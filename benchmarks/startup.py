@@ -21,7 +21,10 @@ from ptyapp import ROOT, PtyApp, app_env, serve, tinker_cli
 
 def ours(url: str) -> float:
     """Seconds from exec to the first run rows on screen."""
-    app = PtyApp([str(ROOT / ".venv" / "bin" / "tinkerscope")], app_env(url))
+    env = app_env(url)
+    # Bytecode as an installed wheel has it (pip compiles at install; the CLI's venv has it too).
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    app = PtyApp([str(ROOT / ".venv" / "bin" / "tinkerscope")], env)
     try:
         return app.wait_for(b":train:", timeout=60)
     finally:
