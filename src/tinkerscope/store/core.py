@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Iterable, Sequence, Sized
 from datetime import UTC, datetime, timedelta
@@ -292,6 +293,10 @@ class Store:
             return False
         finally:
             self.loading.discard(collection)
+        # What a load leaves behind lives as long as the store: keep the cyclic GC from walking
+        # it again on every full collection (100,000 rows made each one a ~100 ms pause while
+        # typing into a filter).
+        gc.freeze()
         if self.errors.pop(collection, None) is not None:
             self.announce(Change(collection), force=True)
         if self.connection is not Connection.CONNECTED:
