@@ -7,6 +7,7 @@ import os
 import sys
 from collections.abc import Sequence
 from contextlib import ExitStack
+from types import ModuleType
 from typing import TYPE_CHECKING
 
 from tinkerscope import __version__
@@ -63,9 +64,24 @@ def _demo_profile(url: str) -> Profile:
     return Profile(name="demo", flavor="tinker", base_url=url, api_key=DEMO_KEY, key_source="demo")
 
 
+def _lighten_imports() -> None:
+    """Skip two imports the app never uses, which sit on the path to the first frame.
+
+    httpx imports its own command-line tool (click, pygments) whenever click is installed,
+    as it is beside uvicorn: ~40 ms. pydantic scans every installed package's entry points for
+    plugins when it builds its first validator: ~20 ms, and our wire models want no plugins.
+    Both are measured by `benchmarks/startup.py`.
+    """
+    if "httpx" not in sys.modules:
+        # An empty module: httpx's `from ._main import main` fails and it installs its stub.
+        sys.modules.setdefault("httpx._main", ModuleType("httpx._main"))
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+
+
 def main(argv: Sequence[str]) -> int:
     """Run the app; returns the process exit status."""
     args = build_parser().parse_args(list(argv))
+    _lighten_imports()
     from tinkerscope.api.errors import ConfigError
     from tinkerscope.config import load_settings, resolve_profile
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from tinkerscope.api.client import TinkerAPI
+from tinkerscope.api.models import TrainingRun
 from tinkerscope.api.paths import CheckpointRef
 from tinkerscope.store import Connection
 from tinkerscope.ui.main_screen import MainScreen
@@ -118,11 +119,15 @@ async def test_a_checkpoint_saved_by_the_live_server_appears_without_a_key(start
     notices: list[str] = []
     store.on_notice(lambda n: notices.append(n.message))
     async with app.run_test(size=(160, 48)) as pilot:
-        await settle(pilot, lambda: store.runs.loaded)
         screen = main(app)
-        now = datetime.now(UTC)
-        active = [r for r in store.runs if (now - r.last_request_time).total_seconds() < 300]
-        assert active, "the live seed has active runs"
+
+        def active_runs() -> list[TrainingRun]:
+            now = datetime.now(UTC)
+            return [r for r in store.runs if (now - r.last_request_time).total_seconds() < 300]
+
+        # The live server touches a run every 0.3 s; the watch brings it in.
+        await settle(pilot, lambda: store.runs.loaded and bool(active_runs()))
+        active = active_runs()
         screen.runs.move_to_key(active[0].training_run_id)
         await pilot.press("enter")
         run_id = active[0].training_run_id
@@ -223,9 +228,17 @@ async def test_help_lists_keys_and_panes_have_ids(server) -> None:
     app = make_app(store)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot, lambda: store.runs.loaded)
-        for table_id in ("sessions", "runs", "checkpoints", "all-checkpoints", "samplers"):
+        for table_id in ("sessions", "runs", "checkpoints"):
             assert isinstance(app.screen.query_one(f"#{table_id}"), VirtualTable)
             assert isinstance(app.screen.query_one(f"#{table_id}-pane"), Pane)
+        # A view's pane is mounted when the view is first opened, and keeps its id.
+        assert not app.screen.query("#all-checkpoints")
+        for key, table_id in (("2", "all-checkpoints"), ("3", "samplers"), ("1", "runs")):
+            await pilot.press(key)
+            await pilot.pause()
+            table = app.screen.query_one(f"#{table_id}", VirtualTable)
+            assert table.has_focus
+            assert isinstance(table.parent, Pane)
         await pilot.press("question_mark")
         text = str(app.screen.query_one("Static").render())
         for description in ("Publish", "Delete", "Filter", "Watch", "Refresh", "Quit"):

@@ -13,12 +13,13 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from tinkerscope.downloads import DownloadManager
 from tinkerscope.store import Notice, Store
 from tinkerscope.ui.commands import TinkerscopeCommands
 from tinkerscope.ui.help import HelpScreen
+from tinkerscope.ui.keybar import KeyBar
 from tinkerscope.ui.main_screen import MainScreen
 from tinkerscope.ui.resources import tcss_path
 from tinkerscope.ui.text import printable
@@ -39,7 +40,7 @@ class ProblemScreen(Screen[None]):
         box = Static(Content(printable(self.message).replace("\\n", "\n")), id="problem")
         box.add_class("-shown")
         yield box
-        yield Footer()
+        yield KeyBar()
 
 
 class TinkerscopeApp(App[None]):

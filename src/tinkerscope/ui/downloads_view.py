@@ -16,11 +16,12 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, ListItem, ListView, ProgressBar, Static
+from textual.widgets import ListItem, ListView, ProgressBar, Static
 
 from tinkerscope.api.models import Checkpoint
 from tinkerscope.api.paths import CheckpointRef
 from tinkerscope.downloads import DownloadItem, DownloadManager, DownloadState
+from tinkerscope.ui.keybar import KeyBar
 from tinkerscope.ui.modals._format import literal
 from tinkerscope.ui.modals.download import DownloadChoice, DownloadModal, DownloadTarget
 
@@ -286,7 +287,7 @@ class DownloadsScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         """The view and the footer with its keys."""
         yield DownloadsView(self.manager, id="downloads")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         """Put the keys on the list."""

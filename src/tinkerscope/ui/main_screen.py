@@ -3,7 +3,8 @@
 Stable widget ids, for Pilot tests (ours and the actions helper's) and the command palette:
 tables `#sessions`, `#runs`, `#checkpoints`, `#all-checkpoints`, `#samplers`, `#models`,
 `#storage`, `#billing` (each inside a pane `#<id>-pane`); `#detail`, `#header`, `#status`,
-`#problem` (start-up problems), `#views` (a ContentSwitcher of `browse` and the view panes).
+`#problem` (start-up problems), `#views` (a ContentSwitcher of `browse` and the view panes; a
+view's pane is mounted the first time the view is opened).
 Store changes arrive through `Store.subscribe` and are applied row by row (`upsert_many`,
 `remove_many`): a refresh that changes nothing repaints nothing.
 """
@@ -24,7 +25,7 @@ from textual.events import DescendantFocus, Resize
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import ContentSwitcher, Footer, Static
+from textual.widgets import ContentSwitcher, Static
 
 from tinkerscope.api.models import AccessScope, Checkpoint, TrainingRun
 from tinkerscope.api.paths import CheckpointRef
@@ -43,6 +44,7 @@ from tinkerscope.ui import format as fmt
 from tinkerscope.ui.detail import DetailPanel
 from tinkerscope.ui.downloads_view import DownloadsScreen, export_trace, save_checkpoints
 from tinkerscope.ui.header import HeaderLine, StatusLine
+from tinkerscope.ui.keybar import KeyBar
 from tinkerscope.ui.modals import (
     ConfirmModal,
     DeleteItem,
@@ -98,6 +100,10 @@ def _billing_rows(store: Store) -> list[cols.BillingRow]:
 
 class MainScreen(Screen[None]):
     """Everything the user browses; the store is its only source of data."""
+
+    # Focused as the screen mounts, so the first frame is painted with it (a focus change
+    # after the first frame restyles the panes and repaints the whole screen).
+    AUTO_FOCUS = "#runs"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="back"),
@@ -220,17 +226,16 @@ class MainScreen(Screen[None]):
         """Header, problem box, views, detail, status line, footer."""
         yield self.header
         yield self.problem
-        with ContentSwitcher(initial="browse", id="views"):
-            with Horizontal(id="browse"):
-                if self.store.supports(Capability.SESSIONS):
-                    yield self.panes["sessions"]
-                yield self.panes["runs"]
-                yield self.panes["checkpoints"]
-            for name in VIEWS[1:]:
-                yield self.panes[name]
+        # The other views are mounted the first time they are opened: start-up (the first
+        # frame) only pays for what it shows.
+        with ContentSwitcher(initial="browse", id="views"), Horizontal(id="browse"):
+            if self.store.supports(Capability.SESSIONS):
+                yield self.panes["sessions"]
+            yield self.panes["runs"]
+            yield self.panes["checkpoints"]
         yield self.detail
         yield self.status
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         """Listen to the store, then connect and load."""
@@ -280,7 +285,6 @@ class MainScreen(Screen[None]):
     async def startup(self) -> None:
         """Connect; on failure say what to do; else load runs and sessions and start watching."""
         self.problem.remove_class("-shown")
-        self.runs.focus()
         ok = await self.store.connect()
         self.header.redraw()
         if not ok:
@@ -288,11 +292,11 @@ class MainScreen(Screen[None]):
             return
         self._update_visible()
         for pane in (self.panes["runs"], self.panes["sessions"]):
-            pane.loading = True
+            pane.fetching = True
             pane.update_title()
         await asyncio.gather(self.store.load_runs(), self.store.load_sessions())
         for pane in (self.panes["runs"], self.panes["sessions"]):
-            pane.loading = False
+            pane.fetching = False
             pane.update_title()
         if self.store.connection is not Connection.CONNECTED:
             self._show_problem()
@@ -403,7 +407,7 @@ class MainScreen(Screen[None]):
     def _age_tick(self) -> None:
         """Relative times ("3m ago") move on: repaint the rows on screen once a minute."""
         for pane in self.panes.values():
-            if pane.display and pane.table.row_count:
+            if pane.is_attached and pane.display and pane.table.row_count:
                 pane.table.invalidate()
         self.detail.redraw()
 
@@ -486,7 +490,7 @@ class MainScreen(Screen[None]):
         self.checkpoints.selected.clear()
         self.checkpoints.set_items(keyed.items.values())
         pane.scope = fmt.short_id(printable(run_id), 28)
-        pane.loading = not keyed.loaded
+        pane.fetching = not keyed.loaded
         pane.set_error(self.store.errors.get(keyed.name))
         pane.update_title()
         self._focus_pane(pane)
@@ -497,7 +501,7 @@ class MainScreen(Screen[None]):
     async def _load_run(self, run_id: str) -> None:
         await self.store.load_checkpoints(run_id)
         pane = self.panes["checkpoints"]
-        pane.loading = False
+        pane.fetching = False
         pane.update_title()
 
     def open_checkpoint(self, path: str) -> None:
@@ -548,9 +552,11 @@ class MainScreen(Screen[None]):
             self.notify(f"The {self.store.flavor} service has no samplers listing.")
             return
         self.view = name
-        self.query_one("#views", ContentSwitcher).current = (
-            name if name == "browse" else f"{name}-pane"
-        )
+        switcher = self.query_one("#views", ContentSwitcher)
+        if name != "browse" and not self.panes[name].is_attached:
+            self.panes[name].display = False
+            switcher.mount(self.panes[name])  # registered at once; mounted before the focus
+        switcher.current = name if name == "browse" else f"{name}-pane"
         if name == "browse":
             panes = self._browse_panes()
             target = self._current_pane if self._current_pane in panes else self.panes["runs"]
@@ -561,7 +567,7 @@ class MainScreen(Screen[None]):
             collection = VIEW_COLLECTION[name]
             loaded = self.store._collection(collection)
             if loaded is None or not loaded.loaded:
-                pane.loading = True
+                pane.fetching = True
                 pane.update_title()
                 self._load_view(name, collection)
         self._update_visible()
@@ -570,7 +576,7 @@ class MainScreen(Screen[None]):
     async def _load_view(self, name: str, collection: str) -> None:
         await self.store.refresh([collection])
         pane = self.panes[name]
-        pane.loading = False
+        pane.fetching = False
         pane.set_error(self.store.errors.get(collection))
         pane.update_title()
 

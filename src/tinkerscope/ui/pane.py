@@ -45,7 +45,9 @@ class Pane(Vertical):
         self.table = table
         self.selectable = selectable
         self.scope = ""
-        self.loading = False
+        # Not Textual's `loading`: that hides the rows behind a spinner until the last page,
+        # where a pane should show the first page at once and say in its title that more come.
+        self.fetching = False
         self.error_line = Static("", classes="pane--error", markup=False)
         self.filter_box = Input(placeholder="filter (enter keeps it, esc clears)")
 
@@ -73,7 +75,7 @@ class Pane(Vertical):
         selected = len(table.selected)
         if selected:
             parts.append(f"· {selected} selected")
-        if self.loading:
+        if self.fetching:
             parts.append("· loading…")
         # A Content, not a str: a str title is parsed as markup, and scopes hold server text.
         self.border_title = Content(" ".join(parts))
