@@ -69,6 +69,10 @@ VIEW_COLLECTION = {
 }
 
 
+def _checkpoint_size(item: Any) -> int:
+    return (item.size_bytes or 0) if isinstance(item, Checkpoint) else 0
+
+
 def _billing_rows(store: Store) -> list[cols.BillingRow]:
     """Billing events summed by day, kind, model and session."""
     if store.billing is None:
@@ -203,6 +207,8 @@ class MainScreen(Screen[None]):
             "storage": Pane("Checkpoint storage", self.storage, id="storage-pane"),
             "billing": Pane("Billing usage (last 7 days)", self.billing, id="billing-pane"),
         }
+        for pane in self.panes.values():
+            pane.on_filtered = self._say_selection
         self.header = HeaderLine(store, id="header")
         self.detail = DetailPanel(store, id="detail")
         self.status = StatusLine(id="status")
@@ -867,11 +873,7 @@ class MainScreen(Screen[None]):
             return cached[1]
         if not compute:
             return None
-        total = 0
-        for key in table.visible_keys():
-            item = table.get(key)
-            if isinstance(item, Checkpoint):
-                total += item.size_bytes or 0
+        total = table.sum_shown(_checkpoint_size)
         self._size_cache[id(table)] = (signature, total)
         return total
 

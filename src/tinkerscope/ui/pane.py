@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from textual.app import ComposeResult
@@ -48,6 +49,9 @@ class Pane(Vertical):
         # Not Textual's `loading`: that hides the rows behind a spinner until the last page,
         # where a pane should show the first page at once and say in its title that more come.
         self.fetching = False
+        self.on_filtered: Callable[[], None] | None = None
+        """Called as soon as the filter has changed what is shown: the screen's status line
+        then repaints in the same frame as the rows, not one message round later."""
         self.error_line = Static("", classes="pane--error", markup=False)
         self.filter_box = Input(placeholder="filter (enter keeps it, esc clears)")
 
@@ -105,6 +109,8 @@ class Pane(Vertical):
         event.stop()
         self.table.set_filter(event.value.strip())
         self.update_title()
+        if self.on_filtered is not None:
+            self.on_filtered()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         """Keep the filter and go back to the table."""

@@ -38,6 +38,9 @@ T = TypeVar("T")
 
 GAP = 1
 GUTTER = 2
+WARM_DELAY = 0.3
+"""Seconds of quiet after a change of rows before the search texts are lined up (~15 ms for
+100,000 rows), so that the first key typed into `/` does not pay for them."""
 
 
 @dataclass(frozen=True)
@@ -180,9 +183,15 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
         self._words: list[str] = []
         self._warm_timer: Timer | None = None
         self._full: tuple[list[tuple[Any, ...]], list[str]] | None = None
-        """The unfiltered order, kept between filters; dropped by any change of rows or sort."""
+        """The unfiltered order. With no filter it is the shown lists themselves; under a
+        filter it is kept aside, and dropped by a change of rows or of the sort."""
+        self._full_texts: list[str] | None = None
+        """Search texts in `_full`'s order: a filter scans a list, not 100,000 dict lookups."""
+        self._shown_texts: list[str] | None = None
+        """Search texts in the shown order, while a one-word filter narrows as it grows."""
         self._cursor = 0
         self._columns_fit: tuple[int, _Layout] | None = None
+        self._base_style: Style | None = None
 
     # --- queries ---------------------------------------------------------------------------
 
@@ -233,6 +242,10 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
                 shown.append((self._display(index), item))
         shown.sort(key=lambda pair: pair[0])
         return [item for _, item in shown] + hidden
+
+    def sum_shown(self, value: Callable[[T], int]) -> int:
+        """The sum of `value` over the rows shown (a status line's total size)."""
+        return sum(map(value, map(self._items.__getitem__, self._order)))
 
     def row_text(self, key: str) -> tuple[str, ...]:
         """The cells of one row as shown (for tests and the filter)."""
@@ -288,35 +301,67 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
 
     def _rebuild(self, *, narrowing: bool = False) -> None:
         """Recompute the shown rows. Narrowing (a longer filter) only re-checks what is shown,
-        and any filter starts from the cached unfiltered order, so typing never re-sorts."""
+        and any filter starts from the unfiltered order, so typing never re-sorts."""
         self._words = self.filter_text.casefold().split()
+        texts: list[str] | None
         if narrowing:
-            sort_keys, order = self._sort_keys, self._order
+            sort_keys, order, texts = self._sort_keys, self._order, self._shown_texts
         else:
-            if self._full is None:
-                everything = sorted((self._sort_key(k, item), k) for k, item in self._items.items())
-                self._full = ([p[0] for p in everything], [p[1] for p in everything])
-            sort_keys, order = self._full
+            sort_keys, order = self._unfiltered()
+            texts = None
         predicate = None if narrowing else self.predicate
         if predicate is None and not self._words:
-            self._sort_keys, self._order = list(sort_keys), list(order)
+            # No filter: show the unfiltered lists themselves (no copy; they are kept as one).
+            self._sort_keys, self._order = sort_keys, order
+            self._shown_texts = None
         elif predicate is None and len(self._words) == 1:
-            # The common case, inlined: one word, every row's search text already made.
+            # The common case: one word over a list of search texts aligned with the rows.
             # map/compress keep the per-row work in C: this runs over 100,000 rows per key.
-            texts = map(self._search.__getitem__, order)
+            if texts is None:
+                texts = self._unfiltered_texts() if not narrowing else self._texts_of(order)
             mask = list(map(operator.contains, texts, itertools.repeat(self._words[0])))
             if all(mask):
-                if not narrowing:  # narrowing: the shown lists are ours already, keep them
-                    self._sort_keys, self._order = list(sort_keys), list(order)
+                self._sort_keys, self._order = sort_keys, order
+                self._shown_texts = texts
             else:
                 self._sort_keys = list(itertools.compress(sort_keys, mask))
                 self._order = list(itertools.compress(order, mask))
+                self._shown_texts = list(itertools.compress(texts, mask))
         else:
             keep = self._keeper(predicate)
             picked = [i for i, key in enumerate(order) if keep(key)]
             self._sort_keys = [sort_keys[i] for i in picked]
             self._order = [order[i] for i in picked]
+            self._shown_texts = None
         self._after_structure(full=True)
+
+    def _unfiltered(self) -> tuple[list[tuple[Any, ...]], list[str]]:
+        """The unfiltered order, sorted now if a change dropped it."""
+        if self._full is None:
+            everything = sorted((self._sort_key(k, item), k) for k, item in self._items.items())
+            self._full = ([p[0] for p in everything], [p[1] for p in everything])
+            self._full_texts = None
+        return self._full
+
+    def _unfiltered_texts(self) -> list[str]:
+        """Search texts aligned with the unfiltered order."""
+        if self._full_texts is None:
+            self._full_texts = self._texts_of(self._unfiltered()[1])
+        return self._full_texts
+
+    def _texts_of(self, keys: list[str]) -> list[str]:
+        search, items = self._search, self._items
+        return [
+            text if (text := search.get(key)) is not None else self._search_text(key, items[key])
+            for key in keys
+        ]
+
+    def _rows_changed(self) -> None:
+        """Rows were added, removed or moved: re-derive what the filter keeps aside."""
+        unfiltered = not self.filter_text and self.predicate is None
+        self._full = (self._sort_keys, self._order) if unfiltered else None
+        self._full_texts = None
+        self._shown_texts = None
 
     def _keeper(self, predicate: Callable[[T], bool] | None) -> Callable[[str], bool]:
         """The test of one key against the predicate and the filter words, made as cheap as
@@ -335,17 +380,19 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
         return lambda key: predicate(items[key]) and all(w in text(key) for w in words)
 
     def _warm_full(self) -> None:
-        """Make the unfiltered order while idle, so the first `/` key does not pay for it."""
+        """Line up the search texts while idle, so the first `/` key does not pay for it."""
         self._warm_timer = None
         if self._full is None and not self.filter_text and self.predicate is None:
-            self._full = (list(self._sort_keys), list(self._order))
+            self._full = (self._sort_keys, self._order)
+        if self._full is not None:
+            self._unfiltered_texts()
 
     def _after_structure(self, *, full: bool, first_changed: int = 0) -> None:
         """Re-place the cursor on its key, resize, and repaint what may have moved."""
-        if self._full is None and self.is_mounted:
+        if (self._full is None or self._full_texts is None) and self.is_mounted:
             if self._warm_timer is not None:
                 self._warm_timer.stop()
-            self._warm_timer = self.set_timer(1.0, self._warm_full)
+            self._warm_timer = self.set_timer(WARM_DELAY, self._warm_full)
         if self._cursor_key is not None and self._cursor_key in self._items:
             found = self._find(self._cursor_key)
             if found is not None:
@@ -392,14 +439,22 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
         fresh: list[tuple[tuple[Any, ...], str]] = []
         dirty_lines: list[int] = []
         structural = False
+        unfiltered_stale = False  # a row the filter hides arrived or moved: `_full` is wrong
         lowest = len(self._order)
-        for item in items:
-            key = self.key_of(item)
-            old_index = self._find(key)
+        batch = {self.key_of(item): item for item in items}  # the same key twice: last wins
+        for key, item in batch.items():
+            old_item = self._items.get(key)
+            old_index = self._find(key) if old_item is not None else None
+            if old_item is None:
+                unfiltered_stale = True
+            elif old_index is None and not unfiltered_stale:
+                unfiltered_stale = self._sort_key(key, old_item) != self._sort_key(key, item)
             self._items[key] = item
             self._seq.setdefault(key, next(self._counter))
             self._cells.pop(key, None)
-            self._search_text(key, item)
+            old_text = self._search.get(key)
+            if self._search_text(key, item) != old_text:
+                self._full_texts = self._shown_texts = None  # lined up again when next needed
             sort_key = self._sort_key(key, item)
             keep = self._matches(key, item)
             if old_index is not None and keep and self._sort_keys[old_index] == sort_key:
@@ -430,8 +485,9 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
                     self._sort_keys.insert(index, sort_key)
                     self._order.insert(index, key)
                     lowest = min(lowest, index)
+        if structural or unfiltered_stale:
+            self._rows_changed()
         if structural:
-            self._full = None
             first = 0 if self.reverse else lowest
             self._after_structure(full=False, first_changed=first)
         else:
@@ -440,7 +496,6 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
 
     def remove_many(self, keys: Iterable[str]) -> None:
         """Remove rows by key."""
-        self._full = None
         lowest: int | None = None
         for key in keys:
             index = self._find(key)
@@ -451,6 +506,7 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
             self._cells.pop(key, None)
             self._search.pop(key, None)
             self.selected.discard(key)
+        self._rows_changed()
         if lowest is not None:
             self._after_structure(full=False, first_changed=0 if self.reverse else lowest)
 
@@ -655,13 +711,21 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
         self._columns_fit = (width, layout)
         return layout
 
+    def notify_style_update(self) -> None:
+        """Styles changed (focus, theme): the cached base style goes with them."""
+        self._base_style = None
+        super().notify_style_update()
+
     def _style(self, name: str) -> Style:
         return self.get_component_rich_style(f"virtual-table--{name}")
 
     def render_line(self, y: int) -> Strip:
         """Paint line `y` of the viewport: the header, a row, or blank."""
         width = self.size.width
-        base = self.rich_style
+        base = self._base_style
+        if base is None:
+            # Walking the ancestors for the style costs more than painting the row itself.
+            base = self._base_style = self.rich_style
         layout = self._layout(width)
         if y == 0:
             return self._header(layout, width, base)
