@@ -36,7 +36,6 @@ from tinkerscope.store import Connection, Store
 from tinkerscope.ui.app import TinkerscopeApp
 from tinkerscope.ui.main_screen import MainScreen
 from tinkerscope.ui.modals import ConfirmModal, DeleteModal, GotoModal, TtlModal
-from tinkerscope.ui.pane import Pane
 
 FAULTS = "500:0.2,503:0.1,429:0.1,slow:0.1,cut:0.05,badjson:0.05"
 SECONDS = float(os.environ.get("TINKERSCOPE_FAULT_SECONDS", "120"))
@@ -90,7 +89,7 @@ def watch(app: TinkerscopeApp, store: Store, screen: MainScreen, witness: Witnes
         notify(message, **kwargs)
 
     app.notify = recording_notify  # type: ignore[method-assign]
-    for pane in screen.query(Pane):
+    for pane in screen.panes.values():  # every pane: views are mounted when first opened
         set_error = pane.set_error
 
         def recording_set_error(message: str | None, _set: Any = set_error) -> None:
