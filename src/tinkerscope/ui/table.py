@@ -279,10 +279,13 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
             return False
         if not self.filter_text:
             return True
-        text = self._search.get(key)
-        if text is None:
-            text = self._search_text(key, item)
+        text = self._text_of(key)
         return all(word in text for word in self._words)
+
+    def _text_of(self, key: str) -> str:
+        """A row's search text, made now if its row has none yet."""
+        text = self._search.get(key)
+        return text if text is not None else self._search_text(key, self._items[key])
 
     def _search_text(self, key: str, item: T) -> str:
         """What `/` looks in; made when a row arrives, so the first key typed is not the one
@@ -350,11 +353,7 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
         return self._full_texts
 
     def _texts_of(self, keys: list[str]) -> list[str]:
-        search, items = self._search, self._items
-        return [
-            text if (text := search.get(key)) is not None else self._search_text(key, items[key])
-            for key in keys
-        ]
+        return [self._text_of(key) for key in keys]
 
     def _rows_changed(self) -> None:
         """Rows were added, removed or moved: re-derive what the filter keeps aside."""
@@ -364,17 +363,9 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
         self._shown_texts = None
 
     def _keeper(self, predicate: Callable[[T], bool] | None) -> Callable[[str], bool]:
-        """The test of one key against the predicate and the filter words, made as cheap as
-        possible: it runs over 100,000 rows on every key typed into the filter."""
-        items, search, words = self._items, self._search, self._words
-
-        def text(key: str) -> str:
-            found = search.get(key)
-            return found if found is not None else self._search_text(key, items[key])
-
-        if predicate is None and len(words) == 1:
-            word = words[0]
-            return lambda key: word in text(key)
+        """The test of one key against the predicate and several filter words (one word
+        without a predicate takes the faster path in `_rebuild`)."""
+        items, words, text = self._items, self._words, self._text_of
         if predicate is None:
             return lambda key: all(w in text(key) for w in words)
         return lambda key: predicate(items[key]) and all(w in text(key) for w in words)
@@ -382,14 +373,12 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
     def _warm_full(self) -> None:
         """Line up the search texts while idle, so the first `/` key does not pay for it."""
         self._warm_timer = None
-        if self._full is None and not self.filter_text and self.predicate is None:
-            self._full = (self._sort_keys, self._order)
         if self._full is not None:
             self._unfiltered_texts()
 
     def _after_structure(self, *, full: bool, first_changed: int = 0) -> None:
         """Re-place the cursor on its key, resize, and repaint what may have moved."""
-        if (self._full is None or self._full_texts is None) and self.is_mounted:
+        if self._full is not None and self._full_texts is None and self.is_mounted:
             if self._warm_timer is not None:
                 self._warm_timer.stop()
             self._warm_timer = self.set_timer(WARM_DELAY, self._warm_full)
