@@ -208,7 +208,7 @@ class MainScreen(Screen[None]):
             "billing": Pane("Billing usage (last 7 days)", self.billing, id="billing-pane"),
         }
         for pane in self.panes.values():
-            pane.on_filtered = self._say_selection
+            pane.on_filtered = self._filtered
         self.header = HeaderLine(store, id="header")
         self.detail = DetailPanel(store, id="detail")
         self.status = StatusLine(id="status")
@@ -447,12 +447,22 @@ class MainScreen(Screen[None]):
 
     @on(VirtualTable.Highlighted)
     def _highlighted(self, event: VirtualTable.Highlighted) -> None:
-        table = event.table
-        if table is not self._focused_table():
-            return
-        item = table.get(event.key) if event.key else None
-        self.detail.show(item)
+        if event.table is self._focused_table():
+            self._show_highlighted(event.table, event.key)
+            self._say_selection()
+
+    def _filtered(self) -> None:
+        """A filter changed what is shown. The detail and the status line follow at once, so
+        they are painted in the same frame as the rows (the table's Highlighted message would
+        only arrive after that frame, and its repaint would be a second one)."""
+        table = self._focused_table()
+        if table is not None:
+            self._show_highlighted(table, table.cursor_key)
         self._say_selection()
+
+    def _show_highlighted(self, table: VirtualTable[Any], key: str | None) -> None:
+        item = table.get(key) if key else None
+        self.detail.show(item)
         if isinstance(item, Checkpoint) and item.path not in self.store.weights_info:
             if self._weights_timer is not None:
                 self._weights_timer.stop()

@@ -11,6 +11,7 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Input, Static
 
+from tinkerscope.ui.collector import CollectorHold
 from tinkerscope.ui.table import VirtualTable
 
 
@@ -28,8 +29,7 @@ class Pane(Vertical):
     Pane:focus-within { border: round $accent; }
     Pane > .pane--error { color: $text-error; height: auto; display: none; }
     Pane > .pane--error.-shown { display: block; }
-    Pane > Input { display: none; height: 1; border: none; padding: 0 1; }
-    Pane > Input.-shown { display: block; }
+    Pane > Input.pane--filter { width: 1fr; padding: 0 1; }
     """
 
     def __init__(
@@ -53,7 +53,10 @@ class Pane(Vertical):
         """Called as soon as the filter has changed what is shown: the screen's status line
         then repaints in the same frame as the rows, not one message round later."""
         self.error_line = Static("", classes="pane--error", markup=False)
-        self.filter_box = Input(placeholder="filter (enter keeps it, esc clears)")
+        # Always on screen, never shown and hidden: a box that comes and goes changes the
+        # table's height, and Textual repaints a resized table's scrollbar in two more frames.
+        self.filter_box = Input(placeholder="/ filter", compact=True, classes="pane--filter")
+        self._collector = CollectorHold(self)
 
     def compose(self) -> ComposeResult:
         """The table, an error line (hidden) and the filter box (hidden)."""
@@ -62,8 +65,12 @@ class Pane(Vertical):
         yield self.filter_box
 
     def on_mount(self) -> None:
-        """Show the initial title."""
+        """Show the initial title; filter on each change of the filter box's value."""
         self.update_title()
+        # A watcher, not the box's Changed message: it runs inside the key's own handling, so
+        # the rows are repainted in the same frame as the typed character. Filtering on the
+        # message drew the character in one frame and the rows in a second, ~30 ms later.
+        self.watch(self.filter_box, "value", self._filter_typed, init=False)
 
     def update_title(self) -> None:
         """`Training runs · session x (12 of 48) ▲size  · 3 selected`."""
@@ -91,32 +98,40 @@ class Pane(Vertical):
 
     def action_filter(self) -> None:
         """Open the filter box."""
-        self.filter_box.add_class("-shown")
+        self.filter_box.placeholder = "filter (enter keeps it, esc clears)"
         self.filter_box.value = self.table.filter_text
         self.filter_box.focus()
 
     def clear_filter(self) -> bool:
         """Drop the filter; True if there was one."""
-        had = bool(self.table.filter_text) or self.filter_box.has_class("-shown")
+        had = bool(self.table.filter_text) or self.filter_box.has_focus
         self.filter_box.value = ""
-        self.filter_box.remove_class("-shown")
+        self.filter_box.placeholder = "/ filter"
         self.table.set_filter("")
         self.update_title()
         return had
 
-    def on_input_changed(self, event: Input.Changed) -> None:
+    def on_unmount(self) -> None:
+        """Never leave the collector off behind a pane that is gone."""
+        self._collector.release()
+
+    def _filter_typed(self, value: str) -> None:
         """Filter as the user types."""
-        event.stop()
-        self.table.set_filter(event.value.strip())
+        self._collector.hold()
+        self.table.set_filter(value.strip())
         self.update_title()
         if self.on_filtered is not None:
             self.on_filtered()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        """The filter box's changes are handled by `_filter_typed`; they go no further."""
+        event.stop()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         """Keep the filter and go back to the table."""
         event.stop()
         if not event.value.strip():
-            self.filter_box.remove_class("-shown")
+            self.filter_box.placeholder = "/ filter"
         self.table.focus()
 
     def action_sort(self) -> None:

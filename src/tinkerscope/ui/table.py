@@ -29,6 +29,7 @@ from textual.events import Click
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBarRender
 from textual.strip import Strip
 from textual.timer import Timer
 
@@ -38,6 +39,8 @@ T = TypeVar("T")
 
 GAP = 1
 GUTTER = 2
+BAR = 1
+"""The scrollbar's width: the table paints its own, in its last column (see `_bar`)."""
 WARM_DELAY = 0.3
 """Seconds of quiet after a change of rows before the search texts are lined up (~15 ms for
 100,000 rows), so that the first key typed into `/` does not pay for them."""
@@ -105,9 +108,7 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
     DEFAULT_CSS = """
     VirtualTable {
         height: 1fr;
-        overflow-x: hidden;
-        overflow-y: auto;
-        scrollbar-size-vertical: 1;
+        overflow: hidden hidden;
         background: $surface;
     }
     VirtualTable > .virtual-table--header { text-style: bold; color: $text-accent; }
@@ -192,6 +193,7 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
         self._cursor = 0
         self._columns_fit: tuple[int, _Layout] | None = None
         self._base_style: Style | None = None
+        self._bar_cache: tuple[tuple[int, int, int], list[Segment]] | None = None
 
     # --- queries ---------------------------------------------------------------------------
 
@@ -388,9 +390,11 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
                 self._cursor = self._display(found)
         self._cursor = max(0, min(self._cursor, len(self._order) - 1))
         new_key = self.cursor_key
-        self.virtual_size = Size(self.size.width, len(self._order) + 1)
+        resized = self._resize_virtual()
         if full or first_changed <= self.scroll_offset.y + self.size.height:
             self.refresh()
+        elif resized:
+            self.refresh(Region(self.size.width - BAR, 0, BAR, self.size.height))
         if new_key != self._cursor_key:
             self._cursor_key = new_key
             self.post_message(self.Highlighted(self, new_key))
@@ -532,7 +536,7 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
         y = display - self.scroll_offset.y + 1
         if not 1 <= y < self.size.height:
             return
-        layout = self._layout(self.size.width)
+        layout = self._layout(max(0, self.size.width - BAR))
         x = GUTTER
         for column_index, cell_width in zip(layout.columns, layout.widths, strict=True):
             if column_index in columns:
@@ -651,11 +655,35 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
             self.post_message(self.Activated(self, key))
 
     def on_click(self, event: Click) -> None:
-        """A click highlights a row (a double click opens it)."""
+        """A click highlights a row (a double click opens it); on the scrollbar it jumps
+        there."""
+        track = self.size.height - 1
+        if event.x >= self.size.width - BAR and event.y >= 1 and self.max_scroll_y:
+            share = (event.y - 1) / max(1, track - 1)
+            self.scroll_to(y=round(share * self.max_scroll_y), animate=False, immediate=True)
+            return
         if event.y >= 1:
             self.move_to(self.scroll_offset.y + event.y - 1)
             if event.chain >= 2:
                 self.action_activate()
+
+    def _resize_virtual(self) -> bool:
+        """Give the scroll region one line per shown row, plus the header; True if it changed."""
+        size = Size(self.size.width, len(self._order) + 1)
+        if size == self.virtual_size:
+            return False
+        # Not `self.virtual_size = size`: that asks Textual for a layout pass, and the row
+        # count never changes the table's own box.
+        self.set_reactive(VirtualTable.virtual_size, size)
+        if self.scroll_y > self.max_scroll_y:
+            self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
+        return True
+
+    @property
+    def allow_vertical_scroll(self) -> bool:
+        """The mouse wheel scrolls whenever there is more than a screenful (Textual would only
+        let it while Textual's own scrollbar is shown, and the table paints its own)."""
+        return not self.disabled and self.max_scroll_y > 0
 
     def on_resize(self) -> None:
         """Keep the cursor in view after a resize."""
@@ -703,18 +731,58 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
     def notify_style_update(self) -> None:
         """Styles changed (focus, theme): the cached base style goes with them."""
         self._base_style = None
+        self._bar_cache = None
         super().notify_style_update()
 
     def _style(self, name: str) -> Style:
         return self.get_component_rich_style(f"virtual-table--{name}")
 
     def render_line(self, y: int) -> Strip:
-        """Paint line `y` of the viewport: the header, a row, or blank."""
-        width = self.size.width
+        """Paint line `y` of the viewport: the header, a row, or blank; then the scrollbar."""
         base = self._base_style
         if base is None:
             # Walking the ancestors for the style costs more than painting the row itself.
             base = self._base_style = self.rich_style
+        width = max(0, self.size.width - BAR)
+        line = self._line(y, width, base)
+        bar = Segment(" " * BAR, base + self._style("header")) if y == 0 else self._bar(y - 1)
+        return Strip([*line, bar], width + BAR)
+
+    def _bar(self, index: int) -> Segment:
+        """Cell `index` of the scrollbar beside the rows.
+
+        The table paints its scrollbar itself: Textual's is a widget of its own, repainted a
+        frame after the table whenever the table's focus or row count changes (~30 ms later,
+        a second write of the same cells).
+        """
+        track = max(0, self.size.height - 1)
+        signature = (track, len(self._order), round(self.scroll_y))
+        if self._bar_cache is None or self._bar_cache[0] != signature:
+            styles = self.styles
+            back = styles.scrollbar_background
+            if back.a < 1:
+                back = self.background_colors[0] + back
+            color = back + styles.scrollbar_color
+            shown = min(track, len(self._order))
+            rendered = ScrollBarRender.render_bar(
+                size=track,
+                virtual_size=max(len(self._order), 1),
+                window_size=shown if shown < len(self._order) else 0,
+                position=signature[2],
+                back_color=back.rich_color,
+                bar_color=color.rich_color,
+            )
+            # Without the meta: it names ScrollBar's own mouse actions, which the table lacks.
+            cells = [
+                Segment(c.text, c.style.clear_meta_and_links() if c.style else None)
+                for c in rendered.segments
+            ]
+            self._bar_cache = (signature, cells)
+        cells = self._bar_cache[1]
+        return cells[index] if index < len(cells) else Segment(" " * BAR)
+
+    def _line(self, y: int, width: int, base: Style) -> Strip:
+        """Line `y` without the scrollbar."""
         layout = self._layout(width)
         if y == 0:
             return self._header(layout, width, base)
