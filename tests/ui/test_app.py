@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 from datetime import UTC, datetime
+
+from textual import events
 
 from tinkerscope.api.client import TinkerAPI
 from tinkerscope.api.models import TrainingRun
@@ -282,3 +285,84 @@ async def test_the_command_palette_offers_views(server) -> None:
         await settle(pilot, lambda: screen.view == "storage")
         await settle(pilot, lambda: store.storage is not None)
         assert screen.storage.row_count == len(store.storage.data)  # type: ignore[union-attr]
+
+
+async def test_filtering_keeps_the_table_size_and_the_detail_follows(server) -> None:
+    store = make_store(server.url)
+    app = make_app(store)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot, lambda: store.runs.loaded)
+        screen = main(app)
+        runs, pane = screen.runs, screen.panes["runs"]
+        height = runs.size.height
+        await pilot.press("slash")
+        assert pane.filter_box.has_focus
+        # The focused box stays one line and shows its text (it used to draw a border over it).
+        assert runs.size.height == height
+        assert pane.filter_box.content_size.height == 1
+        last = store.runs.items[runs.visible_keys()[-1]]
+        await pilot.press(*last.training_run_id)
+        await pilot.pause()
+        assert runs.visible_keys() == [last.training_run_id]
+        assert runs.size.height == height
+        # The detail shows the one row left without waiting for the cursor to move.
+        assert screen.detail.item is last
+        await pilot.press("escape")
+        await pilot.pause()
+        assert runs.row_count == len(store.runs)
+        assert runs.size.height == height
+
+
+async def test_the_detail_follows_a_switch_of_view(server) -> None:
+    store = make_store(server.url)
+    app = make_app(store)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot, lambda: store.runs.loaded)
+        screen = main(app)
+        await pilot.press("2")
+        await settle(pilot, lambda: store.user_checkpoints.loaded)
+        await settle(pilot, lambda: screen.detail.item is not None)
+        assert screen.detail.item is screen.all_checkpoints.get(
+            screen.all_checkpoints.cursor_key or ""
+        )
+        await pilot.press("1")
+        await pilot.pause()
+        assert screen.detail.item is screen.runs.get(screen.runs.cursor_key or "")
+
+
+async def test_the_painted_scrollbar_scrolls_on_click_and_wheel(server) -> None:
+    store = make_store(server.url)
+    app = make_app(store)
+    async with app.run_test(size=(100, 24)) as pilot:
+        await settle(pilot, lambda: store.runs.loaded)
+        screen = main(app)
+        await pilot.press("2")
+        await settle(pilot, lambda: store.user_checkpoints.loaded)
+        table = screen.all_checkpoints
+        assert table.max_scroll_y > 0
+        assert table.allow_vertical_scroll
+        # A click low on the scrollbar column jumps down there.
+        await pilot.click(table, offset=(table.size.width - 1, table.size.height - 1))
+        await pilot.pause()
+        assert table.scroll_offset.y == table.max_scroll_y
+        table.post_message(events.MouseScrollUp(table, 3, 3, 0, -1, 0, False, False, False))
+        await pilot.pause()
+        assert table.scroll_offset.y < table.max_scroll_y
+        # The thumb and the track are painted in the last column of the rows, each its own style.
+        bar = {list(table.render_line(y))[-1].style for y in range(1, table.size.height)}
+        assert len(bar) >= 2
+
+
+async def test_the_collector_is_off_while_typing_and_back_when_the_keys_pause(server) -> None:
+    store = make_store(server.url)
+    app = make_app(store)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot, lambda: store.runs.loaded)
+        assert gc.isenabled()
+        await pilot.press("slash", "t", "r")
+        assert not gc.isenabled()
+        await settle(pilot, gc.isenabled)
+        # A pane that goes away never leaves it off.
+        await pilot.press("a")
+        assert not gc.isenabled()
+    assert gc.isenabled()

@@ -434,6 +434,9 @@ class MainScreen(Screen[None]):
             self._current_pane.remove_class("-current")
         pane.add_class("-current")
         self._current_pane = pane
+        # The detail follows the pane: its cursor may not move, so no Highlighted would come.
+        self._show_highlighted(pane.table, pane.table.cursor_key)
+        self._say_selection()
         self.call_after_refresh(pane.table.focus)
 
     def action_focus_pane(self, step: int) -> None:
