@@ -209,6 +209,7 @@ class MainScreen(Screen[None]):
         }
         for pane in self.panes.values():
             pane.on_filtered = self._filtered
+            pane.table.on_highlighted = self._cursor_moved
         self.header = HeaderLine(store, id="header")
         self.detail = DetailPanel(store, id="detail")
         self.status = StatusLine(id="status")
@@ -452,6 +453,12 @@ class MainScreen(Screen[None]):
     def _highlighted(self, event: VirtualTable.Highlighted) -> None:
         if event.table is self._focused_table():
             self._show_highlighted(event.table, event.key)
+            self._say_selection()
+
+    def _cursor_moved(self, table: VirtualTable[Any], key: str | None) -> None:
+        """The cursor moved: the detail and status line are repainted in its frame."""
+        if table is self._focused_table():
+            self._show_highlighted(table, key)
             self._say_selection()
 
     def _filtered(self) -> None:

@@ -194,6 +194,10 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
         self._columns_fit: tuple[int, _Layout] | None = None
         self._base_style: Style | None = None
         self._bar_cache: tuple[tuple[int, int, int], list[Segment]] | None = None
+        self.on_highlighted: Callable[[VirtualTable[Any], str | None], None] | None = None
+        """Called at once when the cursor lands on another row, before `Highlighted` is
+        posted: what it repaints (the detail) then goes out in the same frame as the cursor,
+        where the message only arrives after that frame and its repaint made a second one."""
 
     # --- queries ---------------------------------------------------------------------------
 
@@ -397,7 +401,12 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
             self.refresh(Region(self.size.width - BAR, 0, BAR, self.size.height))
         if new_key != self._cursor_key:
             self._cursor_key = new_key
-            self.post_message(self.Highlighted(self, new_key))
+            self._highlight(new_key)
+
+    def _highlight(self, key: str | None) -> None:
+        if self.on_highlighted is not None:
+            self.on_highlighted(self, key)
+        self.post_message(self.Highlighted(self, key))
 
     def _find(self, key: str) -> int | None:
         item = self._items.get(key)
@@ -597,7 +606,7 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
         key = self.cursor_key
         if key != self._cursor_key:
             self._cursor_key = key
-            self.post_message(self.Highlighted(self, key))
+            self._highlight(key)
 
     def move_to_key(self, key: str) -> bool:
         """Put the cursor on the row with this key, if it is shown."""
