@@ -836,28 +836,32 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
         track = max(0, self.size.height - 1)
         signature = (track, len(self._order), round(self.scroll_y))
         if self._bar_cache is None or self._bar_cache[0] != signature:
-            styles = self.styles
-            back = styles.scrollbar_background
-            if back.a < 1:
-                back = self.background_colors[0] + back
-            color = back + styles.scrollbar_color
-            shown = min(track, len(self._order))
-            rendered = ScrollBarRender.render_bar(
-                size=track,
-                virtual_size=max(len(self._order), 1),
-                window_size=shown if shown < len(self._order) else 0,
-                position=signature[2],
-                back_color=back.rich_color,
-                bar_color=color.rich_color,
-            )
-            # Without the meta: it names ScrollBar's own mouse actions, which the table lacks.
-            cells = [
-                Segment(c.text, c.style.clear_meta_and_links() if c.style else None)
-                for c in rendered.segments
-            ]
-            self._bar_cache = (signature, cells)
+            self._bar_cache = (signature, self._bar_cells(track))
         cells = self._bar_cache[1]
         return cells[index] if index < len(cells) else Segment(" " * BAR)
+
+    def _bar_cells(self, track: int) -> list[Segment]:
+        rows = len(self._order)
+        if rows <= track:
+            # Everything fits: no scrollbar, as Textual's `overflow: auto` would have it.
+            return [Segment(" " * BAR, self._base_style)] * track
+        styles = self.styles
+        back = styles.scrollbar_background
+        if back.a < 1:
+            back = self.background_colors[0] + back
+        rendered = ScrollBarRender.render_bar(
+            size=track,
+            virtual_size=rows,
+            window_size=track,
+            position=round(self.scroll_y),
+            back_color=back.rich_color,
+            bar_color=(back + styles.scrollbar_color).rich_color,
+        )
+        # Without the meta: it names ScrollBar's own mouse actions, which the table lacks.
+        return [
+            Segment(c.text, c.style.clear_meta_and_links() if c.style else None)
+            for c in rendered.segments
+        ]
 
     def _line(self, y: int, width: int, base: Style) -> Strip:
         """Line `y` without the scrollbar."""
