@@ -24,11 +24,6 @@ class CollectorHold:
         self._quiet = quiet
         self._timer: Timer | None = None
 
-    @property
-    def holding(self) -> bool:
-        """True while this hold has the collector off."""
-        return self._timer is not None
-
     def hold(self) -> None:
         """A key came: keep the collector off until `quiet` seconds pass without another."""
         if self._timer is not None:

@@ -208,7 +208,7 @@ class MainScreen(Screen[None]):
             "billing": Pane("Billing usage (last 7 days)", self.billing, id="billing-pane"),
         }
         for pane in self.panes.values():
-            pane.on_filtered = self._filtered
+            pane.on_filtered = self._follow_cursor
             pane.table.on_highlighted = self._cursor_moved
         self.header = HeaderLine(store, id="header")
         self.detail = DetailPanel(store, id="detail")
@@ -436,8 +436,7 @@ class MainScreen(Screen[None]):
         pane.add_class("-current")
         self._current_pane = pane
         # The detail follows the pane: its cursor may not move, so no Highlighted would come.
-        self._show_highlighted(pane.table, pane.table.cursor_key)
-        self._say_selection()
+        self._follow_cursor()
         self.call_after_refresh(pane.table.focus)
 
     def action_focus_pane(self, step: int) -> None:
@@ -451,20 +450,18 @@ class MainScreen(Screen[None]):
 
     @on(VirtualTable.Highlighted)
     def _highlighted(self, event: VirtualTable.Highlighted) -> None:
-        if event.table is self._focused_table():
-            self._show_highlighted(event.table, event.key)
-            self._say_selection()
+        self._cursor_moved(event.table, event.key)
 
     def _cursor_moved(self, table: VirtualTable[Any], key: str | None) -> None:
-        """The cursor moved: the detail and status line are repainted in its frame."""
+        """The cursor moved: the detail and status line are repainted in its frame (called by
+        the table at once, before its Highlighted message, which arrives a frame later)."""
         if table is self._focused_table():
             self._show_highlighted(table, key)
             self._say_selection()
 
-    def _filtered(self) -> None:
-        """A filter changed what is shown. The detail and the status line follow at once, so
-        they are painted in the same frame as the rows (the table's Highlighted message would
-        only arrive after that frame, and its repaint would be a second one)."""
+    def _follow_cursor(self) -> None:
+        """The detail and status line follow the focused table's cursor now: after a filter
+        changed what is shown, or a switch of pane, where the cursor's key may not change."""
         table = self._focused_table()
         if table is not None:
             self._show_highlighted(table, table.cursor_key)

@@ -54,12 +54,12 @@ class Pane(Vertical):
         then repaints in the same frame as the rows, not one message round later."""
         self.error_line = Static("", classes="pane--error", markup=False)
         # Always on screen, never shown and hidden: a box that comes and goes changes the
-        # table's height, and Textual repaints a resized table's scrollbar in two more frames.
+        # table's height, and a resized table costs a layout pass and frames of its own.
         self.filter_box = Input(placeholder="/ filter", compact=True, classes="pane--filter")
         self._collector = CollectorHold(self)
 
     def compose(self) -> ComposeResult:
-        """The table, an error line (hidden) and the filter box (hidden)."""
+        """An error line (hidden), the table and the filter line."""
         yield self.error_line
         yield self.table
         yield self.filter_box
@@ -97,7 +97,7 @@ class Pane(Vertical):
         self.error_line.set_class(bool(message), "-shown")
 
     def action_filter(self) -> None:
-        """Open the filter box."""
+        """Type into the filter line."""
         self.filter_box.placeholder = "filter (enter keeps it, esc clears)"
         self.filter_box.value = self.table.filter_text
         self.filter_box.focus()

@@ -337,12 +337,10 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
         """Recompute the shown rows. Narrowing (a longer filter) only re-checks what is shown,
         and any filter starts from the unfiltered order, so typing never re-sorts."""
         self._words = self.filter_text.casefold().split()
-        texts: list[str] | None
         if narrowing:
-            sort_keys, order, texts = self._sort_keys, self._order, self._shown_texts
+            sort_keys, order = self._sort_keys, self._order
         else:
             sort_keys, order = self._unfiltered()
-            texts = None
         predicate = None if narrowing else self.predicate
         if predicate is None and not self._words:
             # No filter: show the unfiltered lists themselves (no copy; they are kept as one).
@@ -353,10 +351,8 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True):
         elif predicate is None and len(self._words) == 1:
             # Narrowing rows that changed under the filter: the unfiltered order would have to
             # be sorted again first, so the shown rows are narrowed as they are.
-            order_list, keys_list = list(order), list(sort_keys)
-            texts = (
-                self._shown_texts if self._shown_texts is not None else self._texts_of(order_list)
-            )
+            keys_list, order_list = self._lists()
+            texts = self._shown_texts or self._texts_of(order_list)
             mask = list(map(operator.contains, texts, itertools.repeat(self._words[0])))
             self._sort_keys = list(itertools.compress(keys_list, mask))
             self._order = list(itertools.compress(order_list, mask))
