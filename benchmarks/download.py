@@ -5,7 +5,7 @@
 Starts the stand-in server (tinker and hpcai flavors) in their own processes, picks the
 smallest archive of at least the asked size (seed 1: 1.1 GiB), and prints medians of:
 
-- throughput: `tinkerscope`'s engine vs `curl -o` of the same kind of signed URL (target >= 0.9x);
+- throughput: `lazytinker`'s engine vs `curl -o` of the same kind of signed URL (target >= 0.9x);
 - peak memory (max RSS of the downloading process): ours vs the hpcai SDK's
   `download_checkpoint_archive` (which returns the archive as one `bytes`), target < 80 MB;
 - resume: the time to finish a transfer that was cut at half way, against a whole transfer.
@@ -33,11 +33,11 @@ from pathlib import Path
 
 import httpx
 
-from tinkerscope.api.client import TinkerAPI
-from tinkerscope.api.download import CheckpointDownload, download_checkpoint, new_http_client
-from tinkerscope.api.paths import CheckpointRef
-from tinkerscope.api.stream import part_path
-from tinkerscope.config import Profile
+from lazytinker.api.client import TinkerAPI
+from lazytinker.api.download import CheckpointDownload, download_checkpoint, new_http_client
+from lazytinker.api.paths import CheckpointRef
+from lazytinker.api.stream import part_path
+from lazytinker.config import Profile
 
 ROOT = Path(__file__).resolve().parent.parent
 KEY = "tml-demo"
@@ -114,7 +114,7 @@ def _free_port() -> int:
 
 def _serve(flavor: str) -> tuple[subprocess.Popen[bytes], str]:
     port = _free_port()
-    command = [sys.executable, "-m", "tinkerscope", "serve", "--port", str(port)]
+    command = [sys.executable, "-m", "lazytinker", "serve", "--port", str(port)]
     # Seed 1 has an archive of 1.1 GiB, the closest to the 1 GiB the issue asks for.
     command += ["--flavor", flavor, "--seed", "1"]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -215,7 +215,7 @@ def main() -> int:
         raise SystemExit("curl is needed for the comparison")
     tinker, tinker_url = _serve("tinker")
     hpcai, hpcai_url = _serve("hpcai")
-    work = Path(tempfile.mkdtemp(prefix="tinkerscope-bench-"))
+    work = Path(tempfile.mkdtemp(prefix="lazytinker-bench-"))
     try:
         path, size = asyncio.run(_pick(tinker_url, int(args.size_gib * 1024 * MIB)))
         ref = CheckpointRef.parse(path)
@@ -266,7 +266,7 @@ def _print(
         ("whole transfer", f"{ours_time:8.2f} s", ""),
         ("resume from 1/2", f"{resume_time:8.2f} s", f"{resume_time / ours_time:.0%} of whole"),
     ]
-    print(f"{'':18}{'tinkerscope':>16}   other")
+    print(f"{'':18}{'lazytinker':>16}   other")
     for name, mine, other in rows:
         print(f"{name:18}{mine:>16}   {other}")
 

@@ -47,7 +47,7 @@ def main() -> int:
         "--runs", str(args.runs), "--sessions", str(sessions),
         "--checkpoints-per-run", str(args.per_run),
     )  # fmt: skip
-    app = PtyApp([str(ROOT / ".venv" / "bin" / "tinkerscope"), "--refresh", "3600"], app_env(url))
+    app = PtyApp([str(ROOT / ".venv" / "bin" / "lazytinker"), "--refresh", "3600"], app_env(url))
     total = 0
     try:
         app.wait_for(b":train:")

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import httpx
 
-from tinkerscope.server.db import Database
-from tinkerscope.server.seed import SeedSize, now_ms, seed_database
+from lazytinker.server.db import Database
+from lazytinker.server.seed import SeedSize, now_ms, seed_database
 
 KEY = {"X-API-Key": "tml-demo"}
 
@@ -80,7 +80,7 @@ def main() -> None:
           f"{elapsed:.2f} s")  # fmt: skip
 
     # The server runs in its own process, so the client's work does not share its GIL.
-    command = [sys.executable, "-m", "tinkerscope", "serve", "--port", "0",
+    command = [sys.executable, "-m", "lazytinker", "serve", "--port", "0",
                "--sessions", str(args.sessions), "--runs", str(args.runs),
                "--checkpoints-per-run", str(args.checkpoints_per_run)]  # fmt: skip
     server = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)

@@ -25,7 +25,7 @@ def ours(url: str) -> float:
     env = app_env(url)
     # Bytecode as an installed wheel has it (pip compiles at install; the CLI's venv has it too).
     env.pop("PYTHONDONTWRITEBYTECODE", None)
-    app = PtyApp([str(ROOT / ".venv" / "bin" / "tinkerscope")], env)
+    app = PtyApp([str(ROOT / ".venv" / "bin" / "lazytinker")], env)
     try:
         return app.wait_for(b":train:", timeout=60)
     finally:
@@ -79,7 +79,7 @@ def main() -> int:
     finally:
         server.terminate()
     print(f"start-up to first run rows, {args.runs} runs, {args.repeat} runs each, medians")
-    print(f"  tinkerscope (pty, first rows painted)  {statistics.median(mine):6.2f} s")
+    print(f"  lazytinker (pty, first rows painted)  {statistics.median(mine):6.2f} s")
     print(f"  floor: bare Textual+httpx+pydantic app {statistics.median(least):6.2f} s")
     if other:
         ratio = statistics.median(mine) / statistics.median(other)

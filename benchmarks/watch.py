@@ -22,7 +22,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=30.0)
     args = parser.parse_args()
     server, url = serve("--runs", "200", "--sessions", "20", "--checkpoints-per-run", "5")
-    app = PtyApp([str(ROOT / ".venv" / "bin" / "tinkerscope"), "--refresh", "1"], app_env(url))
+    app = PtyApp([str(ROOT / ".venv" / "bin" / "lazytinker"), "--refresh", "1"], app_env(url))
     try:
         app.wait_for(b":train:")
         app.quiet(gap=1.5)

@@ -12,13 +12,13 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tinkerscope.api.client import TinkerAPI
-from tinkerscope.config import Profile
-from tinkerscope.server.config import ServerConfig
-from tinkerscope.server.runner import ServerThread
-from tinkerscope.store import Store
-from tinkerscope.ui.app import TinkerscopeApp
-from tinkerscope.ui.main_screen import MainScreen
+from lazytinker.api.client import TinkerAPI
+from lazytinker.config import Profile
+from lazytinker.server.config import ServerConfig
+from lazytinker.server.runner import ServerThread
+from lazytinker.store import Store
+from lazytinker.ui.app import LazytinkerApp
+from lazytinker.ui.main_screen import MainScreen
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 SIZE = (160, 44)
@@ -45,7 +45,7 @@ async def shoot(url: str, out: Path, name: str, keys: tuple[str, ...], ready: Re
     store = Store(
         TinkerAPI(profile), profile_name="demo", now=lambda: NOW, display_url="http://127.0.0.1"
     )
-    app = TinkerscopeApp(store, watch=False)
+    app = LazytinkerApp(store, watch=False)
     async with app.run_test(size=SIZE) as pilot:
         for _ in range(200):
             await pilot.pause(0.05)

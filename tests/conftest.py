@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from tinkerscope.server.config import ServerConfig
-from tinkerscope.server.runner import ServerThread
+from lazytinker.server.config import ServerConfig
+from lazytinker.server.runner import ServerThread
 
 # Small but complete: other users, public, expiring, corrupted and external checkpoints, samplers.
 SMALL_SEED: dict[str, Any] = {"sessions": 6, "runs": 12, "checkpoints_per_run": 8}

@@ -14,8 +14,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tinkerscope.api.client import Capability, TinkerAPI
-from tinkerscope.api.errors import (
+from lazytinker.api.client import Capability, TinkerAPI
+from lazytinker.api.errors import (
     ArchiveNotReadyError,
     BadResponseError,
     ConflictError,
@@ -29,10 +29,10 @@ from tinkerscope.api.errors import (
     UnreachableError,
     UnsupportedError,
 )
-from tinkerscope.api.models import SessionSearchRequest
-from tinkerscope.api.paths import CheckpointRef
-from tinkerscope.api.retry import RetryPolicy
-from tinkerscope.config import Profile
+from lazytinker.api.models import SessionSearchRequest
+from lazytinker.api.paths import CheckpointRef
+from lazytinker.api.retry import RetryPolicy
+from lazytinker.config import Profile
 
 from .client_asgi import Reply, ScriptedApp, closed_port, serve
 
@@ -125,7 +125,7 @@ async def test_tinker_handshake_runs_config_then_dynamic_config_then_the_call(
     assert first.json() == {"sdk_version": first.json()["sdk_version"]}
     for request in app.requests:
         assert request.headers["x-api-key"] == KEY
-        assert request.headers["user-agent"].startswith("tinkerscope/")
+        assert request.headers["user-agent"].startswith("lazytinker/")
         assert "authorization" not in request.headers
 
 

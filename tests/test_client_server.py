@@ -9,8 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tinkerscope.api.client import TinkerAPI
-from tinkerscope.api.errors import (
+from lazytinker.api.client import TinkerAPI
+from lazytinker.api.errors import (
     ArchiveNotReadyError,
     BadResponseError,
     ConflictError,
@@ -22,11 +22,11 @@ from tinkerscope.api.errors import (
     ServerError,
     UnreachableError,
 )
-from tinkerscope.api.models import Checkpoint, CheckpointsListResponse, SessionSearchRequest
-from tinkerscope.api.paging import iter_offset_pages
-from tinkerscope.api.paths import CheckpointKind, CheckpointRef, Flavor
-from tinkerscope.api.retry import RetryPolicy
-from tinkerscope.config import Profile
+from lazytinker.api.models import Checkpoint, CheckpointsListResponse, SessionSearchRequest
+from lazytinker.api.paging import iter_offset_pages
+from lazytinker.api.paths import CheckpointKind, CheckpointRef, Flavor
+from lazytinker.api.retry import RetryPolicy
+from lazytinker.config import Profile
 
 from .conftest import StartServer
 

@@ -8,7 +8,7 @@ import httpx
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tinkerscope.api.client import _path, _segment
+from lazytinker.api.client import _path, _segment
 
 names = st.text(
     st.characters(codec="utf-8", exclude_categories=("Cs",)) | st.sampled_from("/%.:?# "),

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from tinkerscope.api.errors import ConfigError, NoCredentialError
-from tinkerscope.config import (
+from lazytinker.api.errors import ConfigError, NoCredentialError
+from lazytinker.config import (
     HPCAI_DEFAULT_BASE_URL,
     TINKER_DEFAULT_BASE_URL,
     Profile,
@@ -212,7 +212,7 @@ def test_missing_config_file_gives_defaults(tmp_path: Path) -> None:
 def test_config_path_from_environment(tmp_path: Path) -> None:
     path = tmp_path / "elsewhere.toml"
     path.write_text('[ui]\ntheme = "ansi-dark"\n')
-    assert load_settings(env={"TINKERSCOPE_CONFIG": str(path)}).ui.theme == "ansi-dark"
+    assert load_settings(env={"LAZYTINKER_CONFIG": str(path)}).ui.theme == "ansi-dark"
 
 
 @pytest.mark.parametrize(

@@ -19,10 +19,8 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from tests.client_asgi import Reply, ScriptedApp, serve
-from tests.conftest import StartServer
-from tinkerscope.api.client import TinkerAPI
-from tinkerscope.api.download import (
+from lazytinker.api.client import TinkerAPI
+from lazytinker.api.download import (
     CheckpointDownload,
     DownloadError,
     Limits,
@@ -32,16 +30,18 @@ from tinkerscope.api.download import (
     folder_name,
     new_http_client,
 )
-from tinkerscope.api.errors import NotFoundError
-from tinkerscope.api.extract import ExtractError
-from tinkerscope.api.models import (
+from lazytinker.api.errors import NotFoundError
+from lazytinker.api.extract import ExtractError
+from lazytinker.api.models import (
     Checkpoint,
     CheckpointArchiveUrlResponse,
     ExternalWeightsUrlsResponse,
     TraceExportResponse,
 )
-from tinkerscope.api.paths import CheckpointKind, CheckpointRef, Flavor
-from tinkerscope.config import Profile
+from lazytinker.api.paths import CheckpointKind, CheckpointRef, Flavor
+from lazytinker.config import Profile
+from tests.client_asgi import Reply, ScriptedApp, serve
+from tests.conftest import StartServer
 
 NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 FAST = Limits(backoff=0.01, max_build_wait=30.0)

@@ -1,4 +1,4 @@
-"""`tinkerscope download` as a script sees it: a real process against the stand-in server."""
+"""`lazytinker download` as a script sees it: a real process against the stand-in server."""
 
 from __future__ import annotations
 
@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
+from lazytinker.api.client import TinkerAPI
+from lazytinker.api.download import Progress
+from lazytinker.config import Profile
+from lazytinker.download_cli import render_progress
+from lazytinker.server.runner import ServerThread
 from tests.conftest import StartServer
-from tinkerscope.api.client import TinkerAPI
-from tinkerscope.api.download import Progress
-from tinkerscope.config import Profile
-from tinkerscope.download_cli import render_progress
-from tinkerscope.server.runner import ServerThread
 
 FILES = ["adapter_config.json", "adapter_model.safetensors", "checkpoint_complete"]
 
@@ -28,11 +28,11 @@ def _cli(server: ServerThread, tmp_path: Path, *args: str) -> subprocess.Complet
         **os.environ,
         "TINKER_BASE_URL": server.url,
         "TINKER_API_KEY": "tml-demo",
-        "TINKERSCOPE_CONFIG": str(tmp_path / "no-config.toml"),
+        "LAZYTINKER_CONFIG": str(tmp_path / "no-config.toml"),
         "HOME": str(tmp_path / "home"),
     }
     return subprocess.run(
-        [sys.executable, "-m", "tinkerscope", "download", *args],
+        [sys.executable, "-m", "lazytinker", "download", *args],
         capture_output=True,
         text=True,
         env=env,
@@ -178,9 +178,9 @@ def test_ctrl_c_keeps_the_part_and_the_same_command_resumes(
         **os.environ,
         "TINKER_BASE_URL": stand_in.url,
         "TINKER_API_KEY": "tml-demo",
-        "TINKERSCOPE_CONFIG": str(tmp_path / "no-config.toml"),
+        "LAZYTINKER_CONFIG": str(tmp_path / "no-config.toml"),
     }
-    command = [sys.executable, "-m", "tinkerscope", "download", path, "-o", str(out)]
+    command = [sys.executable, "-m", "lazytinker", "download", path, "-o", str(out)]
     command.append("--no-extract")
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:

@@ -5,14 +5,14 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+from lazytinker.api.client import TinkerAPI
+from lazytinker.api.download import Limits, folder_name
+from lazytinker.api.models import Checkpoint
+from lazytinker.api.paths import CheckpointRef
+from lazytinker.api.stream import part_path
+from lazytinker.config import Profile
+from lazytinker.downloads import DownloadItem, DownloadManager, DownloadState
 from tests.conftest import StartServer
-from tinkerscope.api.client import TinkerAPI
-from tinkerscope.api.download import Limits, folder_name
-from tinkerscope.api.models import Checkpoint
-from tinkerscope.api.paths import CheckpointRef
-from tinkerscope.api.stream import part_path
-from tinkerscope.config import Profile
-from tinkerscope.downloads import DownloadItem, DownloadManager, DownloadState
 
 FAST = Limits(backoff=0.01, max_build_wait=30.0)
 

@@ -22,8 +22,8 @@ import httpx
 import pytest
 import uvicorn
 
-from tinkerscope.api.errors import ArchiveNotReadyError
-from tinkerscope.api.stream import (
+from lazytinker.api.errors import ArchiveNotReadyError
+from lazytinker.api.stream import (
     DownloadError,
     Limits,
     Progress,

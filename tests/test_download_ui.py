@@ -12,14 +12,13 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Checkbox, Input, Static
 
-from tests.conftest import StartServer
-from tinkerscope.api.client import TinkerAPI
-from tinkerscope.api.download import Limits, folder_name
-from tinkerscope.api.models import Checkpoint
-from tinkerscope.api.paths import CheckpointRef
-from tinkerscope.config import Profile
-from tinkerscope.downloads import DownloadItem, DownloadManager, DownloadState, completion_notices
-from tinkerscope.ui.downloads_view import (
+from lazytinker.api.client import TinkerAPI
+from lazytinker.api.download import Limits, folder_name
+from lazytinker.api.models import Checkpoint
+from lazytinker.api.paths import CheckpointRef
+from lazytinker.config import Profile
+from lazytinker.downloads import DownloadItem, DownloadManager, DownloadState, completion_notices
+from lazytinker.ui.downloads_view import (
     DownloadRow,
     DownloadsScreen,
     describe,
@@ -27,7 +26,8 @@ from tinkerscope.ui.downloads_view import (
     save_checkpoints,
     start_downloads,
 )
-from tinkerscope.ui.modals.download import DownloadChoice, DownloadModal, DownloadTarget
+from lazytinker.ui.modals.download import DownloadChoice, DownloadModal, DownloadTarget
+from tests.conftest import StartServer
 
 UNSET = object()
 TARGETS = [

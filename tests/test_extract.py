@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tinkerscope.api.extract import ExtractError, safe_extract
+from lazytinker.api.extract import ExtractError, safe_extract
 
 
 def _file(name: str, data: bytes) -> tuple[tarfile.TarInfo, bytes | None]:

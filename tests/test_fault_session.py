@@ -9,7 +9,7 @@ publish, TTL, delete, select, go to). Afterwards:
 - the UI agrees with the server, read back over HTTP through a second, fault-free server on the
   same SQLite file.
 
-`TINKERSCOPE_FAULT_SECONDS` shortens (or lengthens) the session; the default is 120 seconds.
+`LAZYTINKER_FAULT_SECONDS` shortens (or lengthens) the session; the default is 120 seconds.
 """
 
 from __future__ import annotations
@@ -27,18 +27,18 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from tinkerscope.api.client import TinkerAPI
-from tinkerscope.api.errors import TinkerscopeError
-from tinkerscope.api.models import Checkpoint
-from tinkerscope.config import Profile
-from tinkerscope.server.runner import ServerThread
-from tinkerscope.store import Connection, Store
-from tinkerscope.ui.app import TinkerscopeApp
-from tinkerscope.ui.main_screen import MainScreen
-from tinkerscope.ui.modals import ConfirmModal, DeleteModal, GotoModal, TtlModal
+from lazytinker.api.client import TinkerAPI
+from lazytinker.api.errors import LazytinkerError
+from lazytinker.api.models import Checkpoint
+from lazytinker.config import Profile
+from lazytinker.server.runner import ServerThread
+from lazytinker.store import Connection, Store
+from lazytinker.ui.app import LazytinkerApp
+from lazytinker.ui.main_screen import MainScreen
+from lazytinker.ui.modals import ConfirmModal, DeleteModal, GotoModal, TtlModal
 
 FAULTS = "500:0.2,503:0.1,429:0.1,slow:0.1,cut:0.05,badjson:0.05"
-SECONDS = float(os.environ.get("TINKERSCOPE_FAULT_SECONDS", "120"))
+SECONDS = float(os.environ.get("LAZYTINKER_FAULT_SECONDS", "120"))
 KEY = "tml-demo"
 
 
@@ -47,7 +47,7 @@ class RecordingAPI:
 
     def __init__(self, api: TinkerAPI) -> None:
         self._api = api
-        self.raised: list[tuple[str, TinkerscopeError]] = []
+        self.raised: list[tuple[str, LazytinkerError]] = []
 
     def __getattr__(self, name: str) -> Any:
         attribute = getattr(self._api, name)
@@ -57,7 +57,7 @@ class RecordingAPI:
         async def recorded(*args: Any, **kwargs: Any) -> Any:
             try:
                 return await attribute(*args, **kwargs)
-            except TinkerscopeError as error:
+            except LazytinkerError as error:
                 self.raised.append((name, error))
                 raise
 
@@ -80,7 +80,7 @@ class Witness:
         )
 
 
-def watch(app: TinkerscopeApp, store: Store, screen: MainScreen, witness: Witness) -> None:
+def watch(app: LazytinkerApp, store: Store, screen: MainScreen, witness: Witness) -> None:
     """Hook the app's notify, each pane's error line and the store's announcements."""
     notify = app.notify
 
@@ -111,7 +111,7 @@ def watch(app: TinkerscopeApp, store: Store, screen: MainScreen, witness: Witnes
 class Driver:
     """Keys a user would press, each step robust to whatever state the faults left."""
 
-    def __init__(self, app: TinkerscopeApp, pilot: Pilot[None], rng: random.Random) -> None:
+    def __init__(self, app: LazytinkerApp, pilot: Pilot[None], rng: random.Random) -> None:
         self.app = app
         self.pilot = pilot
         self.rng = rng
@@ -284,7 +284,7 @@ async def test_two_minutes_of_browsing_and_acting_under_faults(
     )
     api = RecordingAPI(TinkerAPI(profile))
     store = Store(api, refresh=2.0)  # type: ignore[arg-type]
-    app = TinkerscopeApp(store, watch=True)
+    app = LazytinkerApp(store, watch=True)
     witness = Witness()
     rng = random.Random(20261123)
     async with app.run_test(size=(160, 48)) as pilot:

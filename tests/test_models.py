@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from tinkerscope.api.models import (
+from lazytinker.api.models import (
     Checkpoint,
     CheckpointsListResponse,
     SessionSearchRequest,

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from tinkerscope.api.paging import iter_offset_pages
+from lazytinker.api.paging import iter_offset_pages
 
 
 @dataclass

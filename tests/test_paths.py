@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tinkerscope.api.paths import CheckpointKind, CheckpointRef, InvalidPathError
+from lazytinker.api.paths import CheckpointKind, CheckpointRef, InvalidPathError
 
 
 @pytest.mark.parametrize(

@@ -6,9 +6,9 @@ import asyncio
 
 import pytest
 
-from tinkerscope.api.client import TinkerAPI
-from tinkerscope.api.paths import CheckpointRef
-from tinkerscope.store import Change, ReadOnlyError, Store
+from lazytinker.api.client import TinkerAPI
+from lazytinker.api.paths import CheckpointRef
+from lazytinker.store import Change, ReadOnlyError, Store
 
 from .ui.harness import make_store, profile_for
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tinkerscope.ttl import (
+from lazytinker.ttl import (
     DAY,
     HOUR,
     MAX_TTL_SECONDS,

@@ -15,10 +15,10 @@ from typing import Any
 import httpx
 import pytest
 
+from lazytinker.server.catalog import model_named
+from lazytinker.server.runner import ServerThread
+from lazytinker.server.seed import adapter_size
 from tests.sdk.venvs import HPCAI_FULL_STEPS, HPCAI_STEPS, TINKER_STEPS, sdk_python
-from tinkerscope.server.catalog import model_named
-from tinkerscope.server.runner import ServerThread
-from tinkerscope.server.seed import adapter_size
 
 # The first run builds the environments, which can take minutes on a slow link.
 pytestmark = [pytest.mark.sdk, pytest.mark.slow, pytest.mark.timeout(1800)]
@@ -90,9 +90,9 @@ def test_tinker_sdk(start_server: Any, tmp_path: Path) -> None:
             HPCAI_FULL_STEPS,
             id="full-deps",
             marks=pytest.mark.skipif(
-                os.environ.get("TINKERSCOPE_SDK_FULL") != "1",
+                os.environ.get("LAZYTINKER_SDK_FULL") != "1",
                 reason="the full hpcai install (torch, transformers, ...) runs with "
-                "TINKERSCOPE_SDK_FULL=1",
+                "LAZYTINKER_SDK_FULL=1",
             ),
         ),
     ],

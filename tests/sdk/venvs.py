@@ -43,7 +43,7 @@ HPCAI_STEPS: tuple[tuple[str, ...], ...] = (
     ("httpx[http2]>=0.23,<1", "anyio", "distro", "pydantic>=2,<3", "sniffio", "typing-extensions",
      "numpy>=1.24,<2"),
 )  # fmt: skip
-# The full hpcai install, for TINKERSCOPE_SDK_FULL=1: pin torch first (a CPU wheel may be on the
+# The full hpcai install, for LAZYTINKER_SDK_FULL=1: pin torch first (a CPU wheel may be on the
 # machine's find-links; an unpinned torch pulls several GB of CUDA wheels).
 HPCAI_FULL_STEPS: tuple[tuple[str, ...], ...] = (("torch==2.13.0",), ("hpcai==0.2.0",))
 

@@ -8,8 +8,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tinkerscope.server.config import ServerConfig
-from tinkerscope.server.runner import ServerThread
+from lazytinker.server.config import ServerConfig
+from lazytinker.server.runner import ServerThread
 
 KEY = {"X-API-Key": "tml-demo"}
 

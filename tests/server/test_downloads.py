@@ -12,8 +12,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tinkerscope.api.models import CheckpointsListResponse, ExternalWeightsUrlsResponse
-from tinkerscope.server.runner import ServerThread
+from lazytinker.api.models import CheckpointsListResponse, ExternalWeightsUrlsResponse
+from lazytinker.server.runner import ServerThread
 
 KEY = {"X-API-Key": "tml-demo"}
 

@@ -1,4 +1,4 @@
-"""Fault injection, `--live` activity and the `tinkerscope serve` command line."""
+"""Fault injection, `--live` activity and the `lazytinker serve` command line."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tinkerscope.server.faults import FaultSpecError, parse_faults
+from lazytinker.server.faults import FaultSpecError, parse_faults
 
 KEY = {"X-API-Key": "tml-demo"}
 
@@ -79,7 +79,7 @@ def test_live_sessions_keep_saving(start_server: Any) -> None:
 
 def _serve(*args: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "tinkerscope", "serve", *args],
+        [sys.executable, "-m", "lazytinker", "serve", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

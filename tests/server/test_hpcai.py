@@ -9,10 +9,10 @@ from typing import Any
 import httpx
 import pytest
 
-from tinkerscope.api.models import CheckpointsListResponse, TrainingRunsResponse
-from tinkerscope.server.catalog import model_named
-from tinkerscope.server.runner import ServerThread
-from tinkerscope.server.seed import adapter_size
+from lazytinker.api.models import CheckpointsListResponse, TrainingRunsResponse
+from lazytinker.server.catalog import model_named
+from lazytinker.server.runner import ServerThread
+from lazytinker.server.seed import adapter_size
 
 KEY = {"X-API-Key": "tml-demo"}
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from tinkerscope.api.models import (
+from lazytinker.api.models import (
     CheckpointsListResponse,
     GetSamplerResponse,
     GetServerCapabilitiesResponse,
@@ -17,8 +17,8 @@ from tinkerscope.api.models import (
     TrainingRunsResponse,
     WeightsInfoResponse,
 )
-from tinkerscope.server.catalog import ME, OTHER
-from tinkerscope.server.runner import ServerThread
+from lazytinker.server.catalog import ME, OTHER
+from lazytinker.server.runner import ServerThread
 
 KEY = {"X-API-Key": "tml-demo"}
 
@@ -265,7 +265,7 @@ def test_unknown_and_compute_endpoints_are_fast_4xx(
 
 
 def test_seed_is_deterministic(start_server: object) -> None:
-    from tinkerscope.server.config import ServerConfig
+    from lazytinker.server.config import ServerConfig
 
     fixed = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
     bodies = []

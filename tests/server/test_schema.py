@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
-from tinkerscope.server.config import ServerConfig
-from tinkerscope.server.runner import ServerThread
+from lazytinker.server.config import ServerConfig
+from lazytinker.server.runner import ServerThread
 
 KEY = {"X-API-Key": "tml-demo"}
 

@@ -10,13 +10,13 @@ from typing import Any
 import httpx
 import pytest
 
-from tinkerscope.api.models import (
+from lazytinker.api.models import (
     AuditLogResponse,
     BillingUsageResponse,
     CurrentCheckpointStorageUsageResponse,
 )
-from tinkerscope.server.catalog import ME
-from tinkerscope.server.runner import ServerThread
+from lazytinker.server.catalog import ME
+from lazytinker.server.runner import ServerThread
 
 ADMIN = {"X-API-Key": "tml-demo"}
 MEMBER = {"X-API-Key": "tml-user"}

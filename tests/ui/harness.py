@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 
 from textual.pilot import Pilot
 
-from tinkerscope.api.client import TinkerAPI
-from tinkerscope.config import Profile
-from tinkerscope.store import Store
-from tinkerscope.ui.app import TinkerscopeApp
+from lazytinker.api.client import TinkerAPI
+from lazytinker.config import Profile
+from lazytinker.store import Store
+from lazytinker.ui.app import LazytinkerApp
 
 # The seed is laid out from this moment and the app's clock is pinned to it, so relative times
 # ("3m ago") are the same on every run: snapshots depend on it.
@@ -42,9 +42,9 @@ def make_store(
     )
 
 
-def make_app(store: Store, *, watch: bool = False) -> TinkerscopeApp:
+def make_app(store: Store, *, watch: bool = False) -> LazytinkerApp:
     """The app on `store`; the watch is off unless asked (snapshots must not move)."""
-    return TinkerscopeApp(store, watch=watch)
+    return LazytinkerApp(store, watch=watch)
 
 
 async def settle(pilot: Pilot[None], ready: Callable[[], bool], *, tries: int = 200) -> None:

@@ -17,17 +17,17 @@ from textual.content import Content
 from textual.pilot import Pilot
 from textual.widgets import Input
 
+from lazytinker.api.client import TinkerAPI
+from lazytinker.api.errors import NotFoundError
+from lazytinker.api.models import Checkpoint
+from lazytinker.api.paths import CheckpointRef
+from lazytinker.config import Profile
+from lazytinker.server.runner import ServerThread
+from lazytinker.store import Store
+from lazytinker.ui.app import LazytinkerApp
+from lazytinker.ui.main_screen import MainScreen
+from lazytinker.ui.modals import ConfirmModal, DeleteModal, GotoModal, TtlModal
 from tests.client_asgi import serve
-from tinkerscope.api.client import TinkerAPI
-from tinkerscope.api.errors import NotFoundError
-from tinkerscope.api.models import Checkpoint
-from tinkerscope.api.paths import CheckpointRef
-from tinkerscope.config import Profile
-from tinkerscope.server.runner import ServerThread
-from tinkerscope.store import Store
-from tinkerscope.ui.app import TinkerscopeApp
-from tinkerscope.ui.main_screen import MainScreen
-from tinkerscope.ui.modals import ConfirmModal, DeleteModal, GotoModal, TtlModal
 
 KEY = "tml-demo"
 SIZE = (180, 50)
@@ -58,7 +58,7 @@ class Toast:
 class Session:
     """A running app on a store connected to the server, with every toast it showed recorded."""
 
-    def __init__(self, app: TinkerscopeApp, pilot: Pilot[None], store: Store) -> None:
+    def __init__(self, app: LazytinkerApp, pilot: Pilot[None], store: Store) -> None:
         self.app = app
         self.pilot = pilot
         self.store = store
@@ -115,7 +115,7 @@ async def running_app(
 ) -> AsyncIterator[Session]:
     """The real app (watch off, so only our keys cause requests) on the stand-in server."""
     store = Store(TinkerAPI(profile_for(server, key)), refresh=60, read_only=read_only)
-    app = TinkerscopeApp(store, watch=False)
+    app = LazytinkerApp(store, watch=False)
     async with app.run_test(size=SIZE) as pilot:
         session = Session(app, pilot, store)
         await session.until("the main screen", lambda: isinstance(app.screen, MainScreen))
@@ -641,14 +641,14 @@ async def test_read_only_from_the_command_line_and_the_config(
     argv: list[str],
     config: str,
 ) -> None:
-    from tinkerscope import launch
+    from lazytinker import launch
 
     settings = tmp_path / "config.toml"
     settings.write_text(config)
-    monkeypatch.setenv("TINKERSCOPE_CONFIG", str(settings))
+    monkeypatch.setenv("LAZYTINKER_CONFIG", str(settings))
     monkeypatch.setenv("TINKER_API_KEY", KEY)
-    built: list[TinkerscopeApp] = []
-    monkeypatch.setattr(TinkerscopeApp, "run", lambda self, **_: built.append(self))
+    built: list[LazytinkerApp] = []
+    monkeypatch.setattr(LazytinkerApp, "run", lambda self, **_: built.append(self))
     assert launch.main([*argv, "--base-url", server.url]) == 0
     (app,) = built
     assert app.store is not None

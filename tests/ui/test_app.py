@@ -7,13 +7,13 @@ from datetime import UTC, datetime
 
 from textual import events
 
-from tinkerscope.api.client import TinkerAPI
-from tinkerscope.api.models import TrainingRun
-from tinkerscope.api.paths import CheckpointRef
-from tinkerscope.store import Connection
-from tinkerscope.ui.main_screen import MainScreen
-from tinkerscope.ui.pane import Pane
-from tinkerscope.ui.table import VirtualTable
+from lazytinker.api.client import TinkerAPI
+from lazytinker.api.models import TrainingRun
+from lazytinker.api.paths import CheckpointRef
+from lazytinker.store import Connection
+from lazytinker.ui.main_screen import MainScreen
+from lazytinker.ui.pane import Pane
+from lazytinker.ui.table import VirtualTable
 
 from .harness import make_app, make_store, profile_for, settle
 
@@ -251,11 +251,11 @@ async def test_help_lists_keys_and_panes_have_ids(server) -> None:
 
 
 async def test_keys_remap_from_the_config_and_themes_apply(server) -> None:
-    from tinkerscope.ui.app import TinkerscopeApp
-    from tinkerscope.ui.modals import ConfirmModal
+    from lazytinker.ui.app import LazytinkerApp
+    from lazytinker.ui.modals import ConfirmModal
 
     store = make_store(server.url)
-    app = TinkerscopeApp(store, watch=False, keys={"publish": "P"}, theme="ansi-dark")
+    app = LazytinkerApp(store, watch=False, keys={"publish": "P"}, theme="ansi-dark")
     async with app.run_test(size=(160, 48)) as pilot:
         await settle(pilot, lambda: store.runs.loaded)
         assert app.theme == "ansi-dark"

@@ -12,7 +12,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
-from tinkerscope.ui.modals import (
+from lazytinker.ui.modals import (
     ConfirmModal,
     DeleteItem,
     DeleteModal,

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
-from tinkerscope.ui.main_screen import MainScreen
+from lazytinker.ui.main_screen import MainScreen
 
 from .harness import FIXED_NOW, make_app, make_store, settle
 

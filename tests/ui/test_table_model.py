@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pytest
 from textual.app import App, ComposeResult
 
-from tinkerscope.ui.table import Column, VirtualTable
+from lazytinker.ui.table import Column, VirtualTable
 
 
 @dataclass(frozen=True)

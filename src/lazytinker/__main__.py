@@ -1,0 +1,5 @@
+"""Allow `python -m lazytinker`."""
+
+from lazytinker.cli import main
+
+raise SystemExit(main())

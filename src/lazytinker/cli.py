@@ -1,0 +1,40 @@
+"""The command line: `lazytinker [APP OPTIONS]`, `lazytinker serve …`, `lazytinker download …`.
+
+Each sub-command lives in its own module and is imported only when used, so that starting the app
+does not pay for the server's imports and `serve` does not pay for Textual's.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from importlib.util import find_spec
+
+SERVER_EXTRA_MISSING = (
+    "lazytinker: {what} needs the server extra, which is not installed: "
+    "pipx install 'lazytinker[server]' (or pip install 'lazytinker[server]')"
+)
+
+
+def server_extra_missing() -> bool:
+    """True when the stand-in server's dependencies (the `server` extra) are not installed."""
+    return any(find_spec(name) is None for name in ("fastapi", "uvicorn"))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Dispatch to the sub-command named by the first argument; the app is the default."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] == "serve":
+        if server_extra_missing():
+            print(SERVER_EXTRA_MISSING.format(what="lazytinker serve"), file=sys.stderr)
+            return 2
+        from lazytinker.server.cli import main as serve_main
+
+        return serve_main(args[1:])
+    if args and args[0] == "download":
+        from lazytinker.download_cli import main as download_main
+
+        return download_main(args[1:])
+    from lazytinker.launch import main as launch_main
+
+    return launch_main(args)

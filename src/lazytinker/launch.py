@@ -1,0 +1,159 @@
+"""`lazytinker [OPTIONS]`: resolve the profile, build the client and store, and open the app."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from contextlib import ExitStack
+from types import ModuleType
+from typing import TYPE_CHECKING
+
+from lazytinker import __version__
+
+if TYPE_CHECKING:
+    from lazytinker.config import Profile
+
+DEMO_KEY = "tml-demo"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The app's command-line options."""
+    parser = argparse.ArgumentParser(
+        prog="lazytinker",
+        description="A full-screen terminal browser for Tinker-compatible fine-tuning services.",
+        epilog="Sub-commands: `lazytinker serve --help`, `lazytinker download --help`.",
+    )
+    parser.add_argument("--version", action="version", version=f"lazytinker {__version__}")
+    parser.add_argument("--profile", metavar="NAME", help="profile of the config file to use")
+    parser.add_argument("--base-url", metavar="URL", help="service URL (overrides the profile)")
+    parser.add_argument("--flavor", choices=("tinker", "hpcai"), help="service flavor")
+    parser.add_argument(
+        "--insecure", action="store_true", help="allow plain http:// to a non-loopback host"
+    )
+    parser.add_argument(
+        "--refresh",
+        metavar="SECONDS",
+        type=_positive_float,
+        help="watch interval in seconds (default 5, or ui.refresh in the config)",
+    )
+    parser.add_argument(
+        "--read-only", action="store_true", help="refuse every change (publish, TTL, delete)"
+    )
+    parser.add_argument("--theme", metavar="NAME", help="Textual theme, e.g. ansi-dark, nord")
+    parser.add_argument(
+        "--demo", action="store_true", help="open the app on a built-in demo server"
+    )
+    return parser
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0.2 <= value <= 3600:
+        raise argparse.ArgumentTypeError("must be between 0.2 and 3600 seconds")
+    return value
+
+
+def _demo_profile(url: str) -> Profile:
+    from lazytinker.config import Profile
+
+    return Profile(name="demo", flavor="tinker", base_url=url, api_key=DEMO_KEY, key_source="demo")
+
+
+def _lighten_imports() -> None:
+    """Skip two imports the app never uses, which sit on the path to the first frame.
+
+    httpx imports its own command-line tool (click, pygments) whenever click is installed,
+    as it is beside uvicorn: ~40 ms. pydantic scans every installed package's entry points for
+    plugins when it builds its first validator: ~20 ms, and our wire models want no plugins.
+    Both are measured by `benchmarks/startup.py`.
+    """
+    if "httpx" not in sys.modules:
+        # An empty module: httpx's `from ._main import main` fails and it installs its stub.
+        sys.modules.setdefault("httpx._main", ModuleType("httpx._main"))
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+
+
+def main(argv: Sequence[str]) -> int:
+    """Run the app; returns the process exit status."""
+    args = build_parser().parse_args(list(argv))
+    _lighten_imports()
+    from lazytinker.api.errors import ConfigError
+    from lazytinker.config import load_settings, resolve_profile
+
+    problem: str | None = None
+    try:
+        settings = load_settings()
+    except ConfigError as error:
+        print(f"lazytinker: {error}", file=sys.stderr)
+        return 2
+    with ExitStack() as stack:
+        profile: Profile | None = None
+        if args.demo:
+            from lazytinker.cli import SERVER_EXTRA_MISSING, server_extra_missing
+
+            if server_extra_missing():
+                print(SERVER_EXTRA_MISSING.format(what="lazytinker --demo"), file=sys.stderr)
+                return 2
+            from lazytinker.server.config import ServerConfig
+            from lazytinker.server.runner import ServerThread
+
+            server = stack.enter_context(
+                ServerThread(ServerConfig(live=True, api_keys=(DEMO_KEY,)))
+            )
+            profile = _demo_profile(server.url)
+        else:
+            try:
+                profile = resolve_profile(
+                    settings=settings,
+                    profile=args.profile,
+                    base_url=args.base_url,
+                    flavor=args.flavor,
+                    insecure=args.insecure,
+                )
+            except ConfigError as error:
+                problem = f"{error}\nEdit the config file or set TINKER_API_KEY, then restart."
+        return _run(profile, settings, args, problem)
+    return 0
+
+
+def _run(
+    profile: Profile | None, settings: Settings, args: argparse.Namespace, problem: str | None
+) -> int:
+    from lazytinker.api.client import TinkerAPI
+    from lazytinker.store import Store
+    from lazytinker.ui.app import LazytinkerApp
+
+    store = None
+    downloads = None
+    if profile is not None:
+        from lazytinker.downloads import DownloadManager
+
+        api = TinkerAPI(profile)
+        downloads = DownloadManager(api, concurrency=settings.downloads.concurrency)
+        store = Store(
+            api,
+            profile_name=profile.name,
+            refresh=args.refresh or settings.ui.refresh,
+            read_only=args.read_only or settings.ui.read_only,
+        )
+    app = LazytinkerApp(
+        store,
+        problem=problem,
+        theme=args.theme or settings.ui.theme,
+        keys=settings.keys,
+        animations=settings.ui.animations and "NO_ANIMATIONS" not in os.environ,
+        downloads=downloads,
+        download_directory=settings.downloads.directory,
+        extract=settings.downloads.extract,
+    )
+    app.run()
+    return 0 if app.return_code is None else app.return_code
+
+
+if TYPE_CHECKING:
+    from lazytinker.config import Settings

@@ -1,0 +1,116 @@
+"""The Textual app: theme, keymap, notices, the main screen or a start-up problem.
+
+Build it with a `Store` (see `lazytinker.launch`); tests build it the same way on a store
+connected to the stand-in server, with the store's clock injected so relative times are stable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import ClassVar
+
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Static
+
+from lazytinker.downloads import DownloadManager
+from lazytinker.store import Notice, Store
+from lazytinker.ui.commands import LazytinkerCommands
+from lazytinker.ui.help import HelpScreen
+from lazytinker.ui.keybar import KeyBar
+from lazytinker.ui.main_screen import MainScreen
+from lazytinker.ui.resources import tcss_path
+from lazytinker.ui.text import printable
+
+
+class ProblemScreen(Screen[None]):
+    """Shown when the app cannot even start talking to a server (no credential, bad config)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("q", "app.quit", "Quit", id="quit")]
+
+    def __init__(self, message: str) -> None:
+        super().__init__()
+        self.message = message
+
+    def compose(self) -> ComposeResult:
+        """The message and a footer."""
+        yield Static("lazytinker", id="header", markup=False)
+        box = Static(Content(printable(self.message).replace("\\n", "\n")), id="problem")
+        box.add_class("-shown")
+        yield box
+        yield KeyBar()
+
+
+class LazytinkerApp(App[None]):
+    """A full-screen browser of a Tinker account."""
+
+    CSS_PATH = str(tcss_path())
+    TITLE = "lazytinker"
+    COMMANDS = App.COMMANDS | {LazytinkerCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit", id="quit"),
+        Binding("question_mark", "help", "Help", id="help"),
+    ]
+
+    def __init__(
+        self,
+        store: Store | None,
+        *,
+        problem: str | None = None,
+        theme: str = "textual-dark",
+        keys: Mapping[str, str] | None = None,
+        animations: bool = False,
+        watch: bool = True,
+        downloads: DownloadManager | None = None,
+        download_directory: str = "~/tinker-checkpoints",
+        extract: bool = True,
+    ) -> None:
+        super().__init__()
+        self.store = store
+        self.downloads = downloads
+        self.download_directory = download_directory
+        self.extract = extract
+        if store is not None and downloads is not None:
+            store.downloads = downloads
+        self.problem = problem
+        self.keys = dict(keys or {})
+        self.watch_on_start = watch
+        self.theme_name = theme
+        if not animations:
+            self.animation_level = "none"
+
+    def on_mount(self) -> None:
+        """Theme, keymap, notices, then the first screen."""
+        if self.theme_name in self.available_themes:
+            self.theme = self.theme_name
+        else:
+            self.notify(
+                f"Unknown theme {self.theme_name!r}; using {self.theme}.", severity="warning"
+            )
+        if self.keys:
+            self.set_keymap(self.keys)
+        if self.store is None or self.problem:
+            self.push_screen(ProblemScreen(self.problem or "No store."))
+            return
+        self.store.on_notice(self._on_notice)
+        self.push_screen(MainScreen(self.store, watch=self.watch_on_start))
+
+    def _on_notice(self, notice: Notice) -> None:
+        self.notify(printable(notice.message), severity=notice.severity, markup=False)
+
+    def action_help(self) -> None:
+        """`?`: the keys of the current screen as mapped now."""
+        rows: list[tuple[str, str]] = []
+        for key, active in self.screen.active_bindings.items():
+            binding = active.binding
+            if binding.description:
+                rows.append((self.get_key_display(binding) or key, binding.description))
+        rows.sort(key=lambda r: (r[1], len(r[0])))
+        self.push_screen(HelpScreen(rows))
+
+    async def on_unmount(self) -> None:
+        """Stop the store's watch and close its client."""
+        if self.store is not None:
+            await self.store.close()

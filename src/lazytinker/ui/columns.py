@@ -1,0 +1,292 @@
+"""Column definitions of every table, as functions of the store (for its clock and flags)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from lazytinker.api.models import (
+    Checkpoint,
+    CheckpointStorageItem,
+    GetSamplerResponse,
+    SupportedModel,
+    TrainingRun,
+)
+from lazytinker.api.paths import CheckpointRef
+from lazytinker.store import SessionInfo, Store, run_is_active
+from lazytinker.ui import format as fmt
+from lazytinker.ui.table import Column
+
+
+def _run_of(checkpoint: Checkpoint) -> str:
+    try:
+        return CheckpointRef.parse(checkpoint.path).run_id
+    except ValueError:
+        return "?"
+
+
+def session_columns(store: Store) -> list[Column[SessionInfo]]:
+    """Sessions: id, state (active marked), runs, created."""
+
+    def state(s: SessionInfo) -> str:
+        if store.session_active(s):
+            return "● active"
+        return s.status or ""
+
+    return [
+        Column(
+            "session",
+            "Session",
+            lambda s: s.display_name or s.session_id,
+            priority=9,
+            cut="middle",
+        ),
+        Column(
+            "state",
+            "State",
+            state,
+            width=9,
+            priority=5,
+            mark=lambda s: "active" if store.session_active(s) else "dim",
+        ),
+        Column(
+            "created",
+            "Created",
+            lambda s: fmt.ago(s.created_at, store.now()),
+            width=8,
+            align="right",
+            searchable=False,
+            sort=lambda s: s.created_at,
+            priority=2,
+        ),
+    ]
+
+
+def run_columns(store: Store) -> list[Column[TrainingRun]]:
+    """Training runs: id, base model, rank, state, last request."""
+
+    def state(r: TrainingRun) -> str:
+        if r.corrupted:
+            return "corrupt"
+        return "● active" if run_is_active(r, store.now()) else ""
+
+    def state_mark(r: TrainingRun) -> str | None:
+        if r.corrupted:
+            return "danger"
+        return "active" if run_is_active(r, store.now()) else None
+
+    return [
+        Column("run", "Run", lambda r: r.training_run_id, min_width=14, priority=9, cut="middle"),
+        Column("model", "Base model", lambda r: r.base_model, min_width=12, priority=4),
+        Column(
+            "rank",
+            "Rank",
+            lambda r: str(r.lora_rank) if r.lora_rank is not None else "-",
+            width=4,
+            align="right",
+            searchable=False,
+            sort=lambda r: r.lora_rank,
+            priority=1,
+        ),
+        Column("state", "State", state, width=8, mark=state_mark, priority=6),
+        Column(
+            "updated",
+            "Updated",
+            lambda r: fmt.ago(r.last_request_time, store.now()),
+            width=8,
+            align="right",
+            searchable=False,
+            sort=lambda r: r.last_request_time,
+            priority=3,
+        ),
+    ]
+
+
+_TYPE = {"training": "train", "sampler": "sampler", "external": "external"}
+
+
+def checkpoint_columns(store: Store, *, with_run: bool = False) -> list[Column[Checkpoint]]:
+    """Checkpoints: (run,) id, type, size, public, created, expires."""
+    columns: list[Column[Checkpoint]] = []
+    if with_run:
+        columns.append(Column("run", "Run", _run_of, min_width=12, priority=5, cut="middle"))
+    columns += [
+        Column(
+            "id", "Checkpoint", lambda c: c.checkpoint_id, min_width=12, priority=9, cut="middle"
+        ),
+        Column("type", "Type", lambda c: _TYPE.get(c.checkpoint_type, c.checkpoint_type), width=8),
+        Column(
+            "size",
+            "Size",
+            lambda c: fmt.size(c.size_bytes),
+            width=8,
+            align="right",
+            searchable=False,
+            sort=lambda c: c.size_bytes,
+            priority=7,
+        ),
+        Column(
+            "public",
+            "Pub",
+            lambda c: "●" if c.public else "",
+            width=3,
+            searchable=False,
+            sort=lambda c: c.public,
+            mark=lambda c: "good" if c.public else None,
+            priority=6,
+        ),
+        Column(
+            "created",
+            "Created",
+            lambda c: fmt.ago(c.time, store.now()),
+            width=8,
+            align="right",
+            searchable=False,
+            sort=lambda c: c.time,
+            priority=4,
+        ),
+        Column(
+            "expires",
+            "Expires",
+            lambda c: fmt.expires(c.expires_at, store.now()),
+            width=8,
+            align="right",
+            searchable=False,
+            sort=lambda c: c.expires_at,
+            mark=lambda c: None if c.expires_at is None else "danger",
+            priority=2,
+        ),
+    ]
+    return columns
+
+
+def sampler_columns(store: Store) -> list[Column[GetSamplerResponse]]:
+    """Samplers: id, base model, model path."""
+    return [
+        Column(
+            "sampler", "Sampler", lambda s: s.sampler_id, min_width=16, priority=9, cut="middle"
+        ),
+        Column("model", "Base model", lambda s: s.base_model, min_width=12, priority=5),
+        Column("path", "Model path", lambda s: s.model_path or "-", min_width=16, priority=3),
+    ]
+
+
+def _yes(value: bool | None) -> str:
+    return "-" if value is None else ("yes" if value else "no")
+
+
+def model_columns(store: Store) -> list[Column[SupportedModel]]:
+    """Supported models: name, context length, trainable, sampleable."""
+    return [
+        Column("model", "Model", lambda m: m.model_name or "?", min_width=16, priority=9),
+        Column(
+            "context",
+            "Context",
+            lambda m: f"{m.max_context_length:,}" if m.max_context_length else "-",
+            width=9,
+            align="right",
+            searchable=False,
+            sort=lambda m: m.max_context_length,
+        ),
+        Column("train", "Train", lambda m: _yes(m.trainable), width=5),
+        Column("sample", "Sample", lambda m: _yes(m.sampleable), width=6),
+    ]
+
+
+def storage_columns(store: Store) -> list[Column[CheckpointStorageItem]]:
+    """Storage usage: project, owner, checkpoints, size, monthly cost."""
+    return [
+        Column("project", "Project", lambda i: i.project_id or "-", min_width=10, priority=5),
+        Column(
+            "owner",
+            "Owner",
+            lambda i: i.user_email or i.user_name or i.org_user_urn or "-",
+            min_width=12,
+            priority=9,
+        ),
+        Column(
+            "count",
+            "Ckpts",
+            lambda i: str(i.checkpoint_count),
+            width=6,
+            align="right",
+            searchable=False,
+            sort=lambda i: i.checkpoint_count,
+        ),
+        Column(
+            "size",
+            "Size",
+            lambda i: fmt.size(i.size_bytes),
+            width=9,
+            align="right",
+            searchable=False,
+            sort=lambda i: i.size_bytes,
+            priority=8,
+        ),
+        Column(
+            "cost",
+            "$/month",
+            lambda i: "-"
+            if i.estimated_monthly_cost_usd is None
+            else f"{i.estimated_monthly_cost_usd:,.2f}",
+            width=9,
+            align="right",
+            searchable=False,
+            sort=lambda i: i.estimated_monthly_cost_usd,
+            priority=7,
+        ),
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class BillingRow:
+    """Billing events summed by day, model, session and kind."""
+
+    key: str
+    day: str
+    model: str
+    session: str
+    kind: str
+    amount: float
+    unit: str
+    cost: float
+
+
+def billing_columns(store: Store) -> list[Column[BillingRow]]:
+    """Billing usage: day, kind, model, session, amount, cost."""
+
+    def amount(row: BillingRow) -> str:
+        if row.unit == "tokens":
+            return f"{int(row.amount):,} tok"
+        if row.unit == "GBh":
+            return f"{row.amount:,.1f} GBh"
+        return f"{int(row.amount):,}"
+
+    return [
+        Column("day", "Day", lambda r: r.day, width=10, priority=9),
+        Column("kind", "Kind", lambda r: r.kind, width=16, priority=8),
+        Column("model", "Model", lambda r: r.model, min_width=10, priority=4),
+        Column("session", "Session", lambda r: r.session, min_width=10, priority=2),
+        Column(
+            "amount",
+            "Amount",
+            amount,
+            width=16,
+            align="right",
+            searchable=False,
+            sort=lambda r: r.amount,
+        ),
+        Column(
+            "cost",
+            "Cost $",
+            lambda r: f"{r.cost:,.2f}",
+            width=9,
+            align="right",
+            searchable=False,
+            sort=lambda r: r.cost,
+            priority=7,
+        ),
+    ]
+
+
+ColumnsFactory = Callable[[Store], list[Column[object]]]

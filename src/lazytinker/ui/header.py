@@ -1,0 +1,90 @@
+"""The header line (profile, host, connection, watch state) and the status line above the footer."""
+
+from __future__ import annotations
+
+from textual.content import Content
+from textual.widgets import Static
+
+from lazytinker.store import Connection, Store
+from lazytinker.ui.text import printable
+
+_CONNECTION_STYLE = {
+    Connection.CONNECTED: "$text-success",
+    Connection.CONNECTING: "$text-muted",
+    Connection.FAILING: "$text-warning",
+}
+
+
+def watch_state(store: Store) -> tuple[str, str]:
+    """What the watch is doing, and a style for it."""
+    if not store.watching:
+        return "○ watch off (w)", "$text-muted"
+    if store.paused:
+        return "○ watch paused", "$text-muted"
+    if store.failures:
+        return f"◌ retrying in {store.next_delay:.0f}s", "$text-warning"
+    return f"● watching {store.interval:g}s", "$text-success"
+
+
+class HeaderLine(Static):
+    """`lazytinker ─ prod · tinker · host ─ ● connected ─ ● watching 5s ─ 2 downloads`."""
+
+    def __init__(self, store: Store | None, *, id: str | None = None) -> None:
+        super().__init__("", id=id, markup=False)
+        self.store = store
+        self._last: list[str | tuple[str, str]] = []
+
+    def on_mount(self) -> None:
+        """Paint the first state."""
+        self.redraw()
+
+    def redraw(self) -> None:
+        """Paint the current state of the store."""
+        store = self.store
+        if store is None:
+            self.update(Content.assemble(("lazytinker", "bold"), " ─ not connected"))
+            return
+        connection = store.connection
+        style = _CONNECTION_STYLE.get(connection, "$text-error")
+        watch, watch_style = watch_state(store)
+        # Connection and watch state first: on an 80-column terminal the URL is what gets cut.
+        parts: list[str | tuple[str, str]] = [
+            ("lazytinker", "bold"),
+            " ─ ",
+            (f"● {connection.value}", style),
+            " ─ ",
+            (watch, watch_style),
+            " ─ ",
+            printable(store.profile_name),
+            " · ",
+            store.flavor,
+            " · ",
+            printable(store.display_url),
+        ]
+        downloads = len(store.downloads)
+        if downloads:
+            parts += [" ─ ", f"{downloads} download{'s' if downloads != 1 else ''}"]
+        if store.read_only:
+            parts += [" ─ ", ("read-only", "$text-warning")]
+        # Only repaint when something changed: an update re-lays the screen out, and the idle
+        # watch must write next to nothing to the terminal (this runs after every refresh).
+        if parts != self._last:
+            self._last = parts
+            self.update(Content.assemble(*parts), layout=False)
+
+
+class StatusLine(Static):
+    """One line: progress of a bulk action, or what the selection would free."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__("", id=id, markup=False)
+        self._said: tuple[str, bool] | None = None
+
+    def say(self, text: str, *, busy: bool = False) -> None:
+        """Show a line of plain text."""
+        if (text, busy) == self._said:
+            return
+        self._said = (text, busy)
+        # Fixed height: no layout pass (it would repaint far more than this line).
+        self.update(Content(text), layout=False)
+        self.set_class(busy, "-busy")

@@ -1,0 +1,187 @@
+"""The download modal: where to save, extract or not, replace or not, and how much will come over.
+
+It answers a `DownloadChoice`, or None when cancelled (escape, Cancel). The destination is checked
+as it is typed: a file in the way or a folder that cannot be written is refused inline.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Button, Checkbox, Input, Static
+
+from lazytinker.ui.modals._format import human_size, literal
+
+
+@dataclass(frozen=True, slots=True)
+class DownloadTarget:
+    """One checkpoint offered for download: its path, kind and size (when the server knows it)."""
+
+    path: str
+    kind: str
+    size_bytes: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class DownloadChoice:
+    """What the user chose: the folder, whether to extract archives, whether to replace."""
+
+    directory: Path
+    extract: bool
+    force: bool
+
+
+def destination_problem(text: str) -> str | None:
+    """Why `text` cannot be a download folder, or None when it can (created if missing)."""
+    if not text.strip():
+        return "Type the folder to save into."
+    folder = Path(text.strip()).expanduser()
+    probe = folder
+    while not probe.exists():
+        if probe.parent == probe:
+            return f"{folder} cannot be created."
+        probe = probe.parent
+    if not probe.is_dir():
+        return f"{probe} is a file, not a folder."
+    if not os.access(probe, os.W_OK | os.X_OK):
+        return f"{probe} is not writable."
+    return None
+
+
+class DownloadModal(ModalScreen[DownloadChoice | None]):
+    """Asks where to save one or more checkpoints; answers a `DownloadChoice` or None."""
+
+    DEFAULT_CSS = """
+    DownloadModal {
+        align: center middle;
+    }
+    DownloadModal > #dialog {
+        width: 100;
+        max-width: 95%;
+        height: auto;
+        max-height: 90%;
+        border: thick $primary;
+        background: $surface;
+        padding: 1 2;
+    }
+    DownloadModal #title {
+        text-style: bold;
+    }
+    DownloadModal #targets {
+        height: auto;
+        max-height: 8;
+        margin-bottom: 1;
+    }
+    DownloadModal #note, DownloadModal #problem {
+        height: auto;
+    }
+    DownloadModal #problem {
+        color: $error;
+    }
+    DownloadModal #buttons {
+        height: auto;
+        margin-top: 1;
+        align-horizontal: right;
+    }
+    DownloadModal #buttons Button {
+        margin-left: 2;
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="modal.escape"),
+    ]
+
+    AUTO_FOCUS = "#directory"
+
+    def __init__(self, targets: list[DownloadTarget], *, directory: str, extract: bool) -> None:
+        super().__init__()
+        self.targets = list(targets)
+        self._directory = directory
+        self._extract = extract
+
+    def compose(self) -> ComposeResult:
+        """Title, the checkpoints and their total size, the folder, the options, the buttons."""
+        count = len(self.targets)
+        title = "Download " + ("this checkpoint" if count == 1 else f"{count} checkpoints")
+        with Vertical(id="dialog"):
+            yield Static(Content(title), id="title", markup=False)
+            with VerticalScroll(id="targets"):
+                lines = [
+                    literal(t.path) + Content(f"  ({human_size(t.size_bytes)})")
+                    for t in self.targets
+                ]
+                yield Static(Content("\n").join(lines), markup=False)
+            yield Static(Content(self._summary()), id="note", markup=False)
+            yield Input(self._directory, placeholder="folder to save into", id="directory")
+            yield Static(Content(""), id="problem", markup=False)
+            yield Checkbox("Extract archives into a folder", self._extract, id="extract")
+            yield Checkbox("Replace what already exists", False, id="force")
+            with Horizontal(id="buttons"):
+                yield Button("Download", variant="primary", id="download")
+                yield Button("Cancel", id="cancel")
+
+    def _summary(self) -> str:
+        known = [t.size_bytes for t in self.targets if t.size_bytes is not None]
+        size = human_size(sum(known)) if known else "an unknown amount"
+        if known and len(known) < len(self.targets):
+            size += " (and some of unknown size)"
+        lines = [f"To fetch: {size}. Each lands in its own folder named after its path."]
+        if any(t.kind == "external" for t in self.targets):
+            lines.append("External weights are saved file by file, with nothing to extract.")
+        if any(t.kind == "sampler" for t in self.targets):
+            lines.append(
+                "Sampler checkpoints download only where the server still exports them; "
+                "otherwise the download says so."
+            )
+        return "\n".join(lines)
+
+    @on(Input.Changed, "#directory")
+    def _typed(self, event: Input.Changed) -> None:
+        self._show_problem(destination_problem(event.value))
+
+    @on(Input.Submitted, "#directory")
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._submit()
+
+    @on(Button.Pressed, "#download")
+    def _download_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self._submit()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(None)
+
+    def action_cancel(self) -> None:
+        """Close without downloading anything."""
+        self.dismiss(None)
+
+    def _submit(self) -> None:
+        text = self.query_one("#directory", Input).value
+        problem = destination_problem(text)
+        if problem is not None:
+            self._show_problem(problem)
+            self.query_one("#directory", Input).focus()
+            return
+        self.dismiss(
+            DownloadChoice(
+                Path(text.strip()).expanduser(),
+                extract=self.query_one("#extract", Checkbox).value,
+                force=self.query_one("#force", Checkbox).value,
+            )
+        )
+
+    def _show_problem(self, problem: str | None) -> None:
+        self.query_one("#problem", Static).update(Content(problem or ""))

@@ -1,0 +1,154 @@
+"""A titled pane around one `VirtualTable`: counts in the title, `/` filter, `o` sort, `space`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.content import Content
+from textual.widgets import Input, Static
+
+from lazytinker.ui.collector import CollectorHold
+from lazytinker.ui.table import VirtualTable
+
+
+class Pane(Vertical):
+    """A border with a title and counts, a table, an error line and a filter box."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "filter", "Filter", id="filter"),
+        Binding("o", "sort", "Sort", id="sort"),
+        Binding("space", "select", "Select", id="select"),
+    ]
+
+    DEFAULT_CSS = """
+    Pane { border: round $panel-lighten-2; height: 1fr; }
+    Pane:focus-within { border: round $accent; }
+    Pane > .pane--error { color: $text-error; height: auto; display: none; }
+    Pane > .pane--error.-shown { display: block; }
+    Pane > Input.pane--filter { width: 1fr; padding: 0 1; }
+    """
+
+    def __init__(
+        self,
+        title: str,
+        table: VirtualTable[Any],
+        *,
+        selectable: bool = False,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(id=id, classes=classes)
+        self.title = title
+        self.table = table
+        self.selectable = selectable
+        self.scope = ""
+        # Not Textual's `loading`: that hides the rows behind a spinner until the last page,
+        # where a pane should show the first page at once and say in its title that more come.
+        self.fetching = False
+        self.on_filtered: Callable[[], None] | None = None
+        """Called as soon as the filter has changed what is shown: the screen's status line
+        then repaints in the same frame as the rows, not one message round later."""
+        self.error_line = Static("", classes="pane--error", markup=False)
+        # Always on screen, never shown and hidden: a box that comes and goes changes the
+        # table's height, and a resized table costs a layout pass and frames of its own.
+        self.filter_box = Input(placeholder="/ filter", compact=True, classes="pane--filter")
+        self._collector = CollectorHold(self)
+
+    def compose(self) -> ComposeResult:
+        """An error line (hidden), the table and the filter line."""
+        yield self.error_line
+        yield self.table
+        yield self.filter_box
+
+    def on_mount(self) -> None:
+        """Show the initial title; filter on each change of the filter box's value."""
+        self.update_title()
+        # A watcher, not the box's Changed message: it runs inside the key's own handling, so
+        # the rows are repainted in the same frame as the typed character. Filtering on the
+        # message drew the character in one frame and the rows in a second, ~30 ms later.
+        self.watch(self.filter_box, "value", self._filter_typed, init=False)
+
+    def update_title(self) -> None:
+        """`Training runs · session x (12 of 48) ▲size  · 3 selected`."""
+        table = self.table
+        shown, total = table.row_count, table.total_count
+        counts = f"{shown}" if shown == total else f"{shown} of {total}"
+        parts = [self.title]
+        if self.scope:
+            parts.append(f"· {self.scope}")
+        parts.append(f"({counts})")
+        if table.filter_text:
+            parts.append(f"/{table.filter_text}")
+        selected = len(table.selected)
+        if selected:
+            parts.append(f"· {selected} selected")
+        if self.fetching:
+            parts.append("· loading…")
+        # A Content, not a str: a str title is parsed as markup, and scopes hold server text.
+        self.border_title = Content(" ".join(parts))
+
+    def set_error(self, message: str | None) -> None:
+        """Show (or clear) a one-line error for this pane; the rest of the app keeps working."""
+        self.error_line.update(message or "")
+        self.error_line.set_class(bool(message), "-shown")
+
+    def action_filter(self) -> None:
+        """Type into the filter line."""
+        self.filter_box.placeholder = "filter (enter keeps it, esc clears)"
+        self.filter_box.value = self.table.filter_text
+        self.filter_box.focus()
+
+    def clear_filter(self) -> bool:
+        """Drop the filter; True if there was one."""
+        had = bool(self.table.filter_text) or self.filter_box.has_focus
+        self.filter_box.value = ""
+        self.filter_box.placeholder = "/ filter"
+        self.table.set_filter("")
+        self.update_title()
+        return had
+
+    def on_unmount(self) -> None:
+        """Never leave the collector off behind a pane that is gone."""
+        self._collector.release()
+
+    def _filter_typed(self, value: str) -> None:
+        """Filter as the user types."""
+        self._collector.hold()
+        self.table.set_filter(value.strip())
+        self.update_title()
+        if self.on_filtered is not None:
+            self.on_filtered()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        """The filter box's changes are handled by `_filter_typed`; they go no further."""
+        event.stop()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Keep the filter and go back to the table."""
+        event.stop()
+        if not event.value.strip():
+            self.filter_box.placeholder = "/ filter"
+        self.table.focus()
+
+    def action_sort(self) -> None:
+        """Sort by the next column; again reverses."""
+        said = self.table.cycle_sort()
+        self.update_title()
+        self.notify(said, timeout=2, markup=False)
+
+    def action_select(self) -> None:
+        """Select or unselect the highlighted row."""
+        if self.selectable:
+            self.table.toggle_selected()
+            self.update_title()
+            self.post_message(VirtualTable.Highlighted(self.table, self.table.cursor_key))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """`space` only where rows can be selected."""
+        if action == "select":
+            return self.selectable
+        return True

@@ -1,5 +1,0 @@
-"""Allow `python -m tinkerscope`."""
-
-from tinkerscope.cli import main
-
-raise SystemExit(main())
