@@ -13,7 +13,7 @@ import os
 import sys
 import types
 
-# The same two import savings our app's start path makes (lazytinker.launch).
+# The same two import savings our app's start path makes (lazytinker.cli.app).
 sys.modules.setdefault("httpx._main", types.ModuleType("httpx._main"))
 os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 

@@ -15,8 +15,8 @@ import pytest
 
 from lazytinker.api.client import TinkerAPI
 from lazytinker.api.download import Progress
+from lazytinker.cli.download import render_progress
 from lazytinker.config import Profile
-from lazytinker.download_cli import render_progress
 from lazytinker.server.runner import ServerThread
 from tests.conftest import StartServer
 

@@ -11,7 +11,7 @@ from lazytinker.api.models import Checkpoint
 from lazytinker.api.paths import CheckpointRef
 from lazytinker.api.stream import part_path
 from lazytinker.config import Profile
-from lazytinker.downloads import DownloadItem, DownloadManager, DownloadState
+from lazytinker.store.downloads import DownloadItem, DownloadManager, DownloadState
 from tests.conftest import StartServer
 
 FAST = Limits(backoff=0.01, max_build_wait=30.0)

@@ -17,7 +17,12 @@ from lazytinker.api.download import Limits, folder_name
 from lazytinker.api.models import Checkpoint
 from lazytinker.api.paths import CheckpointRef
 from lazytinker.config import Profile
-from lazytinker.downloads import DownloadItem, DownloadManager, DownloadState, completion_notices
+from lazytinker.store.downloads import (
+    DownloadItem,
+    DownloadManager,
+    DownloadState,
+    completion_notices,
+)
 from lazytinker.ui.downloads_view import (
     DownloadRow,
     DownloadsScreen,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lazytinker.ttl import (
+from lazytinker.store.ttl import (
     DAY,
     HOUR,
     MAX_TTL_SECONDS,

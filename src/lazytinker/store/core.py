@@ -161,7 +161,7 @@ class Store:
         self.connection = Connection.CONNECTING
         self.last_error: str | None = None
         self.last_refresh: datetime | None = None
-        # The download manager (lazytinker.downloads) once the app has one; len() = active.
+        # The download manager (lazytinker.store.downloads) once the app has one; len() = active.
         self.downloads: Sized = {}
         self.operation: Operation | None = None
         self.fresh: dict[str, float] = {}

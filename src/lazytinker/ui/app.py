@@ -1,6 +1,6 @@
 """The Textual app: theme, keymap, notices, the main screen or a start-up problem.
 
-Build it with a `Store` (see `lazytinker.launch`); tests build it the same way on a store
+Build it with a `Store` (see `lazytinker.cli.app`); tests build it the same way on a store
 connected to the stand-in server, with the store's clock injected so relative times are stable.
 """
 
@@ -15,8 +15,8 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Static
 
-from lazytinker.downloads import DownloadManager
 from lazytinker.store import Notice, Store
+from lazytinker.store.downloads import DownloadManager
 from lazytinker.ui.commands import LazytinkerCommands
 from lazytinker.ui.help import HelpScreen
 from lazytinker.ui.keybar import KeyBar

@@ -20,7 +20,7 @@ from textual.widgets import ListItem, ListView, ProgressBar, Static
 
 from lazytinker.api.models import Checkpoint
 from lazytinker.api.paths import CheckpointRef
-from lazytinker.downloads import DownloadItem, DownloadManager, DownloadState
+from lazytinker.store.downloads import DownloadItem, DownloadManager, DownloadState
 from lazytinker.ui.keybar import KeyBar
 from lazytinker.ui.modals._format import literal
 from lazytinker.ui.modals.download import DownloadChoice, DownloadModal, DownloadTarget

@@ -1,6 +1,6 @@
 """Modal screens: confirmations, TTL, delete and go-to-path (issue 6)."""
 
-from lazytinker.ttl import TtlChoice
+from lazytinker.store.ttl import TtlChoice
 from lazytinker.ui.modals._format import literal
 from lazytinker.ui.modals.confirm import ConfirmModal, YesNoModal
 from lazytinker.ui.modals.delete import DeleteItem, DeleteModal

@@ -13,7 +13,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
-from lazytinker.ttl import VALID_RANGE, TtlChoice, TtlError, parse_ttl
+from lazytinker.store.ttl import VALID_RANGE, TtlChoice, TtlError, parse_ttl
 from lazytinker.ui.modals._format import expiry_after, human_age, human_date, literal
 
 

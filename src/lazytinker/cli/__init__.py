@@ -32,9 +32,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return serve_main(args[1:])
     if args and args[0] == "download":
-        from lazytinker.download_cli import main as download_main
+        from lazytinker.cli.download import main as download_main
 
         return download_main(args[1:])
-    from lazytinker.launch import main as launch_main
+    from lazytinker.cli.app import main as launch_main
 
     return launch_main(args)

@@ -131,7 +131,7 @@ def _run(
     store = None
     downloads = None
     if profile is not None:
-        from lazytinker.downloads import DownloadManager
+        from lazytinker.store.downloads import DownloadManager
 
         api = TinkerAPI(profile)
         downloads = DownloadManager(api, concurrency=settings.downloads.concurrency)
