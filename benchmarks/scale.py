@@ -3,6 +3,9 @@ rows (against `tinker checkpoint list --limit 0`), key-press-to-repaint latency 
 and filtering there, and peak memory.
 
     .venv/bin/python benchmarks/scale.py [--runs 2000] [--per-run 68] [--keys 40] [--no-cli]
+                                         [--rtt MS]
+
+With `--rtt`, the app and the CLI reach the server through the same latency proxy (`latency.py`).
 
 Everything is measured from outside: the app runs in a pseudo-terminal (160x48); latency is the
 time from writing a key to the pty until the app's repaint has been written in full (the end of
@@ -13,6 +16,7 @@ Targets: load at most half of the CLI's time, p95 latency <= 50 ms, peak memory 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import statistics
 import subprocess
 import sys
@@ -20,6 +24,7 @@ import time
 
 import httpx
 
+from latency import proxied
 from ptyapp import ROOT, PtyApp, app_env, serve, tinker_cli
 
 QUERIES = ("step-00012", "sampler", "train:3", "weights/step-0004")
@@ -41,12 +46,15 @@ def main() -> int:
     parser.add_argument("--per-run", type=int, default=68)
     parser.add_argument("--keys", type=int, default=40)
     parser.add_argument("--no-cli", action="store_true", help="skip the official CLI's run (~60 s)")
+    parser.add_argument("--rtt", type=float, default=0.0, help="added round trip in ms (proxy)")
     args = parser.parse_args()
     sessions = max(1, args.runs // 10)
-    server, url = serve(
+    link = contextlib.ExitStack()
+    server, direct = serve(
         "--runs", str(args.runs), "--sessions", str(sessions),
         "--checkpoints-per-run", str(args.per_run),
     )  # fmt: skip
+    url = link.enter_context(proxied(direct, args.rtt))
     app = PtyApp([str(ROOT / ".venv" / "bin" / "lazytinker"), "--refresh", "3600"], app_env(url))
     total = 0
     try:
@@ -55,7 +63,7 @@ def main() -> int:
         import os
 
         total = httpx.get(
-            f"{url}/api/v1/checkpoints",
+            f"{direct}/api/v1/checkpoints",
             params={"limit": 1},
             headers={"X-API-Key": "tml-demo"},
         ).json()["cursor"]["total_count"]
@@ -93,9 +101,11 @@ def main() -> int:
         theirs = time.perf_counter() - began
         if done.returncode != 0:
             print(f"(tinker checkpoint list failed: {done.stderr.decode()[-300:]})")
+    link.close()
     server.terminate()
     ms = 1000
-    print(f"scale: {args.runs} runs x ~{args.per_run} checkpoints = {total} rows")
+    where = f"{args.rtt:g} ms added round trip" if args.rtt else "loopback"
+    print(f"scale: {args.runs} runs x ~{args.per_run} checkpoints = {total} rows, {where}")
     print(f"  all-checkpoints view holds every row     {load:7.2f} s")
     if theirs is not None:
         print(
