@@ -2,10 +2,11 @@
 the credential on every call (to the API's own origin only), redirects, bounded retries, and every
 failure turned into one of the `errors` types with the key redacted.
 
-Endpoint groups (`api/endpoints/`) build paths and bodies and call `send`/`get`; they never touch
-httpx themselves. Where the next transport features go: an overall deadline per call in `send`
-(which already bounds its retrying with `RetryPolicy.budget`), capped response bodies in
-`_read_body` (the one place a body is read), per-server capabilities from the statuses `send` sees.
+Endpoint groups (`api/endpoints/`) build paths and bodies and call `send`/`get`; retries, redirects
+and credentials are never their concern. Where the next transport features go: an overall deadline
+per call in `send` (which already bounds its retrying with `RetryPolicy.budget`), capped response
+bodies in `read_body` (the one place a body is read), per-server capabilities from the statuses
+`send` sees.
 """
 
 from __future__ import annotations
@@ -162,7 +163,7 @@ class Transport:
                     method, self.url(path), token, params, json_body, empty_body, follow
                 )
                 if not stream or resp.status_code >= 300:
-                    await self._read_body(resp)
+                    await self.read_body(resp)
             except httpx.TransportError as exc:
                 # A request that never left may be repeated whatever it does.
                 safe = idempotent or isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
@@ -213,8 +214,8 @@ class Transport:
             slept += delay
             await policy.sleep(delay)
 
-    async def _read_body(self, resp: httpx.Response) -> None:
-        # The one place an API answer's body is read: a cap on its size belongs here.
+    async def read_body(self, resp: httpx.Response) -> None:
+        """Read the body of an API answer (the one place it is done: a size cap belongs here)."""
         await resp.aread()
 
     async def _request(

@@ -66,7 +66,7 @@ class DownloadEndpoints(EndpointGroup):
                     expires=_expires_header(resp.headers.get("expires")),
                 )
             if "json" in resp.headers.get("content-type", ""):
-                await resp.aread()
+                await self.transport.read_body(resp)
                 return self.transport.parse(resp, CheckpointArchiveUrlResponse, endpoint)
             # The service streams the archive itself (hpcai): the endpoint is the URL.
             return CheckpointArchiveUrlResponse(
