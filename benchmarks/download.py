@@ -64,7 +64,10 @@ async def _child_ours(url: str, path: str, out: str, cut_at: int | None) -> dict
     job = CheckpointDownload(ref, Path(out), extract=False, force=True)
     start = time.perf_counter()
     cpu_start = _cpu()
-    async with TinkerAPI(Profile("bench", ref.flavor, url, KEY)) as api, new_http_client() as http:
+    async with (
+        TinkerAPI(Profile("bench", ref.flavor, url, KEY).target()) as api,
+        new_http_client() as http,
+    ):
         task = asyncio.create_task(download_checkpoint(api, http, job))
         if cut_at is None:
             result = await task
@@ -131,7 +134,7 @@ def _serve(flavor: str) -> tuple[subprocess.Popen[bytes], str]:
 
 
 async def _pick(url: str, size: int) -> tuple[str, int]:
-    async with TinkerAPI(Profile("bench", "tinker", url, KEY)) as api:
+    async with TinkerAPI(Profile("bench", "tinker", url, KEY).target()) as api:
         found = (await api.list_user_checkpoints(limit=1000)).checkpoints
     candidates = [c for c in found if c.size_bytes and c.checkpoint_type != "external"]
     # The smallest archive of at least `size`, else the largest there is.
@@ -147,7 +150,7 @@ async def _pick(url: str, size: int) -> tuple[str, int]:
 
 
 async def _signed(url: str, path: str) -> str:
-    async with TinkerAPI(Profile("bench", "tinker", url, KEY)) as api:
+    async with TinkerAPI(Profile("bench", "tinker", url, KEY).target()) as api:
         return (await api.get_archive_url(CheckpointRef.parse(path))).url
 
 

@@ -43,7 +43,10 @@ async def shoot(url: str, out: Path, name: str, keys: tuple[str, ...], ready: Re
     """Open the app, press `keys`, wait for `ready`, save `name.svg`."""
     profile = Profile(name="demo", flavor="tinker", base_url=url, api_key="tml-demo")
     store = Store(
-        TinkerAPI(profile), profile_name="demo", now=lambda: NOW, display_url="http://127.0.0.1"
+        TinkerAPI(profile.target()),
+        profile_name="demo",
+        now=lambda: NOW,
+        display_url="http://127.0.0.1",
     )
     app = LazytinkerApp(store, watch=False)
     async with app.run_test(size=SIZE) as pilot:

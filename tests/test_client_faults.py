@@ -94,7 +94,7 @@ def profile(base_url: str, flavor: str = "tinker", **kw: object) -> Profile:
 
 @pytest.fixture
 async def api(base_url: str, sleeps: SleepLog) -> AsyncIterator[TinkerAPI]:
-    async with TinkerAPI(profile(base_url), retry=RetryPolicy(sleep=sleeps)) as client:
+    async with TinkerAPI(profile(base_url).target(), retry=RetryPolicy(sleep=sleeps)) as client:
         yield client
 
 
@@ -206,7 +206,7 @@ async def test_hpcai_has_no_handshake_and_no_access_scope(
     app: ScriptedApp, base_url: str, sleeps: SleepLog
 ) -> None:
     app.on("GET", RUNS_PATH, Reply(body=RUNS))
-    async with TinkerAPI(profile(base_url, "hpcai", api_key="anything")) as api:
+    async with TinkerAPI(profile(base_url, "hpcai", api_key="anything").target()) as api:
         await api.list_training_runs(limit=20)
         with pytest.raises(UnsupportedError, match="publish"):
             await api.publish_checkpoint(CheckpointRef.parse(f"hpcai://{RUN}/training/1"))
@@ -219,14 +219,14 @@ async def test_hpcai_has_no_handshake_and_no_access_scope(
 async def test_credential_command_supplies_the_key(app: ScriptedApp, base_url: str) -> None:
     app.on("GET", RUNS_PATH, Reply(body=RUNS))
     prof = profile(base_url, api_key=None, credential_cmd="echo tml-from-command")
-    async with TinkerAPI(prof) as api:
+    async with TinkerAPI(prof.target()) as api:
         await api.list_training_runs()
     assert {r.headers["x-api-key"] for r in app.requests} == {"tml-from-command"}
 
 
 async def test_failing_credential_command_is_a_clear_error(base_url: str) -> None:
     prof = profile(base_url, api_key=None, credential_cmd="echo oops >&2; exit 3")
-    async with TinkerAPI(prof) as api:
+    async with TinkerAPI(prof.target()) as api:
         with pytest.raises(NoCredentialError, match="exit status 3: oops"):
             await api.connect()
 
@@ -409,7 +409,7 @@ async def test_wrong_literal_is_a_bad_response(app: ScriptedApp, api: TinkerAPI)
 
 async def test_unreachable_host(sleeps: SleepLog) -> None:
     prof = profile(f"http://127.0.0.1:{closed_port()}")
-    async with TinkerAPI(prof, retry=RetryPolicy(sleep=sleeps)) as api:
+    async with TinkerAPI(prof.target(), retry=RetryPolicy(sleep=sleeps)) as api:
         with pytest.raises(UnreachableError, match=r"Cannot reach 127\.0\.0\.1") as info:
             await api.list_training_runs()
     assert KEY not in str(info.value)
@@ -435,7 +435,7 @@ async def test_hpcai_checkpoint_id_is_the_name(
 ) -> None:
     path = f"{RUNS_PATH}/{RUN}/checkpoints/a/b"
     app.on("DELETE", path, Reply(200, {}))
-    async with TinkerAPI(profile(base_url, "hpcai")) as api:
+    async with TinkerAPI(profile(base_url, "hpcai").target()) as api:
         # A tinker path works against an hpcai service: it is rewritten to that flavor.
         await api.delete_checkpoint(CheckpointRef.parse(f"hpcai://{RUN}/sampler/a/b"))
     assert len(app.calls("DELETE", path)) == 1
@@ -538,7 +538,7 @@ async def test_hpcai_archive_bytes_mean_the_endpoint_is_the_url(
 ) -> None:
     path = f"{RUNS_PATH}/{RUN}/checkpoints/s1/archive"
     app.on("GET", path, Reply(body=b"\x1f\x8b" + b"0" * 100_000, content_type="application/gzip"))
-    async with TinkerAPI(profile(base_url, "hpcai")) as api:
+    async with TinkerAPI(profile(base_url, "hpcai").target()) as api:
         answer = await api.get_archive_url(CheckpointRef.parse(f"hpcai://{RUN}/sampler/s1"))
         assert answer.url == f"{base_url}{path}"
         assert api.auth_headers_for(answer.url)["X-API-Key"] == KEY
@@ -554,4 +554,4 @@ def test_repr_hides_the_key(base_url: str) -> None:
     prof = profile(base_url)
     assert KEY not in repr(prof)
     assert KEY not in str(prof)
-    assert KEY not in repr(TinkerAPI(prof))
+    assert KEY not in repr(TinkerAPI(prof.target()))

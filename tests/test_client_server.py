@@ -40,7 +40,7 @@ FAST = RetryPolicy(sleep=_noop_sleep)
 
 def client(url: str, key: str = "tml-demo", flavor: Flavor = "tinker") -> TinkerAPI:
     return TinkerAPI(
-        Profile(name="t", flavor=flavor, base_url=url, api_key=key, key_source="test"),
+        Profile(name="t", flavor=flavor, base_url=url, api_key=key, key_source="test").target(),
         retry=FAST,
     )
 
@@ -294,7 +294,7 @@ async def test_a_slow_server_times_out_as_unreachable(start_server: StartServer)
     server = start_server(faults="slow:1@/healthz", slow_seconds=3.0)
     profile = Profile(name="t", flavor="tinker", base_url=server.url, api_key="tml-demo")
     async with TinkerAPI(
-        profile, retry=RetryPolicy(max_attempts=2, sleep=_noop_sleep), timeout=0.3
+        profile.target(), retry=RetryPolicy(max_attempts=2, sleep=_noop_sleep), timeout=0.3
     ) as api:
         with pytest.raises(UnreachableError, match="timed out"):
             await api.health()

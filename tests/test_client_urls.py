@@ -8,7 +8,8 @@ import httpx
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lazytinker.api.client import _path, _segment
+from lazytinker.api.endpoints.base import join_segments as _path
+from lazytinker.api.endpoints.base import segment as _segment
 
 names = st.text(
     st.characters(codec="utf-8", exclude_categories=("Cs",)) | st.sampled_from("/%.:?# "),

@@ -49,7 +49,7 @@ CHECKPOINT_FILES = ["adapter_config.json", "adapter_model.safetensors", "checkpo
 
 
 def _api(url: str, flavor: Flavor = "tinker") -> TinkerAPI:
-    return TinkerAPI(Profile("test", flavor, url, "tml-demo"))
+    return TinkerAPI(Profile("test", flavor, url, "tml-demo").target())
 
 
 @pytest.fixture

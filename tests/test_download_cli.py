@@ -43,7 +43,7 @@ def _cli(server: ServerThread, tmp_path: Path, *args: str) -> subprocess.Complet
 
 def _smallest_sampler(server: ServerThread) -> str:
     async def find() -> str:
-        async with TinkerAPI(Profile("t", "tinker", server.url, "tml-demo")) as api:
+        async with TinkerAPI(Profile("t", "tinker", server.url, "tml-demo").target()) as api:
             found = (await api.list_user_checkpoints(limit=1000)).checkpoints
         samplers = [c for c in found if c.checkpoint_type == "sampler"]
         path = min(samplers, key=lambda c: c.size_bytes or 0).tinker_path
@@ -157,7 +157,7 @@ def test_ctrl_c_keeps_the_part_and_the_same_command_resumes(
     stand_in: ServerThread, tmp_path: Path
 ) -> None:
     async def find() -> tuple[str, int]:
-        async with TinkerAPI(Profile("t", "tinker", stand_in.url, "tml-demo")) as api:
+        async with TinkerAPI(Profile("t", "tinker", stand_in.url, "tml-demo").target()) as api:
             found = (await api.list_user_checkpoints(limit=1000)).checkpoints
         # Big enough that the interrupt lands mid-transfer, not after it.
         big = [

@@ -18,7 +18,7 @@ FAST = Limits(backoff=0.01, max_build_wait=30.0)
 
 
 def _api(url: str) -> TinkerAPI:
-    return TinkerAPI(Profile("test", "tinker", url, "tml-demo"))
+    return TinkerAPI(Profile("test", "tinker", url, "tml-demo").target())
 
 
 async def _samplers(api: TinkerAPI, count: int) -> list[Checkpoint]:

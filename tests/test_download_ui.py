@@ -127,7 +127,7 @@ async def test_the_view_shows_each_download_and_a_toast_says_where_it_went(
     start_server: StartServer, tmp_path: Path
 ) -> None:
     server = start_server()
-    async with TinkerAPI(Profile("t", "tinker", server.url, "tml-demo")) as api:
+    async with TinkerAPI(Profile("t", "tinker", server.url, "tml-demo").target()) as api:
         manager = DownloadManager(api, limits=Limits(backoff=0.01))
         toasts: list[tuple[str, str]] = []
         completion_notices(manager, lambda message, severity: toasts.append((message, severity)))
@@ -161,7 +161,7 @@ async def test_the_view_shows_each_download_and_a_toast_says_where_it_went(
 
 async def test_cancel_and_retry_from_the_view(start_server: StartServer, tmp_path: Path) -> None:
     server = start_server()
-    async with TinkerAPI(Profile("t", "tinker", server.url, "tml-demo")) as api:
+    async with TinkerAPI(Profile("t", "tinker", server.url, "tml-demo").target()) as api:
         manager = DownloadManager(api, limits=Limits(backoff=0.01))
         app = DownloadsApp(manager)
         async with app.run_test() as pilot:
@@ -223,7 +223,7 @@ async def test_s_asks_then_downloads_in_the_background(
     start_server: StartServer, tmp_path: Path
 ) -> None:
     server = start_server()
-    async with TinkerAPI(Profile("t", "tinker", server.url, "tml-demo")) as api:
+    async with TinkerAPI(Profile("t", "tinker", server.url, "tml-demo").target()) as api:
         manager = DownloadManager(api, limits=Limits(backoff=0.01))
         checkpoints = await _smallest_samplers(api, 1)
         screen = SaveScreen(manager, checkpoints, str(tmp_path / "saved"))

@@ -233,7 +233,7 @@ async def server_truth(
 ) -> tuple[set[str], dict[str, Checkpoint], dict[str, Checkpoint]]:
     """Owned runs, one run's checkpoints and every user checkpoint, from a fault-free server."""
     profile = Profile(name="truth", flavor="tinker", base_url=url, api_key=KEY, key_source="test")
-    async with TinkerAPI(profile) as api:
+    async with TinkerAPI(profile.target()) as api:
         await api.connect()
         runs = await api.list_training_runs(limit=1000)
         run_ids = {r.training_run_id for r in runs.training_runs}
@@ -282,7 +282,7 @@ async def test_two_minutes_of_browsing_and_acting_under_faults(
     profile = Profile(
         name="faulty", flavor="tinker", base_url=faulty.url, api_key=KEY, key_source="test"
     )
-    api = RecordingAPI(TinkerAPI(profile))
+    api = RecordingAPI(TinkerAPI(profile.target()))
     store = Store(api, refresh=2.0)  # type: ignore[arg-type]
     app = LazytinkerApp(store, watch=True)
     witness = Witness()

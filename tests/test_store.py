@@ -21,7 +21,7 @@ async def loaded(url: str, **kwargs: object) -> Store:
 
 
 async def server_checkpoints(url: str, run_id: str) -> dict[str, object]:
-    async with TinkerAPI(profile_for(url)) as api:
+    async with TinkerAPI(profile_for(url).target()) as api:
         got = await api.list_checkpoints(run_id)
     return {c.path: c for c in got.checkpoints}
 
@@ -72,7 +72,7 @@ async def test_publish_then_unpublish_reach_the_server(server) -> None:
 async def test_publish_of_an_already_public_checkpoint_reconciles(server) -> None:
     store = await loaded(server.url)
     ref = await an_owned_checkpoint(store)
-    async with TinkerAPI(profile_for(server.url)) as api:
+    async with TinkerAPI(profile_for(server.url).target()) as api:
         await api.publish_checkpoint(ref)  # someone else published it meanwhile
     results = await store.publish([ref])
     assert results[0].ok
@@ -84,7 +84,7 @@ async def test_publish_of_an_already_public_checkpoint_reconciles(server) -> Non
 async def test_acting_on_a_checkpoint_deleted_elsewhere_removes_the_row(server) -> None:
     store = await loaded(server.url)
     ref = await an_owned_checkpoint(store)
-    async with TinkerAPI(profile_for(server.url)) as api:
+    async with TinkerAPI(profile_for(server.url).target()) as api:
         await api.delete_checkpoint(ref)
     notices: list[str] = []
     store.on_notice(lambda n: notices.append(n.message))

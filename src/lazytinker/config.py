@@ -7,6 +7,7 @@ appears in a `repr`, a `str`, a log line or an error message.
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import json
 import os
@@ -22,6 +23,7 @@ import platformdirs
 
 from lazytinker.api.errors import ConfigError, NoCredentialError
 from lazytinker.api.paths import FLAVORS, Flavor
+from lazytinker.api.target import ServerTarget, StaticKey
 
 TINKER_DEFAULT_BASE_URL = "https://tinker.thinkingmachines.dev/services/tinker-prod"
 # The hpcai README tells users to pass this base; the SDK's own fallbacks disagree with each other.
@@ -211,6 +213,20 @@ class Profile:
     def host(self) -> str:
         """The host (and port) of the base URL, as error messages name it."""
         return urlsplit(self.base_url).netloc or self.base_url
+
+    def target(self) -> ServerTarget:
+        """What the API client is given: the base URL, the flavor, and how to get the key (the
+        static key, or the credential command run off the event loop each time it is asked)."""
+        credential = StaticKey(self.api_key) if self.api_key else self._run_credential_cmd
+        return ServerTarget(
+            base_url=self.base_url,
+            credential=credential,
+            flavor=self.flavor,
+            key_source=self.key_source,
+        )
+
+    async def _run_credential_cmd(self) -> str:
+        return await asyncio.to_thread(read_credential, self)
 
 
 def resolve_profile(

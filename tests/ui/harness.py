@@ -33,7 +33,7 @@ def make_store(
 ) -> Store:
     """A store on a fresh client for the server at `url`."""
     return Store(
-        TinkerAPI(profile_for(url, key=key, flavor=flavor)),
+        TinkerAPI(profile_for(url, key=key, flavor=flavor).target()),
         profile_name="test",
         now=now or (lambda: datetime.now(UTC)),
         refresh=refresh,

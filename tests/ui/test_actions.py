@@ -42,7 +42,7 @@ def profile_for(server: ServerThread | str, key: str = KEY) -> Profile:
 @asynccontextmanager
 async def reader(server: ServerThread) -> AsyncIterator[TinkerAPI]:
     """A second client, independent of the app, to read what the server now says."""
-    async with TinkerAPI(profile_for(server)) as api:
+    async with TinkerAPI(profile_for(server).target()) as api:
         await api.connect()
         yield api
 
@@ -114,7 +114,7 @@ async def running_app(
     server: ServerThread | str, *, read_only: bool = False, key: str = KEY
 ) -> AsyncIterator[Session]:
     """The real app (watch off, so only our keys cause requests) on the stand-in server."""
-    store = Store(TinkerAPI(profile_for(server, key)), refresh=60, read_only=read_only)
+    store = Store(TinkerAPI(profile_for(server, key).target()), refresh=60, read_only=read_only)
     app = LazytinkerApp(store, watch=False)
     async with app.run_test(size=SIZE) as pilot:
         session = Session(app, pilot, store)
@@ -641,7 +641,7 @@ async def test_read_only_from_the_command_line_and_the_config(
     argv: list[str],
     config: str,
 ) -> None:
-    from lazytinker import launch
+    from lazytinker.cli import app as launch
 
     settings = tmp_path / "config.toml"
     settings.write_text(config)

@@ -45,7 +45,7 @@ async def test_drill_from_a_session_to_a_run_to_its_checkpoints(server) -> None:
         assert run_id is not None
         await pilot.press("enter")
         await settle(pilot, lambda: store.run_checkpoints(run_id).loaded)
-        async with TinkerAPI(profile_for(server.url)) as api:
+        async with TinkerAPI(profile_for(server.url).target()) as api:
             truth = await api.list_checkpoints(run_id)
         assert sorted(screen.checkpoints.visible_keys()) == sorted(
             c.path for c in truth.checkpoints
@@ -104,7 +104,7 @@ async def test_all_checkpoints_view_is_newest_first_and_complete(server) -> None
         await pilot.press("2")
         await settle(pilot, lambda: store.user_checkpoints.loaded)
         table = screen.all_checkpoints
-        async with TinkerAPI(profile_for(server.url)) as api:
+        async with TinkerAPI(profile_for(server.url).target()) as api:
             page = await api.list_user_checkpoints(limit=1000)
         assert table.visible_keys() == [c.path for c in page.checkpoints]
         times = [table.get(k).time for k in table.visible_keys()]  # type: ignore[union-attr]
@@ -220,7 +220,7 @@ async def test_read_only_refuses_before_any_modal(server) -> None:
         await pilot.press("p")
         await pilot.pause()
         assert app.screen is screen
-        async with TinkerAPI(profile_for(server.url)) as api:
+        async with TinkerAPI(profile_for(server.url).target()) as api:
             after = await api.list_checkpoints(CheckpointRef.parse(path).run_id)
         assert {c.path: c.public for c in after.checkpoints}[path] == public_before
         assert run_id

@@ -10,23 +10,52 @@ the task leaves the `.part` (and its validator) for a later resume.
 from __future__ import annotations
 
 import asyncio
-import errno
-import json
 import os
 import re
 import time
-from collections import deque
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Literal
+from typing import Literal
 
 import httpx
 
-from lazytinker.api.errors import ArchiveNotReadyError, LazytinkerError
+from lazytinker.api.errors import ArchiveNotReadyError
+from lazytinker.api.partfile import (
+    Flusher,
+    PartValidator,
+    disk_error,
+    fsync_dir,
+    open_part,
+    part_path,
+    validator_path,
+    write_all,
+)
 from lazytinker.api.retry import parse_retry_after
+from lazytinker.api.transfer import (
+    DEFAULT_LIMITS,
+    DownloadError,
+    Limits,
+    Phase,
+    Progress,
+    ProgressCallback,
+    RateMeter,
+    Resolver,
+    Target,
+)
 
-Phase = Literal["resolving", "building", "downloading", "extracting", "done"]
+__all__ = [
+    "DEFAULT_LIMITS",
+    "DownloadError",
+    "Limits",
+    "Phase",
+    "Progress",
+    "ProgressCallback",
+    "RateMeter",
+    "Resolver",
+    "Target",
+    "fetch_to_file",
+    "part_path",
+    "wait_for_target",
+]
 
 # Signed URLs answer these when they have expired or their signature no longer holds.
 _EXPIRED = frozenset({401, 403, 410})
@@ -35,123 +64,6 @@ _CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+|\*)")
 _MAX_RETRY_AFTER = 60.0
 _PROGRESS_EVERY = 0.1
 _DEFAULT_BUILD_WAIT = 30.0
-
-
-class DownloadError(LazytinkerError):
-    """A download that could not complete; nothing exists under the final name."""
-
-
-@dataclass(frozen=True, slots=True)
-class Progress:
-    """One progress event: bytes so far, the total when known, rate and ETA, and the phase."""
-
-    phase: Phase
-    done: int = 0
-    total: int | None = None
-    rate: float = 0.0
-    eta: float | None = None
-    file: str | None = None
-    retry_after: float | None = None
-
-    @property
-    def fraction(self) -> float | None:
-        """How much is done, between 0 and 1, when the total is known."""
-        if not self.total:
-            return None
-        return min(1.0, self.done / self.total)
-
-
-ProgressCallback = Callable[[Progress], None]
-
-
-@dataclass(frozen=True, slots=True)
-class Target:
-    """Where the bytes are: a URL, the headers it needs, and whether a refusal means "re-sign"."""
-
-    url: str
-    headers: Mapping[str, str] = field(default_factory=dict)
-    # A signed URL that answers 401/403/410 has expired: ask for a new one. An authenticated API
-    # URL that answers 403 means "not permitted", which no amount of re-signing fixes.
-    resignable: bool = True
-
-
-Resolver = Callable[[], Awaitable[Target]]
-
-
-@dataclass(frozen=True, slots=True)
-class Limits:
-    """How hard to try: attempts after a cut, re-signs, and how long to wait for a build."""
-
-    max_failures: int = 6
-    max_resigns: int = 4
-    max_build_wait: float = 1800.0
-    backoff: float = 0.5
-
-
-DEFAULT_LIMITS = Limits()
-
-
-class RateMeter:
-    """Bytes per second over the last few seconds, and the ETA it implies."""
-
-    def __init__(self, window: float = 3.0, clock: Callable[[], float] = time.monotonic) -> None:
-        self._window = window
-        self._clock = clock
-        self._samples: deque[tuple[float, int]] = deque()
-
-    def add(self, done: int) -> float:
-        """Record that `done` bytes are complete; returns the current rate."""
-        now = self._clock()
-        self._samples.append((now, done))
-        while len(self._samples) > 2 and now - self._samples[0][0] > self._window:
-            self._samples.popleft()
-        return self.rate
-
-    @property
-    def rate(self) -> float:
-        """The rate over the window, in bytes per second (0 until two samples exist)."""
-        if len(self._samples) < 2:
-            return 0.0
-        (t0, b0), (t1, b1) = self._samples[0], self._samples[-1]
-        return (b1 - b0) / (t1 - t0) if t1 > t0 else 0.0
-
-    def eta(self, done: int, total: int | None) -> float | None:
-        """Seconds left at the current rate, when the total is known and the rate is not zero."""
-        rate = self.rate
-        if total is None or rate <= 0:
-            return None
-        return max(0.0, (total - done) / rate)
-
-
-def part_path(dest: Path) -> Path:
-    """Where the bytes of `dest` are written until it is complete."""
-    return dest.with_name(dest.name + ".part")
-
-
-def _meta_path(dest: Path) -> Path:
-    return dest.with_name(dest.name + ".part.json")
-
-
-@dataclass(slots=True)
-class _Validator:
-    etag: str | None
-    total: int | None
-
-    @classmethod
-    def load(cls, path: Path) -> _Validator | None:
-        try:
-            data = json.loads(path.read_text())
-            etag, total = data.get("etag"), data.get("total")
-        except (OSError, ValueError, AttributeError):
-            return None
-        if (etag is not None and not isinstance(etag, str)) or (
-            total is not None and not isinstance(total, int)
-        ):
-            return None
-        return cls(etag, total)
-
-    def save(self, path: Path) -> None:
-        path.write_text(json.dumps({"etag": self.etag, "total": self.total}))
 
 
 async def wait_for_target(
@@ -239,7 +151,7 @@ class _Writer:
         self.resolve = resolve
         self.dest = dest
         self.part = part_path(dest)
-        self.meta = _meta_path(dest)
+        self.meta = validator_path(dest)
         self.on_progress = on_progress
         self.limits = limits
         self.label = label
@@ -257,7 +169,7 @@ class _Writer:
         resigns = failures = 0
         while True:
             offset = self._part_size()
-            validator = _Validator.load(self.meta) if offset else None
+            validator = PartValidator.load(self.meta) if offset else None
             if offset and validator is None:
                 # A part without its validator cannot be trusted to belong to this file.
                 self._discard()
@@ -301,7 +213,7 @@ class _Writer:
             return self._finish()
 
     async def _attempt(
-        self, target: Target, offset: int, validator: _Validator | None
+        self, target: Target, offset: int, validator: PartValidator | None
     ) -> Literal["resign", "transient", "complete"]:
         headers = {**target.headers, "Accept-Encoding": "identity"}
         if offset:
@@ -330,7 +242,7 @@ class _Writer:
                 )
             start, total = self._placement(response, offset, validator)
             self.total = total
-            _Validator(response.headers.get("etag"), total).save(self.meta)
+            PartValidator(response.headers.get("etag"), total).save(self.meta)
             await self._write_body(response, start)
         size = self._part_size()
         if self.total is not None and size < self.total:
@@ -341,7 +253,7 @@ class _Writer:
         return "complete"
 
     def _placement(
-        self, response: httpx.Response, offset: int, validator: _Validator | None
+        self, response: httpx.Response, offset: int, validator: PartValidator | None
     ) -> tuple[int, int | None]:
         """Where this body starts in the file and the file's total length."""
         if response.status_code == 206:
@@ -359,17 +271,17 @@ class _Writer:
         self.part.parent.mkdir(parents=True, exist_ok=True)
         done = start
         first = start == 0
-        flusher = _Flusher()
+        flusher = Flusher()
         # Chunks are written inline: a thread per write measured half again the CPU for no gain,
         # since the kernel keeps receiving into the socket buffer while we write.
         try:
-            with _open_part(self.part, start) as out:
+            with open_part(self.part, start) as out:
                 try:
                     async for chunk in response.aiter_raw():
                         if first:
                             _refuse_html(chunk, self.label)
                             first = False
-                        _write_all(out, chunk)
+                        write_all(out, chunk)
                         done += len(chunk)
                         flusher.wrote(out.fileno(), len(chunk))
                         self._report(done)
@@ -379,7 +291,7 @@ class _Writer:
                     # The file closes only once no background sync still uses its descriptor.
                     await flusher.drain(cancelled_ok=True)
         except OSError as error:
-            raise _disk_error(error, self.dest, self.part) from None
+            raise disk_error(error, self.dest, self.part) from None
         self._report(done, force=True)
 
     def _report(self, done: int, *, force: bool = False) -> None:
@@ -413,9 +325,9 @@ class _Writer:
             )
         try:
             os.replace(self.part, self.dest)
-            _fsync_dir(self.dest.parent)
+            fsync_dir(self.dest.parent)
         except OSError as error:
-            raise _disk_error(error, self.dest, self.part) from None
+            raise disk_error(error, self.dest, self.part) from None
         self.meta.unlink(missing_ok=True)
         return size
 
@@ -430,86 +342,10 @@ class _Writer:
         self.meta.unlink(missing_ok=True)
 
 
-class _Flusher:
-    """Writes dirty pages back in a thread while the transfer goes on.
-
-    Without it the final fsync of a multi-gigabyte file waits for all of it at the end; with it,
-    only the last few megabytes are left to sync, and memory holds no long queue of dirty pages.
-    """
-
-    EVERY = 64 * 1024 * 1024
-
-    def __init__(self) -> None:
-        self.pending = 0
-        self.task: asyncio.Task[None] | None = None
-
-    def wrote(self, fd: int, count: int) -> None:
-        self.pending += count
-        if self.pending >= self.EVERY and (self.task is None or self.task.done()):
-            if self.task is not None:
-                self.task.result()  # a failed sync (ENOSPC, EIO) surfaces here
-            self.pending = 0
-            self.task = asyncio.create_task(asyncio.to_thread(os.fdatasync, fd))
-
-    async def drain(self, *, cancelled_ok: bool = False) -> None:
-        task, self.task = self.task, None
-        if task is None:
-            return
-        if cancelled_ok:
-            # Shielded: a cancelled download still waits for the thread to let go of the file.
-            await asyncio.gather(asyncio.shield(task), return_exceptions=True)
-        else:
-            await task
-
-
-def _write_all(out: IO[bytes], chunk: bytes) -> None:
-    # An unbuffered file may take less than it was given (a nearly full disk); write the rest.
-    view = memoryview(chunk)
-    while view:
-        count = out.write(view)
-        if not count:
-            raise OSError(errno.ENOSPC, "No space left on device")
-        view = view[count:]
-
-
-def _open_part(part: Path, start: int) -> IO[bytes]:
-    try:
-        # Unbuffered: the network already hands us large chunks, and what progress reports as
-        # written is then what a resume will find on disk.
-        if start == 0:
-            return part.open("wb", buffering=0)
-        out = part.open("r+b", buffering=0)
-        out.seek(start)
-        out.truncate()
-        return out
-    except OSError as error:
-        raise _disk_error(error, part, part) from None
-
-
 def _refuse_html(chunk: bytes, label: str) -> None:
     head = chunk[:512].lstrip().lower()
     if head.startswith((b"<!doctype html", b"<html")):
         raise DownloadError(f"The server answered an HTML page instead of {label}")
-
-
-def _disk_error(error: OSError, dest: Path, part: Path) -> DownloadError:
-    if error.errno == errno.ENOSPC:
-        return DownloadError(
-            f"No space left on the device for {dest.name} in {dest.parent} "
-            f"(partial file kept at {part}; free some space and run again to resume)"
-        )
-    if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return DownloadError(f"Cannot write to {dest.parent}: {error.strerror}")
-    return DownloadError(f"Cannot write {dest.name}: {error.strerror or error}")
-
-
-def _fsync_dir(path: Path) -> None:
-    # The rename is durable only once the directory entry is on disk too.
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _refusal(label: str, url: str, response: httpx.Response) -> str:

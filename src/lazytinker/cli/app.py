@@ -133,7 +133,7 @@ def _run(
     if profile is not None:
         from lazytinker.store.downloads import DownloadManager
 
-        api = TinkerAPI(profile)
+        api = TinkerAPI(profile.target())
         downloads = DownloadManager(api, concurrency=settings.downloads.concurrency)
         store = Store(
             api,

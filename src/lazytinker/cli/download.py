@@ -97,7 +97,7 @@ async def _run(
     profile: Profile, jobs: list[CheckpointDownload], *, as_json: bool, bar: ProgressLine | None
 ) -> int:
     failed = 0
-    async with TinkerAPI(profile) as api, new_http_client() as http:
+    async with TinkerAPI(profile.target()) as api, new_http_client() as http:
         for job in jobs:
             label = job.ref.path
             try:

@@ -1,0 +1,110 @@
+"""Training runs and their checkpoints (protocol.md §4.2, §4.3): listings, lookups, weights info,
+delete, publish, unpublish and TTL. (`copy_weights` would belong here too.)
+"""
+
+from __future__ import annotations
+
+from lazytinker.api.capabilities import Capability
+from lazytinker.api.endpoints.base import EndpointGroup
+from lazytinker.api.models import (
+    AccessScope,
+    CheckpointsListResponse,
+    TrainingRun,
+    TrainingRunsResponse,
+    WeightsInfoResponse,
+)
+from lazytinker.api.paths import CheckpointRef
+
+WEIGHTS_INFO = "/api/v1/weights_info"
+
+
+class RunsEndpoints(EndpointGroup):
+    """Training runs and checkpoints of one service."""
+
+    async def list_training_runs(
+        self,
+        limit: int = 100,
+        offset: int = 0,
+        access_scope: AccessScope = "owned",
+        project_id: str | None = None,
+    ) -> TrainingRunsResponse:
+        """One page of training runs (`access_scope` and `project_id` are tinker-only)."""
+        params: dict[str, str | int] = {"limit": limit, "offset": offset}
+        if self.flavor == "tinker":
+            params["access_scope"] = access_scope
+            if project_id is not None:
+                params["project_id"] = project_id
+        return await self.transport.get(
+            "/api/v1/training_runs", TrainingRunsResponse, "GET /api/v1/training_runs", params
+        )
+
+    async def get_training_run(
+        self, run_id: str, access_scope: AccessScope = "owned"
+    ) -> TrainingRun:
+        """One training run by id."""
+        params: dict[str, str | int] = {}
+        if self.flavor == "tinker":
+            params["access_scope"] = access_scope
+        return await self.transport.get(
+            self._run_path(run_id), TrainingRun, "GET /api/v1/training_runs/{id}", params
+        )
+
+    async def get_weights_info(self, ref: CheckpointRef) -> WeightsInfoResponse:
+        """What is needed to load a checkpoint's weights (`POST /api/v1/weights_info`)."""
+        self._require(Capability.WEIGHTS_INFO)
+        await self.transport.ensure_connected()
+        endpoint = f"POST {WEIGHTS_INFO}"
+        body = {"tinker_path": self._ref(ref).path}
+        resp = await self.transport.send("POST", WEIGHTS_INFO, endpoint, json_body=body)
+        return self.transport.parse(resp, WeightsInfoResponse, endpoint)
+
+    async def list_checkpoints(self, run_id: str) -> CheckpointsListResponse:
+        """Every checkpoint of one run (not paged)."""
+        return await self.transport.get(
+            self._run_path(run_id, "checkpoints"),
+            CheckpointsListResponse,
+            "GET /api/v1/training_runs/{id}/checkpoints",
+        )
+
+    async def list_user_checkpoints(
+        self, limit: int = 1000, offset: int = 0
+    ) -> CheckpointsListResponse:
+        """One page of all the caller's checkpoints, newest first."""
+        self._require(Capability.USER_CHECKPOINTS)
+        return await self.transport.get(
+            "/api/v1/checkpoints",
+            CheckpointsListResponse,
+            "GET /api/v1/checkpoints",
+            {"limit": limit, "offset": offset},
+        )
+
+    async def delete_checkpoint(self, ref: CheckpointRef) -> None:
+        """Delete a checkpoint for good."""
+        await self.transport.ensure_connected()
+        path = self._checkpoint_path(ref)
+        await self._send_and_close("DELETE", path, "DELETE …/checkpoints/{checkpoint_id}")
+
+    async def publish_checkpoint(self, ref: CheckpointRef) -> None:
+        """Make a checkpoint public; a 409 (already public) is raised as `ConflictError`."""
+        self._require(Capability.PUBLISH)
+        await self.transport.ensure_connected()
+        path = self._checkpoint_path(ref, "publish")
+        endpoint = "POST …/checkpoints/{checkpoint_id}/publish"
+        await self._send_and_close("POST", path, endpoint, empty_body=True, idempotent=False)
+
+    async def unpublish_checkpoint(self, ref: CheckpointRef) -> None:
+        """Make a checkpoint private again; a 409 (already private) is raised as `ConflictError`."""
+        self._require(Capability.PUBLISH)
+        await self.transport.ensure_connected()
+        path = self._checkpoint_path(ref, "publish")
+        await self._send_and_close("DELETE", path, "DELETE …/checkpoints/{checkpoint_id}/publish")
+
+    async def set_checkpoint_ttl(self, ref: CheckpointRef, ttl_seconds: int | None) -> None:
+        """Set a checkpoint to expire `ttl_seconds` from now, or never (`None`)."""
+        self._require(Capability.TTL)
+        await self.transport.ensure_connected()
+        path = self._checkpoint_path(ref, "ttl")
+        body = {"ttl_seconds": ttl_seconds}  # null is sent explicitly: it removes the expiry
+        await self._send_and_close(
+            "PUT", path, "PUT …/checkpoints/{checkpoint_id}/ttl", json_body=body
+        )
