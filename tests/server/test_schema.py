@@ -38,7 +38,11 @@ def test_schema_is_served(fuzzed_server: ServerThread) -> None:
     paths = document["paths"]
     assert "/api/v1/training_runs/{run_id}/checkpoints/{kind}/{name}/publish" in paths
     assert "/api/v1/checkpoints" in paths
-    assert "/api/v1/create_session" not in paths
+    # The export flow's session, model and future routes are served and documented; the other
+    # compute routes are fast 404 stubs kept out of the schema.
+    for served in ("create_session", "load_weights", "save_weights_external", "retrieve_future"):
+        assert f"/api/v1/{served}" in paths
+    assert "/api/v1/forward_backward" not in paths
 
 
 @pytest.mark.slow

@@ -18,7 +18,17 @@ from lazytinker.server.config import ServerConfig
 from lazytinker.server.db import Database
 from lazytinker.server.faults import FaultMiddleware, parse_faults
 from lazytinker.server.live import live_loop
-from lazytinker.server.routes import core, downloads, hpcai, manage, runs, sessions, usage
+from lazytinker.server.routes import (
+    core,
+    downloads,
+    hpcai,
+    lifecycle,
+    manage,
+    runs,
+    sessions,
+    training,
+    usage,
+)
 from lazytinker.server.seed import SeedSize, now_ms, seed_database
 from lazytinker.server.state import ServerState
 
@@ -107,6 +117,9 @@ def create_app(config: ServerConfig) -> FastAPI:
         app.include_router(downloads.tinker_router)
         app.include_router(sessions.router)
         app.include_router(usage.router)
+        # Before compute_router, whose 404 stubs of the same paths they replace.
+        app.include_router(lifecycle.router)
+        app.include_router(training.router)
     else:
         app.include_router(downloads.hpcai_router)
         app.include_router(hpcai.router)
