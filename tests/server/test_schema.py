@@ -1,4 +1,5 @@
-"""The server publishes its OpenAPI schema, and schemathesis finds no 5xx or schema violation."""
+"""The server publishes its OpenAPI schema, and schemathesis finds no 5xx, no schema violation
+and no status the schema does not document."""
 
 from __future__ import annotations
 
@@ -9,7 +10,10 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import response_schema_conformance
+from schemathesis.specs.openapi.checks import (
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from lazytinker.server.config import ServerConfig
 from lazytinker.server.runner import ServerThread
@@ -55,5 +59,7 @@ def test_schema_is_served(fuzzed_server: ServerThread) -> None:
 )
 def test_no_server_errors_and_no_schema_violations(case: schemathesis.Case) -> None:
     case.call_and_validate(
-        headers=KEY, checks=[not_a_server_error, response_schema_conformance], timeout=30
+        headers=KEY,
+        checks=[not_a_server_error, response_schema_conformance, status_code_conformance],
+        timeout=30,
     )

@@ -29,6 +29,7 @@ from lazytinker.server.routes import (
     training,
     usage,
 )
+from lazytinker.server.routes.common import document_common_errors
 from lazytinker.server.seed import SeedSize, now_ms, seed_database
 from lazytinker.server.state import ServerState
 
@@ -58,7 +59,8 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
 
 
 def _patch_openapi(app: FastAPI) -> None:
-    """Describe 422 bodies as they really are: `{"detail": "<one line>"}`, not FastAPI's list."""
+    """Describe 422 bodies as they really are (`{"detail": "<one line>"}`, not FastAPI's list),
+    and the 401 and 400 FastAPI answers before a handler runs."""
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -71,6 +73,7 @@ def _patch_openapi(app: FastAPI) -> None:
                 "required": ["detail"],
             }
             schemas.pop("ValidationError", None)
+            document_common_errors(document)
             app.openapi_schema = document
         return app.openapi_schema
 
