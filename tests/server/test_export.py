@@ -220,3 +220,24 @@ def test_unknown_project_is_403(api: httpx.Client) -> None:
     response = api.post("/api/v1/create_session", json={**SESSION_BODY, "project_id": "theirs"})
     assert response.status_code == 403
     assert "theirs" in response.json()["detail"]
+
+
+def test_a_model_seq_id_names_one_model(api: httpx.Client) -> None:
+    path = smallest_training_checkpoint(api)
+    base_model = api.get(f"/api/v1/training_runs/{path.split('/')[2]}").json()["base_model"]
+    other = next(m for m in ("meta-llama/Llama-3.2-1B", "Qwen/Qwen3-8B") if m != base_model)
+    session_id = api.post("/api/v1/create_session", json=SESSION_BODY).json()["session_id"]
+    create = {"session_id": session_id, "model_seq_id": 0, "base_model": other}
+    created = outcome(api, api.post("/api/v1/create_model", json=create).json())
+    assert created == {"type": "create_model", "model_id": f"{session_id}:train:0"}
+    # The same request again (a retry) is the same model; a load into that seq id is refused.
+    assert outcome(api, api.post("/api/v1/create_model", json=create).json()) == created
+    load = {"session_id": session_id, "model_seq_id": 0, "path": path, "optimizer": False}
+    refused = outcome(api, api.post("/api/v1/load_weights", json=load).json())
+    assert "already exists" in refused["error"]
+    run = api.get(f"/api/v1/training_runs/{session_id}:train:0").json()
+    assert run["base_model"] == other
+    unoffered = outcome(
+        api, api.post("/api/v1/create_model", json={**create, "base_model": "acme/none"}).json()
+    )
+    assert "not offered" in unoffered["error"]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from lazytinker.api.paths import CheckpointKind, CheckpointRef, InvalidPathError
@@ -31,6 +32,7 @@ from lazytinker.server.state import Caller, api_error
 from lazytinker.server.views import loads
 
 __all__ = [
+    "RunSpec",
     "create_run",
     "export_external",
     "finish_session",
@@ -40,6 +42,7 @@ __all__ = [
     "open_model",
     "open_session",
     "owned_model",
+    "seq_taken",
 ]
 
 MIN_TTL_SECONDS = 3600
@@ -138,37 +141,52 @@ def open_model(conn: sqlite3.Connection, model_id: str, caller: Caller, now_ms: 
     return run
 
 
+@dataclass(frozen=True)
+class RunSpec:
+    """What a new training run is made of."""
+
+    base_model: str
+    lora_rank: int
+    trains: tuple[bool, bool, bool]  # unembed, mlp, attn
+    metadata: dict[str, Any] | None = None
+
+
 def create_run(
-    conn: sqlite3.Connection,
-    session: sqlite3.Row,
-    seq: int,
-    base_model: str,
-    lora_rank: int,
-    trains: tuple[bool, bool, bool],
-    metadata: dict[str, Any] | None,
-    now_ms: int,
-) -> str:
-    """Add run `{session}:train:{seq}` (kept as it is if it exists: a retried request)."""
+    conn: sqlite3.Connection, session: sqlite3.Row, seq: int, spec: RunSpec, now_ms: int
+) -> str | None:
+    """Add run `{session}:train:{seq}` and return its id. A run already there is kept if it is
+    the same model (a retried request); None when `seq` already names a run of another model."""
     run_id = f"{session['id']}:train:{seq}"
-    unembed, mlp, attn = trains
+    existing: sqlite3.Row | None = conn.execute(
+        "SELECT base_model, lora_rank FROM runs WHERE id = ?", (run_id,)
+    ).fetchone()
+    if existing is not None:
+        same = (existing["base_model"], existing["lora_rank"]) == (spec.base_model, spec.lora_rank)
+        return run_id if same else None
+    unembed, mlp, attn = spec.trains
     conn.execute(
-        "INSERT OR IGNORE INTO runs (id, session_id, owner, base_model, is_lora, lora_rank,"
-        " corrupted, last_request_ms, user_metadata, train_unembed, train_mlp, train_attn)"
+        "INSERT INTO runs (id, session_id, owner, base_model, is_lora, lora_rank, corrupted,"
+        " last_request_ms, user_metadata, train_unembed, train_mlp, train_attn)"
         " VALUES (?, ?, ?, ?, 1, ?, 0, ?, ?, ?, ?, ?)",
         (
             run_id,
             session["id"],
             session["owner"],
-            base_model,
-            lora_rank,
+            spec.base_model,
+            spec.lora_rank,
             now_ms,
-            _metadata_json(metadata),
+            _metadata_json(spec.metadata),
             int(unembed),
             int(mlp),
             int(attn),
         ),
     )
     return run_id
+
+
+def seq_taken(session: sqlite3.Row, seq: int) -> dict[str, Any]:
+    """The failure of a request whose `model_seq_id` names a run of another model."""
+    return failed(f"Model {session['id']}:train:{seq} already exists with another base model")
 
 
 def loadable_checkpoint(

@@ -21,6 +21,7 @@ from lazytinker.api.training_models import (
     GetInfoResponse,
     LoadWeightsRequest,
     LoadWeightsResponse,
+    LoraConfig,
     RequestFailedResponse,
     SaveWeightsExternalRequest,
     SaveWeightsExternalResponse,
@@ -32,6 +33,7 @@ from lazytinker.server.futures import failed, retrieve, submit
 from lazytinker.server.routes.common import errors
 from lazytinker.server.state import Caller, ServerState, api_error, state_of
 from lazytinker.server.training import (
+    RunSpec,
     create_run,
     export_external,
     load_outcome,
@@ -40,6 +42,7 @@ from lazytinker.server.training import (
     open_model,
     open_session,
     owned_model,
+    seq_taken,
 )
 
 __all__ = ["router"]
@@ -90,17 +93,14 @@ def create_model(request: Request, caller: CallerDep, body: CreateModelRequest) 
         if body.base_model not in _OFFERED:
             outcome = failed(f"Base model {body.base_model!r} is not offered here")
             return _answer(conn, state, caller, "create_model", outcome, None)
-        lora = body.lora_config
-        trains = (
-            (True, True, True)
-            if lora is None
-            else (lora.train_unembed, lora.train_mlp, lora.train_attn)
-        )
-        rank = 32 if lora is None else lora.rank
-        model_id = create_run(
-            conn, session, body.model_seq_id, body.base_model, rank, trains, body.user_metadata, now
-        )
-        outcome = CreateModelResponse(model_id=model_id).model_dump()
+        lora = body.lora_config or LoraConfig(rank=32)
+        trains = (lora.train_unembed, lora.train_mlp, lora.train_attn)
+        spec = RunSpec(body.base_model, lora.rank, trains, body.user_metadata)
+        model_id = create_run(conn, session, body.model_seq_id, spec, now)
+        if model_id is None:
+            outcome = seq_taken(session, body.model_seq_id)
+        else:
+            outcome = CreateModelResponse(model_id=model_id).model_dump()
         return _answer(conn, state, caller, "create_model", outcome, model_id)
 
 
@@ -124,21 +124,15 @@ def _load(
     if session is None or body.model_seq_id is None:
         assert target is not None
         return load_outcome(body.path, target["id"]), target["id"]
-    trains = (
-        _flag(source["train_unembed"]),
-        _flag(source["train_mlp"]),
-        _flag(source["train_attn"]),
-    )
-    model_id = create_run(
-        conn,
-        session,
-        body.model_seq_id,
+    spec = RunSpec(
         source["base_model"],
         source["lora_rank"] or 32,
-        trains,
+        (_flag(source["train_unembed"]), _flag(source["train_mlp"]), _flag(source["train_attn"])),
         body.user_metadata,
-        now,
     )
+    model_id = create_run(conn, session, body.model_seq_id, spec, now)
+    if model_id is None:
+        return seq_taken(session, body.model_seq_id), None
     return load_outcome(body.path, model_id), model_id
 
 
