@@ -249,7 +249,7 @@ def test_assign_session_project(api: httpx.Client) -> None:
 @pytest.mark.parametrize(
     ("method", "path"),
     [
-        ("POST", "/api/v1/create_session"),
+        ("POST", "/api/v1/create_sampling_session"),
         ("POST", "/api/v1/forward_backward"),
         ("POST", "/api/v1/asample"),
         ("GET", "/api/v1/no/such/thing"),

@@ -18,7 +18,18 @@ from lazytinker.server.config import ServerConfig
 from lazytinker.server.db import Database
 from lazytinker.server.faults import FaultMiddleware, parse_faults
 from lazytinker.server.live import live_loop
-from lazytinker.server.routes import core, downloads, hpcai, manage, runs, sessions, usage
+from lazytinker.server.routes import (
+    core,
+    downloads,
+    hpcai,
+    lifecycle,
+    manage,
+    runs,
+    sessions,
+    training,
+    usage,
+)
+from lazytinker.server.routes.common import document_common_errors
 from lazytinker.server.seed import SeedSize, now_ms, seed_database
 from lazytinker.server.state import ServerState
 
@@ -48,7 +59,8 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
 
 
 def _patch_openapi(app: FastAPI) -> None:
-    """Describe 422 bodies as they really are: `{"detail": "<one line>"}`, not FastAPI's list."""
+    """Describe 422 bodies as they really are (`{"detail": "<one line>"}`, not FastAPI's list),
+    and the 401 and 400 FastAPI answers before a handler runs."""
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -61,6 +73,7 @@ def _patch_openapi(app: FastAPI) -> None:
                 "required": ["detail"],
             }
             schemas.pop("ValidationError", None)
+            document_common_errors(document)
             app.openapi_schema = document
         return app.openapi_schema
 
@@ -107,6 +120,9 @@ def create_app(config: ServerConfig) -> FastAPI:
         app.include_router(downloads.tinker_router)
         app.include_router(sessions.router)
         app.include_router(usage.router)
+        # Before compute_router, whose 404 stubs of the same paths they replace.
+        app.include_router(lifecycle.router)
+        app.include_router(training.router)
     else:
         app.include_router(downloads.hpcai_router)
         app.include_router(hpcai.router)

@@ -67,14 +67,17 @@ def _caller_for_jwt(state: ServerState, token: str) -> Caller:
     if len(parts) != 3:
         raise _invalid_token("Malformed JWT")
     header, payload, signature = parts
-    if not hmac.compare_digest(signature, _sign(state.secret, f"{header}.{payload}")):
+    # Header values arrive as latin-1 text; compare bytes, as compare_digest refuses non-ASCII str.
+    expected = _sign(state.secret, f"{header}.{payload}").encode()
+    if not hmac.compare_digest(signature.encode("utf-8", "surrogateescape"), expected):
         raise _invalid_token("JWT signature is not valid")
     try:
-        claims: dict[str, Any] = json.loads(_unb64(payload))
-    except ValueError:
+        claims: Any = json.loads(_unb64(payload))
+        expires = int(claims["exp"]) if isinstance(claims, dict) else 0
+    except (ValueError, TypeError, KeyError, OverflowError):
         raise _invalid_token("Malformed JWT") from None
-    if int(claims.get("exp", 0)) <= time.time():
-        raise _invalid_token("JWT has expired")
+    if not isinstance(claims, dict) or expires <= time.time():
+        raise _invalid_token("JWT has expired or carries no claims")
     return Caller(str(claims.get("sub", ME.urn)), bool(claims.get("admin", False)))
 
 

@@ -55,6 +55,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--checkpoints-per-run", type=_non_negative, default=20)
     parser.add_argument("--live", action="store_true", help="active sessions keep saving")
     parser.add_argument(
+        "--no-archive",
+        dest="archive",
+        action="store_false",
+        help="answer 404 to GET …/archive, as a service without the legacy route does",
+    )
+    parser.add_argument(
         "--faults", default="", metavar="SPEC", help='e.g. "500:0.1,503:0.05,slow:0.1@/archive"'
     )
     return parser
@@ -85,6 +91,7 @@ def main(argv: Sequence[str]) -> int:
         checkpoints_per_run=args.checkpoints_per_run,
         live=args.live,
         faults=args.faults,
+        archive=args.archive,
     )
     from lazytinker.server.app import create_app
     from lazytinker.server.runner import bind_socket

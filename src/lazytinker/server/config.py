@@ -40,3 +40,7 @@ class ServerConfig:
     slow_seconds: float = 1.5
     # Trace exports answer "pending" this many times before they are ready.
     trace_export_polls: int = 1
+    # False: `GET …/archive` answers 404, as on a service that has dropped the legacy route.
+    archive: bool = True
+    # Futures (load_weights, save_weights_external, ...) answer `try_again` this many times first.
+    future_pending_polls: int = 0

@@ -62,6 +62,14 @@ CREATE TABLE IF NOT EXISTS samplers (
     model_path TEXT
 );
 CREATE INDEX IF NOT EXISTS samplers_by_session ON samplers(session_id);
+CREATE TABLE IF NOT EXISTS futures (
+    request_id TEXT PRIMARY KEY,
+    owner TEXT NOT NULL,
+    request_type TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    pending_polls INTEGER NOT NULL DEFAULT 0,
+    created_ms INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS audit (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     time_ms INTEGER NOT NULL,

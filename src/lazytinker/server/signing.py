@@ -52,7 +52,9 @@ def verify(
     except ValueError:
         raise api_error(403, "Signed URL has no valid expiry") from None
     expected = _signature(state.secret, purpose, params, expires)
-    if not hmac.compare_digest(expected, query.get("signature", "")):
+    # Bytes, not str: compare_digest refuses non-ASCII text, and a query string may hold any.
+    given = query.get("signature", "").encode("utf-8", "surrogateescape")
+    if not hmac.compare_digest(expected.encode(), given):
         raise api_error(403, "Signed URL signature does not match")
     if expires <= time.time():
         raise api_error(403, "Signed URL has expired")

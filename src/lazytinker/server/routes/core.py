@@ -22,6 +22,8 @@ from lazytinker.server.state import state_of
 __all__ = ["COMPUTE_ENDPOINTS", "common_router", "compute_router", "tinker_startup_router"]
 
 # protocol.md §5: the stand-in does not train or sample; these answer 404 with a JSON reason.
+# The tinker flavor serves the session lifecycle, create_model, load_weights, get_info,
+# save_weights_external and retrieve_future for real (lifecycle.py, training.py, registered first).
 COMPUTE_ENDPOINTS = (
     "create_session",
     "session_heartbeat",

@@ -22,7 +22,7 @@ from lazytinker.api.models import (
     ExternalWeightsUrlsResponse,
 )
 from lazytinker.api.paths import CheckpointKind, CheckpointRef
-from lazytinker.server.archive import Blob, checkpoint_files, checkpoint_tar
+from lazytinker.server.archive import Blob, adapter_config, checkpoint_files, checkpoint_tar
 from lazytinker.server.auth import CallerDep
 from lazytinker.server.catalog import model_named
 from lazytinker.server.repo import find_checkpoint, visible_checkpoint
@@ -42,6 +42,19 @@ tinker_router = APIRouter(prefix="/api/v1")
 hpcai_router = APIRouter(prefix="/api/v1")
 signed_router = APIRouter(prefix=SIGNED_PREFIX, tags=["signed"])
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+# Past any size we serve: longer numbers are clamped, not parsed (int() refuses > 4300 digits).
+_BEYOND = 10**18
+
+
+def _position(digits: str) -> int:
+    """A byte position of a Range header; absurdly long numbers count as `_BEYOND`."""
+    significant = digits.lstrip("0") or "0"
+    return int(significant) if len(significant) < 19 else _BEYOND
+
+
+def _shown(header: str) -> str:
+    """A client's header quoted back in an error, cut short."""
+    return repr(header if len(header) <= 80 else header[:77] + "...")
 
 
 def _params(row: sqlite3.Row) -> dict[str, str]:
@@ -50,6 +63,9 @@ def _params(row: sqlite3.Row) -> dict[str, str]:
 
 def _archive_redirect(request: Request, caller: Caller, ref: CheckpointRef) -> Response:
     state = state_of(request)
+    if not state.config.archive:
+        # As a service that dropped the legacy route answers: FastAPI's own 404.
+        raise api_error(404, "Not Found")
     with state.db.tx() as conn:
         row = visible_checkpoint(conn, ref, caller)
         build = state.config.archive_build_seconds
@@ -160,16 +176,16 @@ def _serve(request: Request, blob: Blob, media_type: str, filename: str, etag: s
     if asked:
         match = _RANGE.match(asked.strip())
         if match is None or match.groups() == ("", ""):
-            raise api_error(416, f"Unsupported Range header {asked!r}; use bytes=START-END")
+            raise api_error(416, f"Unsupported Range header {_shown(asked)}; use bytes=START-END")
         first, last = match.groups()
         if first:
-            start = int(first)
-            end = min(total, int(last) + 1) if last else total
+            start = _position(first)
+            end = min(total, _position(last) + 1) if last else total
         else:
-            start = max(0, total - int(last))
+            start = max(0, total - _position(last))
         if start >= total or start >= end:
             return JSONResponse(
-                {"detail": f"Range {asked!r} is outside the {total} bytes"},
+                {"detail": f"Range {_shown(asked)} is outside the {total} bytes"},
                 status_code=416,
                 headers={"Content-Range": f"bytes */{total}"},
             )
@@ -206,8 +222,10 @@ def signed_file(request: Request) -> Response:
     state = state_of(request)
     params = verify(state, "file", request.query_params, ("run", "kind", "name", "file"))
     row, run = _signed_row(state, params)
-    size = max(0, (row["size_bytes"] or 0) - 4096)
-    files = checkpoint_files(model_named(run["base_model"]), run["lora_rank"] or 8, size)
+    model, rank = model_named(run["base_model"]), run["lora_rank"] or 8
+    # The files add up to the checkpoint's size_bytes, so a client can check what it received.
+    size = max(0, (row["size_bytes"] or 0) - len(adapter_config(model, rank)))
+    files = checkpoint_files(model, rank, size)
     blob = files.get(params["file"])
     if blob is None:
         raise api_error(404, f"No file {params['file']!r} in this checkpoint")
