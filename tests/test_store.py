@@ -182,3 +182,38 @@ async def test_billing_without_an_admin_role_says_so(server) -> None:
     assert "needs an admin role" in store.errors["billing"]
     assert await store.load_runs()
     await store.close()
+
+
+async def test_the_stores_attributes_are_those_of_its_parts(server) -> None:
+    """The UI reads and writes `store.x`; the value lives in the part that acts on it."""
+    store = await loaded(server.url)
+    ref = await an_owned_checkpoint(store)
+    store.read_only = True  # written on the store, obeyed by its actions
+    assert store.actions.read_only
+    with pytest.raises(ReadOnlyError):
+        await store.publish([ref])
+    manager: dict[str, object] = {"dl-1": object()}
+    store.downloads = manager
+    assert store.state.downloads is manager
+    assert store.toggle_watch() is False
+    assert store.watching is store.watch.watching is False
+    store.set_visible({"runs"})
+    assert store.visible == store.state.visible == {"runs"}
+    assert store.collection("runs") is store.runs is store.state.runs
+    assert store.collection(f"checkpoints:{ref.run_id}") is store.run_checkpoints(ref.run_id)
+    assert store.collection("no-such-collection") is None
+    await store.close()
+
+
+def test_a_shared_attribute_must_keep_its_parts_name() -> None:
+    from lazytinker.store.shared import Shared
+
+    # Python 3.11 wraps an error of __set_name__ in a RuntimeError; 3.12 raises it as it is.
+    with pytest.raises((TypeError, RuntimeError)) as caught:
+
+        class Renamed:
+            every_run: Shared[int] = Shared("state.runs")
+
+    error = caught.value.__cause__ or caught.value
+    assert isinstance(error, TypeError)
+    assert "Renamed.every_run is shared as state.runs" in str(error)

@@ -1,13 +1,16 @@
 """The reactive store: the one source of truth for what the UI shows (design.md §3).
 
 No Textual and no httpx here: the store talks to the API through `StoreAPI` and to the UI
-through `Change` announcements and `Notice`s.
+through `Change` announcements and `Notice`s. `Store` (core.py) is what the UI holds; its parts
+are the state (state.py), the loaders (loaders/), the watch (watch.py) and the actions
+(actions/).
 """
 
-from lazytinker.api.client import Capability
-from lazytinker.store.core import ReadOnlyError, Store, StoreAPI, checkpoints_collection
+from lazytinker.store.actions import ReadOnlyError
+from lazytinker.store.core import Store
 from lazytinker.store.keyed import Change, Keyed
-from lazytinker.store.state import (
+from lazytinker.store.protocol import Capability, StoreAPI
+from lazytinker.store.records import (
     ACTIVE_WINDOW,
     ActionResult,
     Connection,
@@ -17,6 +20,7 @@ from lazytinker.store.state import (
     run_is_active,
     session_of_run,
 )
+from lazytinker.store.state import StoreState, checkpoints_collection
 
 __all__ = [
     "ACTIVE_WINDOW",
@@ -31,6 +35,7 @@ __all__ = [
     "SessionInfo",
     "Store",
     "StoreAPI",
+    "StoreState",
     "checkpoints_collection",
     "run_is_active",
     "session_of_run",

@@ -17,18 +17,14 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Literal
 
-import httpx
-
 from lazytinker.api.download import (
     ArchiveSource,
     CheckpointDownload,
     DownloadResult,
     Limits,
     Progress,
-    download_checkpoint,
-    download_trace,
-    new_http_client,
 )
+from lazytinker.api.downloader import Downloader
 from lazytinker.api.errors import LazytinkerError
 from lazytinker.api.paths import CheckpointRef
 from lazytinker.api.stream import DEFAULT_LIMITS
@@ -98,7 +94,7 @@ class DownloadItem:
 
 Listener = Callable[[DownloadItem], None]
 Reporter = Callable[[Progress], None]
-Runner = Callable[[httpx.AsyncClient, Reporter], Awaitable[DownloadResult]]
+Runner = Callable[[Reporter], Awaitable[DownloadResult]]
 
 
 class DownloadManager:
@@ -111,15 +107,15 @@ class DownloadManager:
         concurrency: int = 2,
         limits: Limits = DEFAULT_LIMITS,
         trace_poll_seconds: float = 5.0,
-        http_factory: Callable[[], httpx.AsyncClient] = new_http_client,
+        downloader: Downloader | None = None,
     ) -> None:
         self.source = source
         self.limits = limits
         self.trace_poll_seconds = trace_poll_seconds
         self.items: dict[str, DownloadItem] = {}
         self._slots = asyncio.Semaphore(max(1, concurrency))
-        self._http_factory = http_factory
-        self._http: httpx.AsyncClient | None = None
+        # The API side runs each transfer over one pool for signed URLs (the store has no httpx).
+        self._downloader = downloader or Downloader(source)
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._jobs: dict[str, Runner] = {}
         self._listeners: list[Listener] = []
@@ -166,10 +162,8 @@ class DownloadManager:
         item = DownloadItem(self._new_id(), "checkpoint", ref.path, job.final_path, extract=extract)
         item.total = expected_size
 
-        async def run(http: httpx.AsyncClient, report: Reporter) -> DownloadResult:
-            return await download_checkpoint(
-                self.source, http, job, on_progress=report, limits=self.limits
-            )
+        async def run(report: Reporter) -> DownloadResult:
+            return await self._downloader.checkpoint(job, on_progress=report, limits=self.limits)
 
         return self._start(item, run)
 
@@ -181,10 +175,8 @@ class DownloadManager:
             return running
         item = DownloadItem(self._new_id(), "trace", f"trace of {session_id}", dest, extract=False)
 
-        async def run(http: httpx.AsyncClient, report: Reporter) -> DownloadResult:
-            return await download_trace(
-                self.source,
-                http,
+        async def run(report: Reporter) -> DownloadResult:
+            return await self._downloader.trace(
                 session_id,
                 dest,
                 force=force,
@@ -243,9 +235,7 @@ class DownloadManager:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        if self._http is not None:
-            await self._http.aclose()
-            self._http = None
+        await self._downloader.aclose()
 
     # --- running ---------------------------------------------------------------------------
 
@@ -273,11 +263,6 @@ class DownloadManager:
         )
         self._changed(item)
 
-    def _client(self) -> httpx.AsyncClient:
-        if self._http is None:
-            self._http = self._http_factory()
-        return self._http
-
     async def _run(self, item: DownloadItem) -> None:
         job = self._jobs[item.id]
         try:
@@ -286,7 +271,7 @@ class DownloadManager:
                 item.started = time.monotonic()
                 item.state = DownloadState.DOWNLOADING
                 self._changed(item)
-                result = await job(self._client(), lambda event: self._progress(item, event))
+                result = await job(lambda event: self._progress(item, event))
         except asyncio.CancelledError:
             self._finish(item, DownloadState.CANCELLED)
             raise

@@ -1,86 +1,237 @@
-"""Plain records the store keeps beside the wire models: sessions, notices, action results."""
+"""The store's state: what the UI renders from, and the announcement of every change to it.
+
+One `StoreState` is shared by the store's parts (loaders, watch, actions): they write into it,
+and it tells the listeners what changed. It holds the collections, the connection status and the
+last error, each pane's error and loading mark, the fresh marks of rows the watch just found, and
+the refresh clock. It never calls the API.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from enum import StrEnum
-from typing import Literal
+import asyncio
+import contextlib
+import time
+from collections.abc import Callable, Iterable, Sized
+from datetime import datetime
+from typing import Any, TypeVar
 
-from lazytinker.api.models import Metadata, TrainingRun
+from lazytinker.api.errors import (
+    KeyRejectedError,
+    LazytinkerError,
+    NoCredentialError,
+    NotPermittedError,
+    ServerError,
+    UnreachableError,
+)
+from lazytinker.api.models import (
+    AccessScope,
+    BillingUsageResponse,
+    Checkpoint,
+    CurrentCheckpointStorageUsageResponse,
+    GetSamplerResponse,
+    SupportedModel,
+    TrainingRun,
+    WeightsInfoResponse,
+)
+from lazytinker.api.paths import CheckpointRef
+from lazytinker.store.keyed import Change, Keyed
+from lazytinker.store.records import (
+    Connection,
+    Notice,
+    Operation,
+    SessionInfo,
+    run_is_active,
+    session_of_run,
+)
 
-ACTIVE_WINDOW = timedelta(minutes=5)
-"""A run whose last request is this recent is shown as active."""
+T = TypeVar("T")
 
+FRESH_SECONDS = 4.0
+"""How long a row that the watch found stays marked as new."""
 
-class Connection(StrEnum):
-    """How the store's last conversation with the server went."""
-
-    CONNECTING = "connecting"
-    CONNECTED = "connected"
-    FAILING = "failing"
-    UNREACHABLE = "unreachable"
-    KEY_REJECTED = "key rejected"
-    NO_CREDENTIAL = "no credential"
-
-
-@dataclass(frozen=True, slots=True)
-class SessionInfo:
-    """What the store knows of one session; fields stay None until a call has told us."""
-
-    session_id: str
-    created_at: datetime | None = None
-    status: str | None = None
-    display_name: str | None = None
-    owner: str | None = None
-    user_metadata: Metadata | None = None
-    checkpoints_count: int | None = None
-    storage_bytes: int | None = None
-    training_run_ids: tuple[str, ...] | None = None
-    sampler_ids: tuple[str, ...] | None = None
-
-
-Severity = Literal["information", "warning", "error"]
-
-
-@dataclass(frozen=True, slots=True)
-class Notice:
-    """A one-line message for a toast (a saved checkpoint, a refused action)."""
-
-    message: str
-    severity: Severity = "information"
+Listener = Callable[[Change], None]
+NoticeListener = Callable[[Notice], None]
 
 
-@dataclass(frozen=True, slots=True)
-class ActionResult:
-    """The outcome of one mutation on one checkpoint path."""
-
-    path: str
-    ok: bool
-    message: str = ""
+def checkpoints_collection(run_id: str) -> str:
+    """The collection name of one run's checkpoints."""
+    return f"checkpoints:{run_id}"
 
 
-@dataclass(slots=True)
-class Operation:
-    """Progress of a background bulk action (delete): shown by the UI, announced as `operation`."""
+class StoreState:
+    """Collections, connection status, errors, fresh marks and the refresh clock, announced."""
 
-    label: str
-    total: int
-    done: int = 0
-    failures: list[ActionResult] = field(default_factory=list)
+    def __init__(self, now: Callable[[], datetime]) -> None:
+        self.now = now
+        self.sessions: Keyed[SessionInfo] = Keyed("sessions", lambda s: s.session_id)
+        self.runs: Keyed[TrainingRun] = Keyed("runs", lambda r: r.training_run_id)
+        self.run_scope: AccessScope = "owned"
+        self.checkpoints: dict[str, Keyed[Checkpoint]] = {}
+        self.user_checkpoints: Keyed[Checkpoint] = Keyed("user_checkpoints", lambda c: c.path)
+        self.samplers: Keyed[GetSamplerResponse] = Keyed("samplers", lambda s: s.sampler_id)
+        self.models: Keyed[SupportedModel] = Keyed("models", lambda m: m.model_name or "?")
+        self.storage: CurrentCheckpointStorageUsageResponse | None = None
+        self.billing: BillingUsageResponse | None = None
+        self.weights_info: dict[str, WeightsInfoResponse | str] = {}
+        self.errors: dict[str, str] = {}
+        self.loading: set[str] = set()
+        self.connection = Connection.CONNECTING
+        self.last_error: str | None = None
+        self.last_refresh: datetime | None = None
+        # The download manager (lazytinker.store.downloads) once the app has one; len() = active.
+        self.downloads: Sized = {}
+        self.operation: Operation | None = None
+        self.fresh: dict[str, float] = {}
+        self.visible: set[str] = set()
+        self._listeners: list[Listener] = []
+        self._notice_listeners: list[NoticeListener] = []
 
-    @property
-    def finished(self) -> bool:
-        """True when every item was tried."""
-        return self.done >= self.total
+    # --- announcements ---------------------------------------------------------------------
 
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        """Call `listener` with every change; returns a function that unsubscribes."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
 
-def run_is_active(run: TrainingRun, now: datetime) -> bool:
-    """A run is active while its last request is recent."""
-    return now - run.last_request_time <= ACTIVE_WINDOW
+    def on_notice(self, listener: NoticeListener) -> Callable[[], None]:
+        """Call `listener` with every notice (toast); returns a function that unsubscribes."""
+        self._notice_listeners.append(listener)
+        return lambda: self._notice_listeners.remove(listener)
 
+    def announce(self, change: Change, *, force: bool = False) -> None:
+        """Tell every listener; empty changes only when `force` (scalar state changed)."""
+        if change.is_empty and not force:
+            return
+        for listener in list(self._listeners):
+            listener(change)
 
-def session_of_run(run_id: str) -> str:
-    """The session id a production run id starts with (`{session}:train:{n}`)."""
-    head, sep, _ = run_id.partition(":train:")
-    return head if sep else ""
+    def notify(self, message: str, severity: str = "information") -> None:
+        """Send a one-line notice to every notice listener."""
+        notice = Notice(message, severity)  # type: ignore[arg-type]
+        for listener in list(self._notice_listeners):
+            listener(notice)
+
+    # --- collections -----------------------------------------------------------------------
+
+    def run_checkpoints(self, run_id: str) -> Keyed[Checkpoint]:
+        """The checkpoint collection of one run (created empty on first use)."""
+        found = self.checkpoints.get(run_id)
+        if found is None:
+            found = Keyed(checkpoints_collection(run_id), lambda c: c.path)
+            self.checkpoints[run_id] = found
+        return found
+
+    def collection(self, name: str) -> Keyed[Any] | None:
+        """The keyed collection a `Change` names (`runs`, `checkpoints:RUN`, …), if any."""
+        if name.startswith("checkpoints:"):
+            return self.checkpoints.get(name.removeprefix("checkpoints:"))
+        found = getattr(self, name, None)
+        return found if isinstance(found, Keyed) else None
+
+    def find_checkpoint(self, path: str) -> Checkpoint | None:
+        """A checkpoint by path from whichever collection holds it."""
+        try:
+            ref = CheckpointRef.parse(path)
+        except ValueError:
+            return None
+        held = self.checkpoints.get(ref.run_id)
+        found = held.get(path) if held is not None else None
+        return found or self.user_checkpoints.get(path)
+
+    def merge(self, keyed: Keyed[T], items: Iterable[T], *, watch: bool = False) -> Change:
+        """Merge items into a collection and announce it; during a watch, mark the new ones."""
+        change = keyed.merge(items)
+        if watch and keyed.loaded and change.added:
+            self.mark_fresh(change)
+        self.announce(change)
+        return change
+
+    def put_checkpoint(self, checkpoint: Checkpoint) -> None:
+        """Write one checkpoint into every collection that shows it (its run's, the user's)."""
+        ref = CheckpointRef.parse(checkpoint.path)
+        held = self.checkpoints.get(ref.run_id)
+        if held is not None and (checkpoint.path in held or held.loaded):
+            self.announce(held.put(checkpoint))
+        if checkpoint.path in self.user_checkpoints:
+            self.announce(self.user_checkpoints.put(checkpoint))
+
+    def drop_checkpoint(self, path: str) -> None:
+        """Remove one checkpoint from every collection (and what was read about it)."""
+        self.weights_info.pop(path, None)
+        with contextlib.suppress(ValueError):
+            held = self.checkpoints.get(CheckpointRef.parse(path).run_id)
+            if held is not None:
+                self.announce(held.remove(path))
+        self.announce(self.user_checkpoints.remove(path))
+
+    # --- fresh marks -----------------------------------------------------------------------
+
+    def is_fresh(self, key: str) -> bool:
+        """Whether the watch found this row a moment ago."""
+        return key in self.fresh
+
+    def mark_fresh(self, change: Change) -> None:
+        """Mark the rows a change added as new for `FRESH_SECONDS`, then announce them again."""
+        stamp = time.monotonic()
+        for key in change.added:
+            self.fresh[key] = stamp
+        with contextlib.suppress(RuntimeError):
+            asyncio.get_running_loop().call_later(FRESH_SECONDS, self._expire_fresh, change)
+
+    def _expire_fresh(self, change: Change) -> None:
+        keyed = self.collection(change.collection)
+        expired = tuple(k for k in change.added if self.fresh.pop(k, None) is not None)
+        if keyed is not None:
+            expired = tuple(k for k in expired if k in keyed)
+        self.announce(Change(change.collection, updated=expired))
+
+    # --- connection status and errors ------------------------------------------------------
+
+    def set_connection(self, state: Connection, error: str | None = None) -> None:
+        """Record how the last conversation went; announce `status` when that changed."""
+        changed = state != self.connection or error != self.last_error
+        self.connection = state
+        if error is not None:
+            self.last_error = error
+        if changed:
+            self.announce(Change("status"), force=True)
+
+    def record_error(self, collection: str, error: Exception) -> None:
+        """File a failure under the collection it broke, and in the status when it says more."""
+        message = str(error) if isinstance(error, LazytinkerError) else f"unexpected: {error}"
+        if isinstance(error, NotPermittedError):
+            message = "needs an admin role (the server answered 403 not permitted)"
+        self.errors[collection] = message
+        if isinstance(error, KeyRejectedError):
+            self.set_connection(Connection.KEY_REJECTED, message)
+        elif isinstance(error, NoCredentialError):
+            self.set_connection(Connection.NO_CREDENTIAL, message)
+        elif isinstance(error, UnreachableError):
+            self.set_connection(Connection.UNREACHABLE, message)
+        elif isinstance(error, ServerError):
+            self.set_connection(Connection.FAILING, message)
+        else:
+            self.last_error = message
+        self.announce(Change(collection), force=True)
+
+    # --- sessions and their runs -----------------------------------------------------------
+
+    def runs_of_session(self, session_id: str) -> set[str]:
+        """Run ids that belong to a session (from its details, else from the run id prefix)."""
+        info = self.sessions.get(session_id)
+        if info is not None and info.training_run_ids is not None:
+            return set(info.training_run_ids)
+        return {
+            r.training_run_id for r in self.runs if session_of_run(r.training_run_id) == session_id
+        }
+
+    def session_active(self, info: SessionInfo) -> bool:
+        """Active from the server's status when it has one, else from its runs' activity."""
+        if info.status is not None:
+            return info.status == "active"
+        now = self.now()
+        return any(
+            run_is_active(run, now)
+            for run_id in self.runs_of_session(info.session_id)
+            if (run := self.runs.get(run_id)) is not None
+        )

@@ -1,0 +1,118 @@
+"""The sessions loader: search (rich, with status) when the server offers it, else list ids.
+
+The first fallback of a partial server: `search_sessions` answers 404/403 or something we can't
+read on servers that lack it, and the plain list of ids (details read later, per session) is
+used instead. Details from an earlier call are kept when a later one leaves them out.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lazytinker.api.errors import BadResponseError, NotFoundError, NotPermittedError
+from lazytinker.api.models import SessionSearchRequest
+from lazytinker.store.loaders.base import Loader
+from lazytinker.store.protocol import Capability
+from lazytinker.store.records import SessionInfo
+
+SEARCH_PAGE = 200
+SEARCH_MAX_PAGES = 50
+LIST_PAGE = 100
+
+
+class SessionsLoader(Loader):
+    """Loads `state.sessions`, and one session's runs and samplers on demand."""
+
+    async def load(self) -> bool:
+        """Load the sessions: search (rich, with status) when offered, else ids then details."""
+        return await self.guard("sessions", self.load_unguarded())
+
+    async def load_unguarded(self) -> None:
+        """Load the sessions, raising on failure (for a loader that needs them first)."""
+        sessions = self.state.sessions
+        if not self.capabilities.supports(Capability.SESSIONS):
+            sessions.loaded = True
+            return
+        try:
+            infos = await self._search()
+        except (NotFoundError, NotPermittedError, BadResponseError):
+            infos = None
+        if infos is None:
+            infos = await self._list()
+        previous = sessions.items
+        merged = [merge_session(previous.get(info.session_id), info) for info in infos]
+        self.state.announce(sessions.replace(merged))
+
+    async def load_one(self, session_id: str) -> bool:
+        """Load one session's runs and samplers (needed to drill into it)."""
+
+        async def work() -> None:
+            got = await self.api.get_session(session_id)
+            sessions = self.state.sessions
+            old = sessions.get(session_id) or SessionInfo(session_id=session_id)
+            new = merge_session(
+                old,
+                SessionInfo(
+                    session_id=session_id,
+                    display_name=got.display_name or old.display_name,
+                    user_metadata=got.user_metadata or old.user_metadata,
+                    training_run_ids=tuple(got.training_run_ids),
+                    sampler_ids=tuple(got.sampler_ids),
+                ),
+            )
+            self.state.announce(sessions.put(new))
+
+        return await self.guard("sessions", work())
+
+    async def _search(self) -> list[SessionInfo]:
+        infos: list[SessionInfo] = []
+        request = SessionSearchRequest(limit=SEARCH_PAGE)
+        for _ in range(SEARCH_MAX_PAGES):
+            page = await self.api.search_sessions(request)
+            for s in page.sessions:
+                infos.append(
+                    SessionInfo(
+                        session_id=s.session_id,
+                        created_at=s.created_at,
+                        status=status_word(s.status),
+                        display_name=s.display_name,
+                        owner=s.owner,
+                        user_metadata=s.user_metadata,
+                        checkpoints_count=s.checkpoints_count,
+                        storage_bytes=s.checkpoint_storage_bytes,
+                    )
+                )
+            if page.next_cursor is None or not page.sessions:
+                break
+            request = request.model_copy(update={"cursor": page.next_cursor})
+        return infos
+
+    async def _list(self) -> list[SessionInfo]:
+        ids: list[str] = []
+        offset = 0
+        while True:
+            page = await self.api.list_sessions(limit=LIST_PAGE, offset=offset)
+            ids.extend(page.sessions)
+            if len(page.sessions) < LIST_PAGE:
+                break
+            offset += len(page.sessions)
+        return [SessionInfo(session_id=i) for i in ids]
+
+
+def status_word(status: Any) -> str | None:
+    """The word a session's status shows as (`client_finished` reads `finished`)."""
+    if status is None:
+        return None
+    kind = getattr(status, "type", None)
+    return {"client_finished": "finished"}.get(str(kind), str(kind)) if kind else None
+
+
+def merge_session(old: SessionInfo | None, new: SessionInfo) -> SessionInfo:
+    """Keep what an earlier call told us when a later one leaves it out."""
+    if old is None:
+        return new
+    values = {
+        name: getattr(new, name) if getattr(new, name) is not None else getattr(old, name)
+        for name in SessionInfo.__slots__
+    }
+    return SessionInfo(**values)

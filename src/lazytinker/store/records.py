@@ -1,0 +1,89 @@
+"""Plain records the store keeps beside the wire models: sessions, notices, action results.
+
+No behaviour here beyond two pure questions about runs (is it active, which session owns it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Literal
+
+from lazytinker.api.models import Metadata, TrainingRun
+
+ACTIVE_WINDOW = timedelta(minutes=5)
+"""A run whose last request is this recent is shown as active."""
+
+
+class Connection(StrEnum):
+    """How the store's last conversation with the server went."""
+
+    CONNECTING = "connecting"
+    CONNECTED = "connected"
+    FAILING = "failing"
+    UNREACHABLE = "unreachable"
+    KEY_REJECTED = "key rejected"
+    NO_CREDENTIAL = "no credential"
+
+
+@dataclass(frozen=True, slots=True)
+class SessionInfo:
+    """What the store knows of one session; fields stay None until a call has told us."""
+
+    session_id: str
+    created_at: datetime | None = None
+    status: str | None = None
+    display_name: str | None = None
+    owner: str | None = None
+    user_metadata: Metadata | None = None
+    checkpoints_count: int | None = None
+    storage_bytes: int | None = None
+    training_run_ids: tuple[str, ...] | None = None
+    sampler_ids: tuple[str, ...] | None = None
+
+
+Severity = Literal["information", "warning", "error"]
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """A one-line message for a toast (a saved checkpoint, a refused action)."""
+
+    message: str
+    severity: Severity = "information"
+
+
+@dataclass(frozen=True, slots=True)
+class ActionResult:
+    """The outcome of one mutation on one checkpoint path."""
+
+    path: str
+    ok: bool
+    message: str = ""
+
+
+@dataclass(slots=True)
+class Operation:
+    """Progress of a background bulk action (delete): shown by the UI, announced as `operation`."""
+
+    label: str
+    total: int
+    done: int = 0
+    failures: list[ActionResult] = field(default_factory=list)
+
+    @property
+    def finished(self) -> bool:
+        """True when every item was tried."""
+        return self.done >= self.total
+
+
+def run_is_active(run: TrainingRun, now: datetime) -> bool:
+    """A run is active while its last request is recent."""
+    return now - run.last_request_time <= ACTIVE_WINDOW
+
+
+def session_of_run(run_id: str) -> str:
+    """The session id a production run id starts with (`{session}:train:{n}`)."""
+    head, sep, _ = run_id.partition(":train:")
+    return head if sep else ""
