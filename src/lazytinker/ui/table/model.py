@@ -29,7 +29,8 @@ class Change(NamedTuple):
     moved: int | None
     """The first display row that may have moved (rows came, went or changed places)."""
     changed: list[int]
-    """Display rows changed in place (meaningful only when nothing moved)."""
+    """Display rows changed in place (those after `moved` may have shifted since: the repaint
+    from `moved` covers them)."""
 
 
 class RowModel(SortedRows[T]):

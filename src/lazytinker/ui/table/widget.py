@@ -178,11 +178,11 @@ class VirtualTable(TableView[T], can_focus=True):
     def upsert_many(self, items: Iterable[T]) -> None:
         """Add or replace rows; changed rows repaint in place, new rows are merged in."""
         change = self.model.upsert_many(items)
+        # Rows changed in place above the first that moved are not in that repaint.
+        for line in change.changed:
+            self.refresh_row(line)
         if change.moved is not None:
             self._after_structure(change.moved)
-        else:
-            for line in change.changed:
-                self.refresh_row(line)
 
     def remove_many(self, keys: Iterable[str]) -> None:
         """Remove rows by key."""
