@@ -178,7 +178,7 @@ class VirtualTable(TableView[T], can_focus=True):
     def upsert_many(self, items: Iterable[T]) -> None:
         """Add or replace rows; changed rows repaint in place, new rows are merged in."""
         change = self.model.upsert_many(items)
-        # Rows changed in place above the first that moved are not in that repaint.
+        # Repainted on their own: a move that starts below the screen repaints nothing on it.
         for line in change.changed:
             self.refresh_row(line)
         if change.moved is not None:
