@@ -1,0 +1,32 @@
+"""One column of a table: how a row's cell reads, sorts and lays out. No Textual, no rich."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, Literal, TypeVar
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Column(Generic[T]):
+    """One column: how to show a row's cell, how to sort by it, and how to lay it out."""
+
+    key: str
+    label: str
+    render: Callable[[T], str]
+    width: int | None = None
+    """Fixed width in cells; None = flexible (takes what is left, at least `min_width`)."""
+    min_width: int = 8
+    align: Literal["left", "right"] = "left"
+    sort: Callable[[T], Any] | None = None
+    """Sort value (None: the rendered text). None values sort first."""
+    priority: int = 0
+    """When the table is too narrow, the lowest priority columns are hidden first."""
+    mark: Callable[[T], str | None] | None = None
+    """Name of a component style (`active`, `dim`, `danger`, `good`) for this cell, or None."""
+    searchable: bool = True
+    """Whether `/` looks in this column (sizes and relative times are not worth the cost)."""
+    cut: Literal["end", "middle"] = "end"
+    """Where a too-long value loses characters: ids keep both ends (`54d6…:train:3`)."""
