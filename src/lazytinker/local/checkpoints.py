@@ -135,12 +135,10 @@ class RunIdLog:
 
     def feed(self, lines: list[bytes]) -> None:
         """Pick the run ids out of complete lines."""
-        for line in lines:
-            if b"TrainingClient" not in line:
-                continue
-            match = _TRAINING_CLIENT_LINE.search(line)
-            if match is None:
-                continue
+        text = b"\n".join(lines)  # one search in C over a chunk, not a loop over its lines
+        if b"TrainingClient" not in text:
+            return
+        for match in _TRAINING_CLIENT_LINE.finditer(text):
             run_id = valid_run_id(match.group(1).decode("utf-8", "replace"))
             if run_id is None or run_id in self.run_ids or len(self.run_ids) >= MAX_RUN_IDS:
                 continue

@@ -47,13 +47,19 @@ class FolderWatch:
         self._snapshot: LocalRun | None = None
 
     def poll(self, now: float, max_bytes: int | None = None) -> bool:
-        """Read what changed (at most `max_bytes` per file); True if the snapshot changed."""
+        """Read what changed, at most `max_bytes` in all; True if the snapshot changed."""
         changed = self._poll_config()
-        results = (
-            self.checkpoints_tail.read(self.checkpoints, max_bytes),
-            self.logs_tail.read(self.run_log, max_bytes),
-            self.metrics_tail.read(self.metrics, max_bytes),
-        )
+        results = []
+        # Checkpoints first (small, and they decide "completed"), the SDK's log last (large).
+        for tail, sink in (
+            (self.checkpoints_tail, self.checkpoints),
+            (self.metrics_tail, self.metrics),
+            (self.logs_tail, self.run_log),
+        ):
+            before = tail.bytes_read
+            results.append(tail.read(sink, max_bytes))
+            if max_bytes is not None:
+                max_bytes = max(0, max_bytes - (tail.bytes_read - before))
         changed = changed or any(result.changed for result in results)
         self._caught_up = all(result.caught_up for result in results)
         previous = self._snapshot
@@ -80,6 +86,13 @@ class FolderWatch:
             return False
         self._recipe = recipe
         return True
+
+    @property
+    def bytes_read(self) -> int:
+        """Data bytes read from the folder's files so far."""
+        return sum(
+            tail.bytes_read for tail in (self.metrics_tail, self.checkpoints_tail, self.logs_tail)
+        )
 
     @property
     def last_write(self) -> float | None:

@@ -7,21 +7,23 @@ numbers (text, lists, objects) are not metrics and are passed over.
 
 from __future__ import annotations
 
-import math
 from collections import deque
+from collections.abc import Iterator, Sequence
+from itertools import chain
 from typing import Any
 
 from lazytinker.local.recipe import COST_KEY, PROGRESS_KEYS, STEP_TIME_KEY
-from lazytinker.local.safe_io import parse_object
-from lazytinker.local.series import DEFAULT_CAPACITY, MetricCurve, Series
+from lazytinker.local.safe_io import parse_objects
+from lazytinker.local.series import DEFAULT_CAPACITY, STEP_LIMIT, MetricCurve, Series
 
 MAX_METRICS = 512
 """Metric names kept per folder; later new ones are ignored (a file could invent millions)."""
 MAX_KEY_CHARS = 200
+_NUMBER = (float, int)
+_MAX_STEP_SECONDS = 1e9
+"""A logged step time beyond this (three decades) is not a step time."""
 ETA_WINDOW = 32
 """Recent progress records the ETA's rate is measured over: the current pace, not the average."""
-_BIG = 2**1023
-"""Integers beyond this do not fit a float; such a value is not a metric anyone logged."""
 
 
 class MetricsLog:
@@ -54,48 +56,72 @@ class MetricsLog:
 
     def feed(self, lines: list[bytes]) -> None:
         """Parse and record complete lines."""
-        for line in lines:
-            record = parse_object(line)
-            if record is None:
-                self.bad_lines += 1
-            else:
-                self._add(record)
+        records, bad = parse_objects(lines)
+        self.bad_lines += bad
         self.revision += 1
+        if not records:
+            return
+        self.records += len(records)
+        steps = self._steps_of(records)
+        self._track_progress(records)
+        for key, key_steps, values in self._columns(records, steps):
+            series = self.series.get(key) or Series(key, self.capacity)
+            series.extend(key_steps, values)
+            if series.count and key not in self.series:
+                # Only a name that has had a number becomes a metric (not `"note": "text"`).
+                self.series[key] = series
 
-    def _add(self, record: dict[str, Any]) -> None:
-        step = record.get("step")
-        if type(step) is int:
-            self.step = step
-        else:
-            step = self.step if self.step is not None else 0
-        self.records += 1
-        series = self.series
-        for key, value in record.items():
-            kind = type(value)
-            if kind is int:
-                if not -_BIG < value < _BIG:
-                    continue
-                value = float(value)
-            elif kind is not float:
-                continue
-            line = series.get(key)
-            if line is None:
-                if key == "step" or len(series) >= self.max_metrics or len(key) > MAX_KEY_CHARS:
-                    continue
-                line = series[key] = Series(key, self.capacity)
-            line.add(step, value)
-        self._track_progress(record)
+    def _steps_of(self, records: list[dict[str, Any]]) -> list[int]:
+        """Each record's step; a record without one is placed at the step before it."""
+        steps: list[int] = []
+        last = self.step
+        for raw in [record.get("step") for record in records]:
+            if type(raw) is int and -STEP_LIMIT < raw < STEP_LIMIT:
+                last = raw
+            steps.append(last if last is not None else 0)
+        self.step = last
+        return steps
 
-    def _track_progress(self, record: dict[str, Any]) -> None:
-        step_time = _finite(record.get(STEP_TIME_KEY))
-        if step_time is not None and step_time >= 0:
-            self.elapsed += step_time
-        for key in PROGRESS_KEYS:
-            done = _finite(record.get(key))
-            if done is not None:
-                self.progress = min(max(done, 0.0), 1.0)
+    def _columns(
+        self, records: list[dict[str, Any]], steps: list[int]
+    ) -> Iterator[tuple[str, Sequence[int], list[object]]]:
+        """Each metric name of the batch with its steps and values, a column at a time."""
+        room = self.max_metrics - len(self.series)
+        names = [
+            name
+            for name in dict.fromkeys(chain.from_iterable(records))
+            if name in self.series or (name != "step" and len(name) <= MAX_KEY_CHARS)
+        ]
+        new = [name for name in names if name not in self.series]
+        if len(new) > room:
+            names = [name for name in names if name in self.series] + new[: max(room, 0)]
+        if len(names) * len(records) <= 4 * sum(map(len, records)):
+            # Dense (the usual case: most records have most names): a pass per name, in C.
+            for name in names:
+                yield name, steps, [record.get(name) for record in records]
+            return
+        # Sparse (each record its own names): one pass over every value instead.
+        wanted = set(names)
+        columns: dict[str, tuple[list[int], list[object]]] = {}
+        for step, record in zip(steps, records, strict=True):
+            for name, value in record.items():
+                if name in wanted:
+                    column = columns.setdefault(name, ([], []))
+                    column[0].append(step)
+                    column[1].append(value)
+        for name, (name_steps, values) in columns.items():
+            yield name, name_steps, values
+
+    def _track_progress(self, records: list[dict[str, Any]]) -> None:
+        done_key, fallback_key = PROGRESS_KEYS
+        times = [record.get(STEP_TIME_KEY) for record in records]
+        dones = [record.get(done_key, record.get(fallback_key)) for record in records]
+        for step_time, done in zip(times, dones, strict=True):
+            if type(step_time) in _NUMBER and 0 <= step_time < _MAX_STEP_SECONDS:  # type: ignore[operator]
+                self.elapsed += step_time  # type: ignore[operator]
+            if type(done) in _NUMBER and done - done == 0:  # type: ignore[operator]
+                self.progress = min(max(float(done), 0.0), 1.0)  # type: ignore[arg-type]
                 self._pace.append((self.elapsed, self.progress))
-                return
 
     @property
     def eta_seconds(self) -> float | None:
@@ -124,13 +150,3 @@ class MetricsLog:
     def curves(self) -> dict[str, MetricCurve]:
         """Every metric's curve, by name, in the order the names first appeared."""
         return {name: series.curve() for name, series in self.series.items()}
-
-
-def _finite(value: object) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    try:
-        number = float(value)
-    except OverflowError:
-        return None
-    return number if math.isfinite(number) else None

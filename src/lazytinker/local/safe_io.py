@@ -104,6 +104,25 @@ def parse_object(line: bytes) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
+def parse_objects(lines: list[bytes]) -> tuple[list[dict[str, Any]], int]:
+    """The JSON objects of many lines, and how many lines were not one.
+
+    The lines are parsed as one JSON array (one call into the C parser instead of one per line,
+    about twice as fast); if that fails or yields a different count (a line holding `1, 2`, or two
+    halves of one object), each line is parsed on its own.
+    """
+    if not lines:
+        return [], 0
+    try:
+        values = json.loads(b"[" + b",".join(lines) + b"]")
+    except (ValueError, RecursionError):
+        values = None
+    if not isinstance(values, list) or len(values) != len(lines):
+        values = [parse_object(line) for line in lines]
+    objects = [value for value in values if isinstance(value, dict)]
+    return objects, len(lines) - len(objects)
+
+
 def read_json_object(path: str, max_bytes: int = MAX_JSON_FILE_BYTES) -> dict[str, Any] | None:
     """A whole small JSON file holding one object (config.json), or None if it is not that."""
     opened = open_regular(path)
@@ -113,7 +132,8 @@ def read_json_object(path: str, max_bytes: int = MAX_JSON_FILE_BYTES) -> dict[st
     try:
         if stamp.size > max_bytes:
             return None
-        data = pread_exact(fd, max_bytes + 1, 0)
+        # One byte more than the size: a file that grew since is caught below or fails to parse.
+        data = pread_exact(fd, min(stamp.size, max_bytes) + 1, 0)
     finally:
         os.close(fd)
     if len(data) > max_bytes:

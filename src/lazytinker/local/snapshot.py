@@ -121,6 +121,11 @@ class LocalState:
     scan_truncated: bool = False
     """The last scan hit a bound (depth aside): a folder may have been missed."""
 
+    @property
+    def caught_up(self) -> bool:
+        """Every folder has been read to its end (else refresh again soon for the rest)."""
+        return all(run.caught_up for run in self.runs.values())
+
     def for_run(self, run_id: str) -> LocalRun | None:
         """The log folder a service run wrote to, if it is on this box."""
         key = self.folder_of_run.get(run_id)

@@ -14,9 +14,10 @@ from lazytinker.local.snapshot import ACTIVE_SECONDS, LocalChange, LocalRun, Loc
 
 SCAN_INTERVAL = 15.0
 """Seconds between searches for new folders; the folders already found are read every refresh."""
-MAX_BYTES_PER_FILE = 64 << 20
-"""Bytes read from one file per refresh: a huge backlog arrives over several refreshes (each
-snapshot says whether it is `caught_up`) instead of stalling one."""
+MAX_BYTES_PER_REFRESH = 8 << 20
+"""Bytes read per refresh, over all folders: parsing is CPU work that holds the interpreter lock,
+so a large backlog (a first scan of many long runs) arrives over several refreshes, each about a
+second at most, instead of stalling the app. Each snapshot says whether it is `caught_up`."""
 
 
 class LocalLogs:
@@ -33,7 +34,7 @@ class LocalLogs:
         *,
         max_depth: int = MAX_DEPTH,
         scan_interval: float = SCAN_INTERVAL,
-        max_bytes_per_file: int | None = MAX_BYTES_PER_FILE,
+        max_bytes_per_refresh: int | None = MAX_BYTES_PER_REFRESH,
         capacity: int = DEFAULT_CAPACITY,
         active_seconds: float = ACTIVE_SECONDS,
     ) -> None:
@@ -41,7 +42,7 @@ class LocalLogs:
             default_roots() if roots is None else roots, max_depth=max_depth
         )
         self.scan_interval = scan_interval
-        self.max_bytes_per_file = max_bytes_per_file
+        self.max_bytes_per_refresh = max_bytes_per_refresh
         self.capacity = capacity
         self.active_seconds = active_seconds
         self._watches: dict[str, FolderWatch] = {}
@@ -64,15 +65,23 @@ class LocalLogs:
         removed: list[str] = []
         if rescan or self._scan_due():
             added, removed = self._rescan()
-        updated = [
-            key
-            for key, watch in self._watches.items()
-            if watch.poll(now, self.max_bytes_per_file) and key not in added
-        ]
+        updated = [key for key in self._poll(now) if key not in added]
         change = LocalChange(tuple(added), tuple(updated), tuple(removed))
         if not change.is_empty:
             self._state = self._build_state(now)
         return change
+
+    def _poll(self, now: float) -> list[str]:
+        """Poll every folder within the byte budget; the keys whose snapshot changed."""
+        budget = self.max_bytes_per_refresh
+        changed: list[str] = []
+        for key, watch in self._watches.items():
+            before = watch.bytes_read
+            if watch.poll(now, budget):
+                changed.append(key)
+            if budget is not None:
+                budget = max(0, budget - (watch.bytes_read - before))
+        return changed
 
     def _scan_due(self) -> bool:
         return self._last_scan is None or time.monotonic() - self._last_scan >= self.scan_interval
