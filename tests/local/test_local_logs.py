@@ -68,6 +68,11 @@ def test_supervised_and_rl_folders_are_pictured(tmp_path: Path) -> None:
     assert reinforced.main_metrics == ("env/all/reward/total", "optim/kl_sample_train_v1")
     assert reinforced.latest("env/all/reward/total") == pytest.approx(0.9)
     assert state.folder_of_run == {"sft:train:0": str(sft), "rl:train:0": str(rl)}
+    record = state.checkpoint_at("tinker://sft:train:0/weights/000040")
+    assert record is not None
+    assert record.step == 40
+    assert state.checkpoint_at("tinker://elsewhere:train:0/weights/000040") is None
+    assert [record.name for record in state.checkpoints_of("rl:train:0")] == ["000005", "final"]
 
 
 def test_running_turns_idle_when_the_files_go_quiet(tmp_path: Path) -> None:

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import replace
 from types import MappingProxyType
 
-from lazytinker.local.checkpoints import CheckpointsLog, RunIdLog, ordered_run_ids
+from lazytinker.local.checkpoints import (
+    CheckpointsLog,
+    LocalCheckpoint,
+    RunIdLog,
+    ordered_run_ids,
+)
 from lazytinker.local.metrics import MetricsLog
 from lazytinker.local.recipe import Recipe, kind_from_metrics, main_metrics, recipe_from_config
 from lazytinker.local.safe_io import FileStamp, read_json_object, stat_regular
@@ -45,6 +51,11 @@ class FolderWatch:
         self._revision = 0
         self._caught_up = True
         self._snapshot: LocalRun | None = None
+        self._records: tuple[int, tuple[LocalCheckpoint, ...], Mapping[str, LocalCheckpoint]] = (
+            -1,
+            (),
+            MappingProxyType({}),
+        )
 
     def poll(self, now: float, max_bytes: int | None = None) -> bool:
         """Read what changed, at most `max_bytes` in all; True if the snapshot changed."""
@@ -116,6 +127,7 @@ class FolderWatch:
         if recipe.kind is None:
             recipe = replace(recipe, kind=kind_from_metrics(curves))
         status = self._status(now)
+        records, by_path = self._checkpoint_records()
         self._snapshot = LocalRun(
             key=self.key,
             name=os.path.basename(os.path.normpath(self.path)) or self.path,
@@ -129,7 +141,8 @@ class FolderWatch:
             cost_usd=metrics.cost_usd,
             main_metrics=main_metrics(recipe.kind, curves),
             metrics=MappingProxyType(curves),
-            checkpoints=tuple(self.checkpoints.records),
+            checkpoints=records,
+            checkpoint_by_path=by_path,
             skipped_lines=(
                 metrics.bad_lines
                 + self.metrics_tail.skipped_lines
@@ -140,3 +153,16 @@ class FolderWatch:
             revision=self._revision,
         )
         return self._snapshot
+
+    def _checkpoint_records(
+        self,
+    ) -> tuple[tuple[LocalCheckpoint, ...], Mapping[str, LocalCheckpoint]]:
+        """The records and their index by path, rebuilt only when checkpoints.jsonl changed."""
+        revision, records, by_path = self._records
+        if revision != self.checkpoints.revision:
+            records = tuple(self.checkpoints.records)
+            by_path = MappingProxyType(
+                {path: record for record in records for path in record.paths}
+            )
+            self._records = (self.checkpoints.revision, records, by_path)
+        return records, by_path

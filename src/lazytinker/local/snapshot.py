@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-from lazytinker.local.checkpoints import LocalCheckpoint
+from lazytinker.local.checkpoints import LocalCheckpoint, run_id_of_path
 from lazytinker.local.recipe import Recipe
 from lazytinker.local.series import MetricCurve
 
@@ -51,6 +51,8 @@ class LocalRun:
     metrics: Mapping[str, MetricCurve]
     checkpoints: tuple[LocalCheckpoint, ...]
     """The records of checkpoints.jsonl, oldest first."""
+    checkpoint_by_path: Mapping[str, LocalCheckpoint]
+    """Each service path a record names (state and sampler) -> the newest such record."""
     skipped_lines: int
     """Lines of the folder's files that were unreadable (too long, not JSON, not a record)."""
     caught_up: bool
@@ -73,10 +75,7 @@ class LocalRun:
 
     def checkpoint_at(self, path: str) -> LocalCheckpoint | None:
         """The newest record naming this service path (state or sampler), if any."""
-        for record in reversed(self.checkpoints):
-            if path in (record.state_path, record.sampler_path):
-                return record
-        return None
+        return self.checkpoint_by_path.get(path)
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,3 +129,15 @@ class LocalState:
         """The log folder a service run wrote to, if it is on this box."""
         key = self.folder_of_run.get(run_id)
         return self.runs.get(key) if key is not None else None
+
+    def checkpoints_of(self, run_id: str) -> tuple[LocalCheckpoint, ...]:
+        """The checkpoint records a service run's script wrote (to compare with the server's)."""
+        run = self.for_run(run_id)
+        return run.checkpoints_of(run_id) if run is not None else ()
+
+    def checkpoint_at(self, path: str) -> LocalCheckpoint | None:
+        """The local record of a checkpoint's `tinker://` (or `hpcai://`) path: its step, epoch,
+        whether it is final or rolling. None if no folder on this box recorded it."""
+        run_id = run_id_of_path(path)
+        run = self.for_run(run_id) if run_id is not None else None
+        return run.checkpoint_at(path) if run is not None else None
