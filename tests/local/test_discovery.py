@@ -108,6 +108,20 @@ def test_a_huge_folder_is_read_only_in_part(tmp_path: Path) -> None:
     result = FolderScanner([tmp_path], max_entries=20).scan()
     assert result.truncated
     assert FolderScanner([tmp_path], max_folders=5).scan().folders_visited == 5
+    assert not FolderScanner([tmp_path]).scan().truncated
+
+
+def test_entries_read_per_scan_are_bounded(tmp_path: Path) -> None:
+    for n in range(10):
+        folder = tmp_path / f"data-{n}"
+        folder.mkdir()
+        for m in range(30):
+            (folder / f"file-{m}").write_bytes(b"")
+    supervised_folder(tmp_path / "zz-run")
+    bounded = FolderScanner([tmp_path], max_total_entries=100).scan()
+    assert bounded.truncated
+    assert bounded.folders == ()
+    assert FolderScanner([tmp_path]).scan().folders == (str(tmp_path / "zz-run"),)
 
 
 def test_a_rescan_lists_only_folders_that_changed(tmp_path: Path) -> None:

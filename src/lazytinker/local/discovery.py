@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 RUNS_DIR_ENV = "TINKER_COOKBOOK_RUNS_DIR"
@@ -31,8 +31,11 @@ MAX_ENTRIES = 10_000
 """Entries read from one folder; a data folder of a million files costs no more than this."""
 MAX_FOLDERS = 20_000
 """Folders visited per scan, over all roots."""
+MAX_TOTAL_ENTRIES = 200_000
+"""Entries read per scan, over all folders (a re-scan reads only folders that changed)."""
 
 _LOG_FILES = frozenset({"metrics.jsonl", "checkpoints.jsonl"})
+_MARKER_FILES = _LOG_FILES | {"config.json", "logs.log"}
 _SKIPPED = frozenset({"node_modules", "__pycache__", "site-packages", "dist-packages", "wandb"})
 _SKIPPED_PATHS = frozenset({"/proc", "/sys", "/dev"})
 
@@ -75,6 +78,17 @@ class ScanResult:
     """A bound was hit: some folders may not have been searched."""
 
 
+@dataclass(slots=True)
+class _Walk:
+    """The running totals of one scan."""
+
+    seen: set[tuple[int, int]] = field(default_factory=set)
+    visited: int = 0
+    listed: int = 0
+    entries: int = 0
+    truncated: bool = False
+
+
 class FolderScanner:
     """Finds log folders under roots; keeps each folder's listing to make re-scans cheap."""
 
@@ -85,30 +99,31 @@ class FolderScanner:
         max_depth: int = MAX_DEPTH,
         max_entries: int = MAX_ENTRIES,
         max_folders: int = MAX_FOLDERS,
+        max_total_entries: int = MAX_TOTAL_ENTRIES,
     ) -> None:
         self.roots = tuple(os.path.abspath(os.path.expanduser(root)) for root in roots)
         self.max_depth = max_depth
         self.max_entries = max_entries
         self.max_folders = max_folders
+        self.max_total_entries = max_total_entries
         self._listings: dict[str, _Listing] = {}
 
     def scan(self) -> ScanResult:
         """Search every root; only folders that changed since the last scan are listed again."""
         previous, self._listings = self._listings, {}
-        seen: set[tuple[int, int]] = set()
+        walk = _Walk()
         found: list[str] = []
-        counts = {"visited": 0, "listed": 0}
-        truncated = False
         for root in self.roots:
             stack = [(root, 0)]
             while stack:
-                if counts["visited"] >= self.max_folders:
-                    truncated = True
+                if walk.visited >= self.max_folders or walk.entries >= self.max_total_entries:
+                    walk.truncated = True
                     break
                 path, depth = stack.pop()
-                listing = self._visit(path, previous, seen, counts)
+                listing = self._visit(path, previous, walk)
                 if listing is None:
                     continue
+                walk.truncated = walk.truncated or not listing.complete
                 if listing.is_log:
                     found.append(path)
                 elif depth < self.max_depth:
@@ -117,51 +132,51 @@ class FolderScanner:
                         (os.path.join(path, name), depth + 1)
                         for name in reversed(listing.subfolders)
                     )
-                truncated = truncated or not listing.complete
-        return ScanResult(tuple(found), counts["visited"], counts["listed"], truncated)
+        return ScanResult(tuple(found), walk.visited, walk.listed, walk.truncated)
 
-    def _visit(
-        self,
-        path: str,
-        previous: dict[str, _Listing],
-        seen: set[tuple[int, int]],
-        counts: dict[str, int],
-    ) -> _Listing | None:
+    def _visit(self, path: str, previous: dict[str, _Listing], walk: _Walk) -> _Listing | None:
         try:
             result = os.stat(path)
         except (OSError, ValueError):
             return None
-        if not stat.S_ISDIR(result.st_mode) or (result.st_dev, result.st_ino) in seen:
+        if not stat.S_ISDIR(result.st_mode) or (result.st_dev, result.st_ino) in walk.seen:
             return None
-        seen.add((result.st_dev, result.st_ino))
-        counts["visited"] += 1
+        walk.seen.add((result.st_dev, result.st_ino))
+        walk.visited += 1
         identity = (result.st_dev, result.st_ino, result.st_mtime_ns)
         listing = previous.get(path)
         if listing is None or listing.identity != identity:
-            listing = self._list(path, identity)
-            counts["listed"] += 1
+            limit = min(self.max_entries, self.max_total_entries - walk.entries)
+            listing, read = _list(path, identity, limit)
+            walk.listed += 1
+            walk.entries += read
         self._listings[path] = listing
         return listing
 
-    def _list(self, path: str, identity: tuple[int, int, int]) -> _Listing:
-        subfolders: list[str] = []
-        files: list[str] = []
-        complete = True
-        try:
-            with os.scandir(path) as entries:
-                for count, entry in enumerate(entries, 1):
-                    if count > self.max_entries:
-                        complete = False
-                        break
-                    name = entry.name
-                    if name in _LOG_FILES or name in ("config.json", "logs.log"):
-                        if _is_file(entry):
-                            files.append(name)
-                    elif _worth_searching(path, name) and _is_dir(entry):
-                        subfolders.append(name)
-        except OSError:
-            pass
-        return _Listing(identity, tuple(sorted(subfolders)), is_log_folder(files), complete)
+
+def _list(path: str, identity: tuple[int, int, int], limit: int) -> tuple[_Listing, int]:
+    """What a folder holds, reading at most `limit` entries; and how many were read."""
+    subfolders: list[str] = []
+    files: list[str] = []
+    read = 0
+    complete = True
+    try:
+        with os.scandir(path) as entries:
+            for entry in entries:
+                if read >= limit:
+                    complete = False
+                    break
+                read += 1
+                name = entry.name
+                if name in _MARKER_FILES:
+                    if _is_file(entry):
+                        files.append(name)
+                elif _worth_searching(path, name) and _is_dir(entry):
+                    subfolders.append(name)
+    except OSError:
+        pass
+    listing = _Listing(identity, tuple(sorted(subfolders)), is_log_folder(files), complete)
+    return listing, read
 
 
 def _worth_searching(parent: str, name: str) -> bool:
