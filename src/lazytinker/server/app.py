@@ -14,11 +14,23 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from lazytinker import __version__
+from lazytinker.server import compat
 from lazytinker.server.config import ServerConfig
 from lazytinker.server.db import Database
 from lazytinker.server.faults import FaultMiddleware, parse_faults
 from lazytinker.server.live import live_loop
-from lazytinker.server.routes import core, downloads, hpcai, manage, runs, sessions, usage
+from lazytinker.server.routes import (
+    account,
+    audit,
+    copy,
+    core,
+    downloads,
+    hpcai,
+    manage,
+    runs,
+    sessions,
+    usage,
+)
 from lazytinker.server.seed import SeedSize, now_ms, seed_database
 from lazytinker.server.state import ServerState
 
@@ -77,13 +89,16 @@ def build_state(config: ServerConfig) -> ServerState:
 
 
 def create_app(config: ServerConfig) -> FastAPI:
-    """The stand-in server's ASGI app; raises `FaultSpecError` for a bad `faults` spec."""
+    """The stand-in server's ASGI app; raises `FaultSpecError` for a bad `faults` spec and
+    `CompatSpecError` for an unknown `without` group or quirk."""
     faults = parse_faults(config.faults)
+    compat.check_names(config)
     state = build_state(config)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        task = asyncio.create_task(live_loop(state)) if config.live else None
+        busy = config.live or config.cookbook_logs
+        task = asyncio.create_task(live_loop(state)) if busy else None
         try:
             yield
         finally:
@@ -107,6 +122,10 @@ def create_app(config: ServerConfig) -> FastAPI:
         app.include_router(downloads.tinker_router)
         app.include_router(sessions.router)
         app.include_router(usage.router)
+        app.include_router(audit.router)
+        app.include_router(audit.signed_router)
+        app.include_router(account.router)
+        app.include_router(copy.router)
     else:
         app.include_router(downloads.hpcai_router)
         app.include_router(hpcai.router)
@@ -116,6 +135,7 @@ def create_app(config: ServerConfig) -> FastAPI:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected)
+    compat.install(app, config)
     if faults:
         app.add_middleware(
             FaultMiddleware, faults=faults, seed=config.seed, slow_seconds=config.slow_seconds
