@@ -41,7 +41,7 @@ signed_router = APIRouter(prefix=SIGNED_PREFIX, tags=["signed"])
 
 @router.get(
     "/audit",
-    response_model=AuditLogResponse,
+    response_class=RedirectResponse,
     status_code=302,
     responses={302: {"description": "Redirect to a signed URL of the day's log"}, **errors(403)},
 )
