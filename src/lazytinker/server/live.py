@@ -99,6 +99,13 @@ class LiveActivity:
         now = self.clock()
         with self.state.db.tx() as conn:
             runs = live_runs(conn)
+            if self.state.config.live:
+                # Running now: the first screen already shows them active.
+                stamp = self.state.now_ms()
+                conn.executemany(
+                    "UPDATE runs SET last_request_ms = ? WHERE id = ?",
+                    [(stamp, run["id"]) for run in runs],
+                )
             for index, run in enumerate(runs):
                 # The first saves come one after another across the first interval.
                 self._next_save[run["id"]] = now + interval * (index + 1) / len(runs)
