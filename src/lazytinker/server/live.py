@@ -22,7 +22,7 @@ from lazytinker.server.cookbook_logs import CookbookLogs, step_of
 from lazytinker.server.seed import adapter_size, step_name
 from lazytinker.server.state import ServerState
 
-__all__ = ["LiveActivity", "live_loop", "live_runs", "save_tick"]
+__all__ = ["LiveActivity", "Saved", "live_loop", "live_runs"]
 
 
 def live_runs(conn: sqlite3.Connection) -> list[sqlite3.Row]:
@@ -72,13 +72,6 @@ def _save_next(conn: sqlite3.Connection, run: sqlite3.Row, now: int) -> Saved:
         paths[key] = CheckpointRef(run["id"], CheckpointKind(kind), name).path
     conn.execute("UPDATE runs SET last_request_ms = ? WHERE id = ?", (now + 1, run["id"]))
     return Saved(run["id"], step, name, paths)
-
-
-def save_tick(state: ServerState) -> int:
-    """Save one round of checkpoints for every live run at once; returns how many were saved."""
-    with state.db.tx() as conn:
-        saved = [_save_next(conn, run, state.now_ms()) for run in live_runs(conn)]
-    return sum(len(save.paths) for save in saved)
 
 
 class LiveActivity:
