@@ -22,7 +22,7 @@ from lazytinker.server.live import live_loop
 from lazytinker.server.routes import (
     account,
     audit,
-    copy,
+    copy_weights,
     core,
     downloads,
     hpcai,
@@ -125,7 +125,7 @@ def create_app(config: ServerConfig) -> FastAPI:
         app.include_router(audit.router)
         app.include_router(audit.signed_router)
         app.include_router(account.router)
-        app.include_router(copy.router)
+        app.include_router(copy_weights.router)
     else:
         app.include_router(downloads.hpcai_router)
         app.include_router(hpcai.router)
