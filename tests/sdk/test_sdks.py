@@ -9,13 +9,14 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from lazytinker.server.catalog import model_named
+from lazytinker.server.catalog import ME, ORG_NAME, model_named
 from lazytinker.server.runner import ServerThread
 from lazytinker.server.seed import adapter_size
 from tests.sdk.venvs import HPCAI_FULL_STEPS, HPCAI_STEPS, TINKER_STEPS, sdk_python
@@ -80,6 +81,67 @@ def test_tinker_sdk(start_server: Any, tmp_path: Path) -> None:
         assert seen["sampler"]["sampler_id"] == session["sampler_ids"][0]
         caps = api.get("/api/v1/get_server_capabilities").json()["supported_models"]
         assert seen["models"] == [m["model_name"] for m in caps]
+
+
+def test_tinker_sdk_accepts_the_038_routes(start_server: Any, tmp_path: Path) -> None:
+    python = sdk_python("tinker-0.38.0", TINKER_STEPS)
+    server: ServerThread = start_server(now=datetime.now(UTC))
+    env = {
+        "TINKER_BASE_URL": server.url,
+        "TINKER_API_KEY": "tml-demo",
+        "TINKER_TELEMETRY": "0",
+        "HOME": str(tmp_path),
+    }
+    seen = _run_script(python, "tinker_compat.py", env)
+    with httpx.Client(base_url=server.url, headers=KEY) as api:
+        research = api.get("/api/v1/training_runs?limit=100&project_id=proj-research").json()
+        now_research = {r["training_run_id"] for r in research["training_runs"]}
+        moved = set(api.get(f"/api/v1/sessions/{seen['moved_session']}").json()["training_run_ids"])
+        # The script moved one research session to proj-eval after listing.
+        assert set(seen["research_runs"]) - moved == now_research
+        assert moved <= set(seen["research_runs"])
+        assert moved <= set(seen["eval_runs"])
+        assert seen["copied"].endswith(seen["source"].split("/", 3)[3])
+        # 0.38.0's models ignore `base_model` (and `project_id`) but validate the answers.
+        raw = api.get(f"/api/v1/training_runs/{seen['copy_run']['training_run_id']}/checkpoints")
+        assert raw.json()["checkpoints"][0]["base_model"] == seen["copy_run"]["base_model"]
+    assert seen["copy_checkpoints"][0]["tinker_path"] == seen["copied"]
+    assert seen["copy_checkpoints"][0]["expires_at"] is not None
+    assert [e["event"] for e in seen["audit"]] == ["checkpoint_copy"]
+    assert seen["audit"][0]["tinker_path"] == seen["source"]
+    assert seen["apikey_me"]["details"]["user_details"]["email"] == ME.email
+    assert seen["apikey_me"]["details"]["org_details"]["name"] == ORG_NAME
+
+
+def test_tinker_cli_login_checks_the_key(start_server: Any, tmp_path: Path) -> None:
+    python = sdk_python("tinker-0.38.0", TINKER_STEPS)
+    server: ServerThread = start_server()
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("TINKER_")}
+    env = {**clean, "TINKER_BASE_URL": server.url, "HOME": str(tmp_path), "NO_PROXY": "127.0.0.1"}
+    login = subprocess.run(
+        [str(python.parent / "tinker"), "auth", "login"],
+        input="tml-demo\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        check=False,
+    )
+    assert login.returncode == 0, login.stderr[-2000:]
+    assert f"Logged in as {ME.email} ({ORG_NAME})" in login.stdout
+    stored = json.loads((tmp_path / ".tinker" / "credentials.json").read_text())
+    assert stored["keys"][stored["default"]]["key"] == "tml-demo"
+    # The stored key is what the SDK's CLI uses from now on.
+    listed = subprocess.run(
+        [str(python.parent / "tinker"), "-f", "json", "run", "list", "--limit", "3"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        check=False,
+    )
+    assert listed.returncode == 0, listed.stderr[-2000:]
+    assert len(json.loads(listed.stdout)["runs"]) == 3
 
 
 @pytest.mark.parametrize(

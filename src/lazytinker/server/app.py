@@ -14,11 +14,15 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from lazytinker import __version__
+from lazytinker.server import compat
 from lazytinker.server.config import ServerConfig
 from lazytinker.server.db import Database
 from lazytinker.server.faults import FaultMiddleware, parse_faults
 from lazytinker.server.live import live_loop
 from lazytinker.server.routes import (
+    account,
+    audit,
+    copy_weights,
     core,
     downloads,
     hpcai,
@@ -90,13 +94,16 @@ def build_state(config: ServerConfig) -> ServerState:
 
 
 def create_app(config: ServerConfig) -> FastAPI:
-    """The stand-in server's ASGI app; raises `FaultSpecError` for a bad `faults` spec."""
+    """The stand-in server's ASGI app; raises `FaultSpecError` for a bad `faults` spec and
+    `CompatSpecError` for an unknown `without` group or quirk."""
     faults = parse_faults(config.faults)
+    compat.check_names(config)
     state = build_state(config)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        task = asyncio.create_task(live_loop(state)) if config.live else None
+        busy = config.live or config.cookbook_logs
+        task = asyncio.create_task(live_loop(state)) if busy else None
         try:
             yield
         finally:
@@ -123,6 +130,10 @@ def create_app(config: ServerConfig) -> FastAPI:
         # Before compute_router, whose 404 stubs of the same paths they replace.
         app.include_router(lifecycle.router)
         app.include_router(training.router)
+        app.include_router(audit.router)
+        app.include_router(audit.signed_router)
+        app.include_router(account.router)
+        app.include_router(copy_weights.router)
     else:
         app.include_router(downloads.hpcai_router)
         app.include_router(hpcai.router)
@@ -132,6 +143,7 @@ def create_app(config: ServerConfig) -> FastAPI:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected)
+    compat.install(app, config)
     if faults:
         app.add_middleware(
             FaultMiddleware, faults=faults, seed=config.seed, slow_seconds=config.slow_seconds

@@ -19,9 +19,9 @@ from fastapi.security import APIKeyHeader
 from lazytinker.server.catalog import ME
 from lazytinker.server.state import Caller, ServerState, state_of
 
-__all__ = ["CallerDep", "caller_for_key", "mint_jwt", "require_admin"]
+__all__ = ["KEY_HEADER", "CallerDep", "caller_for_key", "mint_jwt", "require_admin"]
 
-_KEY_HEADER = APIKeyHeader(name="X-API-Key", auto_error=False, description="A tml- key or a JWT")
+KEY_HEADER = APIKeyHeader(name="X-API-Key", auto_error=False, description="A tml- key or a JWT")
 JWT_LIFETIME_SECONDS = 3600
 
 
@@ -92,7 +92,7 @@ def caller_for_key(state: ServerState, key: str | None) -> Caller:
     raise HTTPException(status_code=401, detail="Invalid API key")
 
 
-def _caller(request: Request, key: Annotated[str | None, Depends(_KEY_HEADER)]) -> Caller:
+def _caller(request: Request, key: Annotated[str | None, Depends(KEY_HEADER)]) -> Caller:
     return caller_for_key(state_of(request), key)
 
 

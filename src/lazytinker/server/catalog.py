@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["ME", "MODELS", "OTHER", "PROJECTS", "BaseModel", "Identity", "model_named"]
+__all__ = ["ME", "MODELS", "ORG_NAME", "OTHER", "PROJECTS", "BaseModel", "Identity", "model_named"]
 
 
 @dataclass(frozen=True)
@@ -53,3 +53,4 @@ class Identity:
 ME = Identity("tml:user:demo", "demo@example.com", "Demo User", "org-lazytinker")
 OTHER = Identity("tml:user:ana", "ana@example.com", "Ana Teammate", "org-lazytinker")
 PROJECTS: tuple[str, ...] = ("proj-research", "proj-prod", "proj-eval")
+ORG_NAME = "Lazytinker Demo Lab"

@@ -5,12 +5,16 @@ from __future__ import annotations
 import argparse
 import socket
 import sys
-from collections.abc import Sequence
+import textwrap
+from collections.abc import Callable, Sequence
 
 import uvicorn
 
 from lazytinker.server.config import ServerConfig
 from lazytinker.server.faults import FaultSpecError
+from lazytinker.server.partial import GROUPS, parse_without
+from lazytinker.server.quirks import QUIRKS, parse_quirks
+from lazytinker.server.spec import CompatSpecError
 
 __all__ = ["build_parser", "main"]
 
@@ -32,11 +36,51 @@ def _port(text: str) -> int:
     return value
 
 
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"{text} must be more than 0 seconds")
+    return value
+
+
+def _names(parse: Callable[[str], tuple[str, ...]]) -> Callable[[str], tuple[str, ...]]:
+    def checked(text: str) -> tuple[str, ...]:
+        try:
+            return parse(text)
+        except CompatSpecError as error:
+            raise argparse.ArgumentTypeError(str(error).split(": ", 1)[-1]) from None
+
+    return checked
+
+
+def _entry(name: str, text: str) -> str:
+    return textwrap.fill(
+        text,
+        width=79,
+        initial_indent=f"  {name:<19} ",
+        subsequent_indent=" " * 22,
+        break_on_hyphens=False,
+    )
+
+
+def _epilog() -> str:
+    lines = ["--without groups (answered as partial servers answer them):"]
+    lines += [_entry(name, group.summary) for name, group in GROUPS.items()]
+    lines += ["", "--quirks (real-world data quirks):"]
+    lines += [_entry(name, text) for name, text in QUIRKS.items()]
+    return "\n".join(lines)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The `serve` command line, exactly as issue 3 specifies it."""
     parser = argparse.ArgumentParser(
         prog="lazytinker serve",
         description="Run a stand-in Tinker server on this machine, seeded with believable data.",
+        epilog=_epilog(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=_port, default=8000, help="port; 0 takes a free one")
@@ -59,6 +103,32 @@ def build_parser() -> argparse.ArgumentParser:
         dest="archive",
         action="store_false",
         help="answer 404 to GET …/archive, as a service without the legacy route does",
+    )
+    parser.add_argument(
+        "--live-interval",
+        type=_positive_seconds,
+        default=ServerConfig.live_interval,
+        metavar="SECONDS",
+        help=f"seconds between two saves of a live run (default {ServerConfig.live_interval:g})",
+    )
+    parser.add_argument(
+        "--cookbook-logs",
+        metavar="DIR",
+        help="write a tinker-cookbook log folder for each live run under DIR",
+    )
+    parser.add_argument(
+        "--without",
+        type=_names(parse_without),
+        default=(),
+        metavar="GROUP[,GROUP...]",
+        help="turn route groups off, as a partial server (groups below)",
+    )
+    parser.add_argument(
+        "--quirks",
+        type=_names(parse_quirks),
+        default=(),
+        metavar="QUIRK[,QUIRK...]",
+        help="play real-world data quirks (quirks below)",
     )
     parser.add_argument(
         "--faults", default="", metavar="SPEC", help='e.g. "500:0.1,503:0.05,slow:0.1@/archive"'
@@ -90,8 +160,12 @@ def main(argv: Sequence[str]) -> int:
         runs=args.runs,
         checkpoints_per_run=args.checkpoints_per_run,
         live=args.live,
+        live_interval=args.live_interval,
         faults=args.faults,
         archive=args.archive,
+        without=args.without,
+        quirks=args.quirks,
+        cookbook_logs=args.cookbook_logs,
     )
     from lazytinker.server.app import create_app
     from lazytinker.server.runner import bind_socket

@@ -29,7 +29,8 @@ class ServerConfig:
     runs: int = 30
     checkpoints_per_run: int = 20
     live: bool = False
-    live_interval: float = 3.0
+    # Seconds between two checkpoint saves of a live run (minutes, as real training saves).
+    live_interval: float = 150.0
     faults: str = ""
     jwt: bool = False
     now: datetime | None = None
@@ -44,3 +45,11 @@ class ServerConfig:
     archive: bool = True
     # Futures (load_weights, save_weights_external, ...) answer `try_again` this many times first.
     future_pending_polls: int = 0
+    # Seconds between two touches of the live runs' `last_request_time` (and metric appends).
+    live_touch_interval: float = 5.0
+    # Route groups answered as a partial server answers them (`server/partial.py`).
+    without: tuple[str, ...] = ()
+    # Real-world data quirks to play (`server/quirks.py`).
+    quirks: tuple[str, ...] = ()
+    # Folder where each live run gets a tinker-cookbook log folder (`server/cookbook_logs.py`).
+    cookbook_logs: str | None = None

@@ -79,6 +79,13 @@ CREATE TABLE IF NOT EXISTS audit (
     details TEXT
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS idempotency (
+    key TEXT NOT NULL,
+    owner TEXT NOT NULL,
+    request TEXT NOT NULL,
+    response TEXT NOT NULL,
+    PRIMARY KEY (key, owner)
+);
 """
 
 

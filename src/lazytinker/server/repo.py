@@ -16,6 +16,8 @@ from lazytinker.server.views import checkpoint_json, run_json
 
 __all__ = [
     "audit",
+    "base_models_of",
+    "checkpoints_json",
     "find_checkpoint",
     "find_run",
     "owned_checkpoint",
@@ -46,9 +48,21 @@ def runs_json(
         ids,
     ):
         newest[(ckpt["run_id"], ckpt["kind"])] = ckpt
+    sessions = sorted({row["session_id"] for row in rows})
+    projects = {
+        session["id"]: session["project_id"]
+        for session in conn.execute(
+            f"SELECT id, project_id FROM sessions WHERE id IN ({','.join('?' * len(sessions))})",
+            sessions,
+        )
+    }
     return [
         run_json(
-            row, flavor, newest.get((row["id"], "training")), newest.get((row["id"], "sampler"))
+            row,
+            flavor,
+            newest.get((row["id"], "training")),
+            newest.get((row["id"], "sampler")),
+            projects.get(row["session_id"]),
         )
         for row in rows
     ]
@@ -100,8 +114,24 @@ def audit(
     )
 
 
-def checkpoints_json(rows: list[sqlite3.Row], flavor: Flavor) -> list[dict[str, Any]]:
-    """Checkpoint rows as wire JSON; hpcai cannot represent external checkpoints, so drops them."""
+def checkpoints_json(
+    rows: list[sqlite3.Row], flavor: Flavor, base_models: dict[str, str] | None = None
+) -> list[dict[str, Any]]:
+    """Checkpoint rows as wire JSON; hpcai cannot represent external checkpoints, so drops them.
+
+    `base_models` maps run ids to their base model, which tinker checkpoints then name.
+    """
     if flavor == "hpcai":
         rows = [row for row in rows if row["kind"] != CheckpointKind.EXTERNAL.value]
-    return [checkpoint_json(row, flavor) for row in rows]
+        base_models = None
+    models = base_models or {}
+    return [checkpoint_json(row, flavor, models.get(row["run_id"])) for row in rows]
+
+
+def base_models_of(conn: sqlite3.Connection, run_ids: set[str]) -> dict[str, str]:
+    """The base model of each of these runs."""
+    ids = sorted(run_ids)
+    found = conn.execute(
+        f"SELECT id, base_model FROM runs WHERE id IN ({','.join('?' * len(ids))})", ids
+    )
+    return {row["id"]: row["base_model"] for row in found}

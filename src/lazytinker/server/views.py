@@ -56,8 +56,13 @@ _HPCAI_SEGMENT = {
 }
 
 
-def checkpoint_json(row: sqlite3.Row, flavor: Flavor) -> dict[str, Any]:
-    """One checkpoint as the flavor's SDK expects it (the same strings `CheckpointRef` writes)."""
+def checkpoint_json(
+    row: sqlite3.Row, flavor: Flavor, base_model: str | None = None
+) -> dict[str, Any]:
+    """One checkpoint as the flavor's SDK expects it (the same strings `CheckpointRef` writes).
+
+    Tinker checkpoints also name their run's `base_model` when it is given (SDK 0.39.0's field).
+    """
     run_id, kind, name = row["run_id"], row["kind"], row["name"]
     if flavor == "hpcai":
         return {
@@ -67,7 +72,7 @@ def checkpoint_json(row: sqlite3.Row, flavor: Flavor) -> dict[str, Any]:
             "checkpoint_path": f"hpcai://{run_id}/{_HPCAI_SEGMENT[kind]}/{name}",
         }
     checkpoint_id = f"{_TINKER_SEGMENT[kind]}/{name}"
-    return {
+    out = {
         "checkpoint_id": checkpoint_id,
         "checkpoint_type": kind,
         "time": iso(row["time_ms"]),
@@ -77,6 +82,9 @@ def checkpoint_json(row: sqlite3.Row, flavor: Flavor) -> dict[str, Any]:
         "user_metadata": loads(row["user_metadata"]),
         "expires_at": iso(row["expires_ms"]),
     }
+    if base_model is not None:
+        out["base_model"] = base_model
+    return out
 
 
 def run_json(
@@ -84,8 +92,11 @@ def run_json(
     flavor: Flavor,
     last: sqlite3.Row | None,
     last_sampler: sqlite3.Row | None,
+    project_id: str | None = None,
 ) -> dict[str, Any]:
-    """One training run, with its newest training and sampler checkpoints."""
+    """One training run, with its newest training and sampler checkpoints (and, for tinker,
+    the project of its session)."""
+    base = row["base_model"] if flavor == "tinker" else None
     out: dict[str, Any] = {
         "training_run_id": row["id"],
         "base_model": row["base_model"],
@@ -94,11 +105,13 @@ def run_json(
         "corrupted": bool(row["corrupted"]),
         "lora_rank": row["lora_rank"],
         "last_request_time": iso(row["last_request_ms"]),
-        "last_checkpoint": None if last is None else checkpoint_json(last, flavor),
+        "last_checkpoint": None if last is None else checkpoint_json(last, flavor, base),
         "last_sampler_checkpoint": (
-            None if last_sampler is None else checkpoint_json(last_sampler, flavor)
+            None if last_sampler is None else checkpoint_json(last_sampler, flavor, base)
         ),
     }
     if flavor == "tinker":
         out["user_metadata"] = loads(row["user_metadata"])
+        if project_id is not None:
+            out["project_id"] = project_id
     return out

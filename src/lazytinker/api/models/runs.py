@@ -21,6 +21,8 @@ class Checkpoint(WireModel):
     public: bool = False
     user_metadata: Metadata | None = None
     expires_at: Timestamp | None = None
+    # Newer than SDK 0.38.0 (0.39.0 docs); servers that know it send it.
+    base_model: str | None = None
 
     @model_validator(mode="after")
     def _has_a_path(self) -> Checkpoint:
@@ -54,6 +56,8 @@ class TrainingRun(WireModel):
     last_checkpoint: Checkpoint | None = None
     last_sampler_checkpoint: Checkpoint | None = None
     user_metadata: Metadata | None = None
+    # The project of the run's session (not in SDK 0.38.0's model; the stand-in sends it).
+    project_id: str | None = None
 
 
 class TrainingRunsResponse(WireModel):
@@ -99,6 +103,16 @@ class CopyWeightsResponse(WireModel):
     """Path of a copied checkpoint."""
 
     tinker_path: str
+
+
+class CopyWeightsRequest(WireModel):
+    """Body of `POST /api/v1/copy_weights`: a destination project, or a session and its slot."""
+
+    source_path: str = Field(max_length=1000)
+    destination_project_id: str | None = Field(default=None, max_length=200)
+    session_id: str | None = Field(default=None, max_length=200)
+    model_seq_id: int | None = Field(default=None, ge=0, le=2**31)
+    ttl_seconds: int | None = None
 
 
 class TtlRequest(WireModel):

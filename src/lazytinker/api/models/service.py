@@ -69,3 +69,31 @@ class TelemetryResponse(WireModel):
     """Reply to `POST /api/v1/telemetry`."""
 
     status: str = "accepted"
+
+
+class ApiKeyOrgDetails(WireModel):
+    """The organisation an API key belongs to."""
+
+    name: str
+
+
+class ApiKeyUserDetails(WireModel):
+    """The user an API key was made for."""
+
+    email: str
+
+
+class ApiKeyDetails(WireModel):
+    """Who an API key belongs to."""
+
+    org_details: ApiKeyOrgDetails
+    user_details: ApiKeyUserDetails
+
+
+class ApiKeyMeResponse(WireModel):
+    """`GET /api/v1/auth/apikey/me`: the presented key's public metadata (no JWT needed)."""
+
+    key_id: int
+    name: str
+    note: str
+    details: ApiKeyDetails

@@ -45,7 +45,6 @@ COMPUTE_ENDPOINTS = (
     "sample",
     "asample",
     "create_custom_loss",
-    "copy_weights",
 )
 
 common_router = APIRouter(prefix="/api/v1")

@@ -25,7 +25,7 @@ from lazytinker.api.paths import CheckpointKind, CheckpointRef
 from lazytinker.server.archive import Blob, adapter_config, checkpoint_files, checkpoint_tar
 from lazytinker.server.auth import CallerDep
 from lazytinker.server.catalog import model_named
-from lazytinker.server.repo import find_checkpoint, visible_checkpoint
+from lazytinker.server.repo import audit, find_checkpoint, visible_checkpoint
 from lazytinker.server.routes.common import errors
 from lazytinker.server.routes.manage import PREFIX, Name, Segment, tinker_ref
 from lazytinker.server.signing import SIGNED_PREFIX, signed_url, signed_url_expiry, verify
@@ -57,6 +57,10 @@ def _shown(header: str) -> str:
     return repr(header if len(header) <= 80 else header[:77] + "...")
 
 
+# Audit details of a download (production logs it as a checkpoint read with a purpose).
+DOWNLOAD = {"purpose": "download"}
+
+
 def _params(row: sqlite3.Row) -> dict[str, str]:
     return {"run": row["run_id"], "kind": row["kind"], "name": row["name"]}
 
@@ -86,6 +90,7 @@ def _archive_redirect(request: Request, caller: Caller, ref: CheckpointRef) -> R
                     status_code=503,
                     headers={"Retry-After": str(max(1, math.ceil(remaining / 1000)))},
                 )
+        audit(conn, state.now_ms(), caller, "checkpoint_read", ref.path, DOWNLOAD)
     expires = signed_url_expiry(state)
     url = signed_url(state, request, "archive", _params(row), expires)
     return JSONResponse(
@@ -118,6 +123,7 @@ def external_weights_urls(
     state = state_of(request)
     with state.db.tx() as conn:
         row = visible_checkpoint(conn, ref, caller)
+        audit(conn, state.now_ms(), caller, "checkpoint_read", ref.path, DOWNLOAD)
     expires = signed_url_expiry(state)
     urls = {
         file: signed_url(state, request, "file", {**_params(row), "file": file}, expires)

@@ -17,7 +17,13 @@ from lazytinker.api.models import (
 )
 from lazytinker.api.paths import CheckpointRef, InvalidPathError
 from lazytinker.server.auth import CallerDep
-from lazytinker.server.repo import checkpoints_json, find_run, runs_json, visible_checkpoint
+from lazytinker.server.repo import (
+    base_models_of,
+    checkpoints_json,
+    find_run,
+    runs_json,
+    visible_checkpoint,
+)
 from lazytinker.server.routes.common import errors
 from lazytinker.server.state import api_error, state_of
 
@@ -84,11 +90,12 @@ def list_run_checkpoints(request: Request, caller: CallerDep, run_id: str) -> JS
     """Every checkpoint of a run the caller can see, oldest first, no cursor."""
     state = state_of(request)
     with state.db.tx() as conn:
-        find_run(conn, run_id, caller, "accessible")
+        run = find_run(conn, run_id, caller, "accessible")
         rows = conn.execute(
             "SELECT * FROM checkpoints WHERE run_id = ? ORDER BY time_ms, kind, name", (run_id,)
         ).fetchall()
-    body: dict[str, object] = {"checkpoints": checkpoints_json(rows, state.flavor)}
+        base = {run_id: run["base_model"]}
+    body: dict[str, object] = {"checkpoints": checkpoints_json(rows, state.flavor, base)}
     if state.flavor == "tinker":
         body["cursor"] = None
     return JSONResponse(body)
@@ -109,8 +116,10 @@ def list_user_checkpoints(
             " ORDER BY time_ms DESC, run_id, kind, name LIMIT ? OFFSET ?",
             (caller.urn, limit, offset),
         ).fetchall()
+        base = base_models_of(conn, {row["run_id"] for row in rows})
     cursor = {"offset": offset, "limit": limit, "total_count": total}
-    return JSONResponse({"checkpoints": checkpoints_json(rows, state.flavor), "cursor": cursor})
+    checkpoints = checkpoints_json(rows, state.flavor, base)
+    return JSONResponse({"checkpoints": checkpoints, "cursor": cursor})
 
 
 @tinker_router.post("/weights_info", response_model=WeightsInfoResponse, responses=errors(400, 404))

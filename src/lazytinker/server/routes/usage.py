@@ -1,16 +1,15 @@
-"""Storage and billing usage and the audit log: admin-only views (protocol.md §4.7)."""
+"""Storage and billing usage: admin-only views (protocol.md §4.7); the audit log is in audit.py."""
 
 from __future__ import annotations
 
 import random
-from datetime import UTC, date, datetime, timedelta
-from typing import Annotated, Any, Literal
+from datetime import UTC, datetime
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
 from lazytinker.api.models import (
-    AuditLogResponse,
     BillingUsageResponse,
     CurrentCheckpointStorageUsageResponse,
 )
@@ -18,7 +17,7 @@ from lazytinker.server.auth import CallerDep, require_admin
 from lazytinker.server.catalog import ME, OTHER, model_named
 from lazytinker.server.routes.common import errors
 from lazytinker.server.state import api_error, state_of
-from lazytinker.server.views import iso, loads, ref_of
+from lazytinker.server.views import iso, loads
 
 __all__ = ["router"]
 
@@ -134,39 +133,3 @@ def billing_usage(
     return JSONResponse(
         {"data": data, "sessions": sessions, "cost_data_through": iso(state.now_ms())}
     )
-
-
-@router.get("/audit", response_model=AuditLogResponse, responses=FORBIDDEN)
-def audit_log(
-    request: Request,
-    caller: CallerDep,
-    event_type: Literal["all", "checkpoints", "projects", "teams", "organizations"] = "all",
-    day: date | None = None,
-) -> JSONResponse:
-    """One UTC day of audit events: checkpoint saves plus the management actions taken here."""
-    require_admin(caller, "The audit log")
-    state = state_of(request)
-    if day is None:
-        day = datetime.fromtimestamp(state.now_ms() / 1000, tz=UTC).date()
-    start = int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp() * 1000)
-    end = start + int(timedelta(days=1).total_seconds() * 1000)
-    entries: list[tuple[int, dict[str, Any]]] = []
-    if event_type in ("all", "checkpoints"):
-        with state.db.tx() as conn:
-            for row in conn.execute(
-                "SELECT * FROM checkpoints WHERE time_ms >= ? AND time_ms < ?", (start, end)
-            ):
-                path = ref_of(row, "tinker").path
-                entries.append((row["time_ms"], _entry(row["time_ms"], "checkpoint_create", path)))
-            for row in conn.execute(
-                "SELECT * FROM audit WHERE time_ms >= ? AND time_ms < ?", (start, end)
-            ):
-                entry = _entry(row["time_ms"], row["event"], row["tinker_path"])
-                entry["event_details"] = {**loads(row["details"]), "actor": row["owner"]}
-                entries.append((row["time_ms"], entry))
-    entries.sort(key=lambda pair: pair[0])
-    return JSONResponse({"entries": [entry for _, entry in entries]})
-
-
-def _entry(time_ms: int, event: str, path: str | None) -> dict[str, Any]:
-    return {"timestamp": iso(time_ms), "event": event, "event_details": {}, "tinker_path": path}
