@@ -641,7 +641,7 @@ async def test_read_only_from_the_command_line_and_the_config(
     argv: list[str],
     config: str,
 ) -> None:
-    from lazytinker import launch
+    from lazytinker.cli import app as launch
 
     settings = tmp_path / "config.toml"
     settings.write_text(config)

@@ -200,7 +200,7 @@ async def test_hpcai_hides_sessions_and_shows_hpcai_paths(start_server) -> None:
         keys = screen.checkpoints.visible_keys()
         assert keys
         assert all(k.startswith("hpcai://") for k in keys)
-        assert screen.check_action("publish", ()) is False
+        assert screen.panes["checkpoints"].check_action("publish", ()) is False
         await pilot.press("2")
         assert screen.view == "browse"
 
@@ -242,6 +242,9 @@ async def test_help_lists_keys_and_panes_have_ids(server) -> None:
             table = app.screen.query_one(f"#{table_id}", VirtualTable)
             assert table.has_focus
             assert isinstance(table.parent, Pane)
+        # The help lists the keys that work where the user is: a checkpoint's, here.
+        await pilot.press("l")
+        await pilot.pause()
         await pilot.press("question_mark")
         text = str(app.screen.query_one("Static").render())
         for description in ("Publish", "Delete", "Filter", "Watch", "Refresh", "Quit"):
