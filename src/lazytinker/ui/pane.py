@@ -165,4 +165,4 @@ class Pane(Vertical):
         """`space` only where rows can be selected."""
         if action == "select":
             return self.selectable
-        return True
+        return super().check_action(action, parameters)

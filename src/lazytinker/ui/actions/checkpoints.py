@@ -6,8 +6,9 @@ Two parts:
 - `CheckpointActions`, the flows: each asks in a modal, calls the store, says what happened. A
   flow knows nothing of tables or selections; it is given the checkpoints.
 - `CheckpointKeys`, a mixin for any widget that holds checkpoints (the run's checkpoints pane,
-  all checkpoints): the bindings, hidden where the service lacks them, and `action_*` methods
-  that ask the widget for its targets (`checkpoint_targets`) and run the flow.
+  all checkpoints): `action_*` methods that ask the widget for its targets
+  (`checkpoint_targets`) and run the flow, hidden where the service lacks them. The widget puts
+  `CHECKPOINT_BINDINGS` in its own `BINDINGS`.
 
 Where the coming actions go: a run-level `p`/`t`/`d`/`s` (on all of a run's checkpoints) is the
 runs pane mixing in `CheckpointKeys` with a `checkpoint_targets` that loads the run's
@@ -19,7 +20,6 @@ checkpoints as its targets. None of them grows a screen.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import ClassVar
 
 from textual import work
 from textual.binding import Binding, BindingType
@@ -166,10 +166,10 @@ class CheckpointActions:
 
 class CheckpointKeys(Widget):
     """Mixin for a widget that holds checkpoints: `p`, `d`, `t`, `s` act on its
-    `checkpoint_targets`. The widget sets `store`; publish and TTL are hidden where the
-    service lacks them (hpcai)."""
+    `checkpoint_targets`; publish and TTL are hidden where the service lacks them (hpcai).
 
-    BINDINGS: ClassVar[list[BindingType]] = CHECKPOINT_BINDINGS
+    List it after the Textual base class (Textual takes CSS from the first base only), put
+    `CHECKPOINT_BINDINGS` in the class's own `BINDINGS` and set `store`."""
 
     store: Store
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
-
-from textual.binding import Binding, BindingType
+from textual.binding import Binding
 from textual.widget import Widget
 
 from lazytinker.ui.text import printable
@@ -14,9 +12,10 @@ COPY_PATH = Binding("y", "copy_path", "Copy path", id="copy_path")
 
 class CopyPathKey(Widget):
     """Mixin for a pane whose rows have a path or id worth pasting elsewhere: `y` copies
-    what `copy_text` gives for the highlighted row."""
+    what `copy_text` gives for the highlighted row.
 
-    BINDINGS: ClassVar[list[BindingType]] = [COPY_PATH]
+    List it after the Textual base class (Textual takes CSS from the first base only), and put
+    `COPY_PATH` in the class's own `BINDINGS`, where it shows in the key bar's order."""
 
     def copy_text(self) -> str | None:
         """The text `y` copies now (None: nothing highlighted)."""

@@ -25,7 +25,8 @@ def fresh_mark(store: Store) -> RowMark:
 
 
 class View(Widget):
-    """Mixin for a widget the main screen switches to with a key (`1`..`6`).
+    """Mixin for a widget the main screen switches to with a key (`1`..`6`); list it after the
+    Textual base class (Textual takes CSS from the first base only).
 
     A view owns its panes and their keys (in `BINDINGS` on itself or its panes, so the key bar
     and help show them only here), loads what it shows, and applies the store's announcements
@@ -57,7 +58,7 @@ class View(Widget):
         """The view was switched to: start loading what it has not loaded yet."""
 
 
-class PaneView(View, Pane):
+class PaneView(Pane, View):
     """A view that is one pane over one store collection, loaded when first opened and kept up
     to date row by row. The pane's id is `<name>-pane`, its table's `<name>`."""
 

@@ -25,7 +25,7 @@ from lazytinker.ui.views.base import View
 from lazytinker.ui.views.browse_panes import RunCheckpointsPane, RunsPane, SessionsPane
 
 
-class BrowseView(View, Horizontal):
+class BrowseView(Horizontal, View):
     """The three browse panes and where the user has drilled to (a session, a run)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

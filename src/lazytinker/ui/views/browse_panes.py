@@ -11,7 +11,7 @@ from textual.binding import Binding, BindingType
 from lazytinker.api.models import TrainingRun
 from lazytinker.store import SessionInfo, Store
 from lazytinker.ui import columns as cols
-from lazytinker.ui.actions.copy import CopyPathKey
+from lazytinker.ui.actions.copy import COPY_PATH, CopyPathKey
 from lazytinker.ui.actions.downloads import export_trace
 from lazytinker.ui.pane import Pane
 from lazytinker.ui.table import VirtualTable
@@ -19,11 +19,12 @@ from lazytinker.ui.views.base import fresh_mark
 from lazytinker.ui.views.checkpoint_list import CheckpointList, checkpoint_table
 
 
-class SessionsPane(CopyPathKey, Pane):
+class SessionsPane(Pane, CopyPathKey):
     """Sessions: `enter` shows a session's runs, `e` exports its trace, `y` copies its id."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("e", "export_trace", "Export trace", id="export_trace"),
+        COPY_PATH,
     ]
 
     def __init__(self, store: Store) -> None:
@@ -55,8 +56,10 @@ class SessionsPane(CopyPathKey, Pane):
         export_trace(self, manager, key, directory=getattr(app, "download_directory", "."))
 
 
-class RunsPane(CopyPathKey, Pane):
+class RunsPane(Pane, CopyPathKey):
     """Training runs: `enter` shows a run's checkpoints, `y` copies its id."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [COPY_PATH]
 
     def __init__(self, store: Store) -> None:
         table: VirtualTable[TrainingRun] = VirtualTable(

@@ -11,8 +11,8 @@ from textual.binding import Binding, BindingType
 from lazytinker.api.models import Checkpoint
 from lazytinker.store import Store
 from lazytinker.ui import columns as cols
-from lazytinker.ui.actions.checkpoints import CheckpointKeys
-from lazytinker.ui.actions.copy import CopyPathKey
+from lazytinker.ui.actions.checkpoints import CHECKPOINT_BINDINGS, CheckpointKeys
+from lazytinker.ui.actions.copy import COPY_PATH, CopyPathKey
 from lazytinker.ui.pane import Pane
 from lazytinker.ui.table import VirtualTable
 from lazytinker.ui.views.base import fresh_mark
@@ -31,10 +31,12 @@ def checkpoint_table(
     )
 
 
-class CheckpointList(CopyPathKey, CheckpointKeys, Pane):
+class CheckpointList(Pane, CheckpointKeys, CopyPathKey):
     """A pane whose rows are checkpoints (the class that builds it sets `store`)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
+        *CHECKPOINT_BINDINGS,
+        COPY_PATH,
         Binding("S", "sort_checkpoints('size')", "Biggest", id="sort_size"),
         Binding("A", "sort_checkpoints('created')", "Oldest", id="sort_age"),
     ]
