@@ -9,8 +9,10 @@
 - `samplers` (`3`), `models` (`4`), `storage` (`5`), `billing` (`6`): one pane each.
 - `downloads` (`D`): the downloads screen.
 
-A new view is a module here with a `View` subclass (keys in its `BINDINGS`, so the key bar and
-help show them only there), one entry in `MainScreen.views` and a `view('name')` binding on the
-screen; a zoomed detail (`z`), a metrics view (`m`), an about-this-server panel or an audit log
-each fit that shape.
+A new view is a module here with a class of a Textual widget and `View`, in that order (or a
+`PaneView`), its keys in its own `BINDINGS` (so the key bar and help show them only there), one
+entry in `MainScreen.views` and a `view('name')` binding on the screen. A metrics view (`m`), an
+about-this-server panel, an audit log or a clean-up planner (`C`, mixing in the checkpoint keys
+from `lazytinker.ui.actions.checkpoints`) each fit that shape; a zoomed detail (`z`) is a key
+on the panes it zooms.
 """
