@@ -23,15 +23,9 @@ from lazytinker.store.downloads import (
     DownloadState,
     completion_notices,
 )
-from lazytinker.ui.downloads_view import (
-    DownloadRow,
-    DownloadsScreen,
-    describe,
-    download_targets,
-    save_checkpoints,
-    start_downloads,
-)
+from lazytinker.ui.actions.downloads import download_targets, save_checkpoints, start_downloads
 from lazytinker.ui.modals.download import DownloadChoice, DownloadModal, DownloadTarget
+from lazytinker.ui.views.downloads import DownloadRow, DownloadsScreen, describe
 from tests.conftest import StartServer
 
 UNSET = object()

@@ -11,6 +11,8 @@ from lazytinker.api.client import TinkerAPI
 from lazytinker.api.models import TrainingRun
 from lazytinker.api.paths import CheckpointRef
 from lazytinker.store import Connection
+from lazytinker.ui.app import LazytinkerApp
+from lazytinker.ui.keybar import KeyBar
 from lazytinker.ui.main_screen import MainScreen
 from lazytinker.ui.pane import Pane
 from lazytinker.ui.table import VirtualTable
@@ -22,6 +24,47 @@ def main(app: object) -> MainScreen:
     screen = app.screen  # type: ignore[attr-defined]
     assert isinstance(screen, MainScreen)
     return screen
+
+
+def key_bar(app: object) -> str:
+    """The key bar's text as painted."""
+    return str(app.screen.query_one(KeyBar).render())  # type: ignore[attr-defined]
+
+
+async def test_the_key_bar_offers_only_what_works_in_the_pane(server) -> None:
+    store = make_store(server.url)
+    app = LazytinkerApp(store, watch=False, keys={"export_trace": "E"})
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot, lambda: store.runs.loaded and store.sessions.loaded)
+        screen = main(app)
+        await pilot.press("h")
+        await settle(pilot, lambda: screen.sessions.has_focus)
+        bar = key_bar(app)
+        # A session: its trace can be exported (under the remapped key), nothing published.
+        assert " E Export trace " in bar, bar
+        assert " y Copy path " in bar, bar
+        for absent in ("Publish", "Delete", "TTL", "Save", "Biggest"):
+            assert absent not in bar, bar
+        await pilot.press("p")
+        await pilot.pause()
+        assert app.screen is screen
+        # A run: neither the checkpoint keys nor the session's.
+        await pilot.press("l")
+        await settle(pilot, lambda: screen.runs.has_focus)
+        bar = key_bar(app)
+        for absent in ("Publish", "Delete", "Export trace"):
+            assert absent not in bar, bar
+        # A run's checkpoints: every checkpoint key, in the order the bar has always had.
+        await pilot.press("enter")
+        await settle(pilot, lambda: screen.checkpoints.has_focus)
+        bar = key_bar(app)
+        assert "esc Back  p Publish  d Delete  t TTL  s Save  y Copy path  S Biggest" in bar, bar
+        assert "Export trace" not in bar
+        await pilot.press("question_mark")
+        await pilot.pause()
+        text = str(app.screen.query_one("Static").render())
+        assert "Publish" in text
+        assert "Export trace" not in text
 
 
 async def test_drill_from_a_session_to_a_run_to_its_checkpoints(server) -> None:
@@ -200,7 +243,7 @@ async def test_hpcai_hides_sessions_and_shows_hpcai_paths(start_server) -> None:
         keys = screen.checkpoints.visible_keys()
         assert keys
         assert all(k.startswith("hpcai://") for k in keys)
-        assert screen.check_action("publish", ()) is False
+        assert screen.panes["checkpoints"].check_action("publish", ()) is False
         await pilot.press("2")
         assert screen.view == "browse"
 
@@ -242,6 +285,9 @@ async def test_help_lists_keys_and_panes_have_ids(server) -> None:
             table = app.screen.query_one(f"#{table_id}", VirtualTable)
             assert table.has_focus
             assert isinstance(table.parent, Pane)
+        # The help lists the keys that work where the user is: a checkpoint's, here.
+        await pilot.press("l")
+        await pilot.pause()
         await pilot.press("question_mark")
         text = str(app.screen.query_one("Static").render())
         for description in ("Publish", "Delete", "Filter", "Watch", "Refresh", "Quit"):

@@ -1,10 +1,16 @@
-"""The command palette provider: every action and view of the main screen, by name."""
+"""The command palette provider: the actions and views that work where the user is, by name.
+
+An action runs on the nearest widget, from the focused one up to the screen and the app, that
+has it and does not disable it: the same place its key would run it. So the palette offers, like
+the key bar, only what works here (`Publish` on a checkpoint, not on a run).
+"""
 
 from __future__ import annotations
 
 from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.dom import DOMNode
 
 COMMANDS: list[tuple[str, str, str]] = [
     ("Publish / unpublish checkpoint", "publish", "Make the highlighted or selected public"),
@@ -21,30 +27,49 @@ COMMANDS: list[tuple[str, str, str]] = [
     ("View: supported models", "view('models')", "Base models and their capabilities"),
     ("View: storage usage", "view('storage')", "Checkpoint storage by project and owner"),
     ("View: billing usage", "view('billing')", "Tokens and storage by day, model, session"),
-    ("Help: keys", "app.help", "Every key and what it does"),
+    ("Help: keys", "help", "Every key and what it does"),
 ]
 
 
 class LazytinkerCommands(Provider):
-    """Offers every action and view of the main screen."""
+    """Offers the actions and views that work where the user is."""
+
+    def _target(self, action: str) -> DOMNode | None:
+        """The node whose `action` a key press would run now, if any."""
+        name = action.partition("(")[0]
+        screen = self.screen
+        start = screen.focused or screen
+        for node in start.ancestors_with_self:
+            if getattr(node, f"action_{name}", None) is None:
+                continue
+            return node if node.check_action(name, ()) is not False else None
+        return None
+
+    def _offered(self) -> list[tuple[str, DOMNode, str, str]]:
+        found = []
+        for name, action, help_text in COMMANDS:
+            target = self._target(action)
+            if target is not None:
+                found.append((name, target, action, help_text))
+        return found
 
     async def discover(self) -> Hits:
-        """Everything, for an empty query."""
-        for name, action, help_text in COMMANDS:
-            yield DiscoveryHit(name, partial(self._run, action), help=help_text)
+        """Everything that works here, for an empty query."""
+        for name, target, action, help_text in self._offered():
+            yield DiscoveryHit(name, partial(self._run, action, target), help=help_text)
 
     async def search(self, query: str) -> Hits:
-        """Commands whose names match the query."""
+        """Commands that work here whose names match the query."""
         matcher = self.matcher(query)
-        for name, action, help_text in COMMANDS:
+        for name, target, action, help_text in self._offered():
             score = matcher.match(name)
             if score > 0:
                 yield Hit(
-                    score, matcher.highlight(name), partial(self._run, action), help=help_text
+                    score,
+                    matcher.highlight(name),
+                    partial(self._run, action, target),
+                    help=help_text,
                 )
 
-    async def _run(self, action: str) -> None:
-        if action.startswith("app."):
-            await self.app.run_action(action)
-        else:
-            await self.screen.run_action(action)
+    async def _run(self, action: str, target: DOMNode) -> None:
+        await self.app.run_action(action, target)

@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel
 from textual.content import Content
+from textual.timer import Timer
 from textual.widgets import Static
 
 from lazytinker.api.models import (
@@ -17,7 +18,7 @@ from lazytinker.api.models import (
     TrainingRun,
     WeightsInfoResponse,
 )
-from lazytinker.store import SessionInfo, Store, run_is_active
+from lazytinker.store import Capability, SessionInfo, Store, run_is_active
 from lazytinker.ui import format as fmt
 from lazytinker.ui.text import printable
 
@@ -25,6 +26,8 @@ Part = str | tuple[str, str]
 LABEL = "$text-muted"
 GOOD = "$text-success"
 BAD = "$text-error"
+WEIGHTS_DELAY = 0.3
+"""Seconds the cursor rests on a checkpoint before its weights info is asked for."""
 
 
 def _field(label: str, value: str, style: str = "") -> list[Part]:
@@ -165,7 +168,8 @@ def generic_detail(item: Any) -> Content:
 
 
 class DetailPanel(Static):
-    """Shows the highlighted item; empty text says what to do."""
+    """Shows the highlighted item (reading a checkpoint's weights info when the cursor rests
+    on it); empty text says what to do."""
 
     DEFAULT_CSS = """
     DetailPanel { height: 6; border: round $panel-lighten-2; padding: 0 1; }
@@ -176,12 +180,29 @@ class DetailPanel(Static):
         self.store = store
         self.item: Any = None
         self._shown: str | None = None
+        self._weights_timer: Timer | None = None
         self.border_title = "Detail"
 
     def show(self, item: Any) -> None:
         """Show an item (run, checkpoint, session, sampler, model) or nothing."""
         self.item = item
         self.redraw()
+
+    def follow(self, item: Any) -> None:
+        """Show the highlighted item; for a checkpoint, read its weights info once the cursor
+        rests there (not for every row it passes on the way)."""
+        self.show(item)
+        store = self.store
+        if store is None or not isinstance(item, Checkpoint) or item.path in store.weights_info:
+            return
+        if self._weights_timer is not None:
+            self._weights_timer.stop()
+        path = item.path
+        self._weights_timer = self.set_timer(WEIGHTS_DELAY, lambda: self._load_weights(path))
+
+    def _load_weights(self, path: str) -> None:
+        if self.store is not None and self.store.supports(Capability.WEIGHTS_INFO):
+            self.run_worker(self.store.load_weights_info(path), group="weights")
 
     def redraw(self) -> None:
         """Render the current item again (its data or the clock changed); repaint only when

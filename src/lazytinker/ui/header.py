@@ -1,4 +1,4 @@
-"""The header line (profile, host, connection, watch state) and the status line above the footer."""
+"""The header line: profile, host, connection, watch state, downloads, read-only."""
 
 from __future__ import annotations
 
@@ -71,20 +71,3 @@ class HeaderLine(Static):
         if parts != self._last:
             self._last = parts
             self.update(Content.assemble(*parts), layout=False)
-
-
-class StatusLine(Static):
-    """One line: progress of a bulk action, or what the selection would free."""
-
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__("", id=id, markup=False)
-        self._said: tuple[str, bool] | None = None
-
-    def say(self, text: str, *, busy: bool = False) -> None:
-        """Show a line of plain text."""
-        if (text, busy) == self._said:
-            return
-        self._said = (text, busy)
-        # Fixed height: no layout pass (it would repaint far more than this line).
-        self.update(Content(text), layout=False)
-        self.set_class(busy, "-busy")

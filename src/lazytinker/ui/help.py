@@ -1,4 +1,8 @@
-"""The `?` help screen: every key of the screen it was opened from, as currently mapped."""
+"""The `?` help screen: the keys that work where it was opened from, as currently mapped.
+
+The rows come from the screen's active bindings, which follow focus: on a checkpoint they include
+publish, TTL, delete and save; on a session, export trace; and so on.
+"""
 
 from __future__ import annotations
 
@@ -12,10 +16,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 EXTRA = [
-    ("ctrl+p", "Command palette: every action and view"),
+    ("ctrl+p", "Command palette: every action and view that works here"),
     ("enter", "Open: a session's runs, a run's checkpoints"),
     ("1-6", "Views: browse, all checkpoints, samplers, models, storage, billing"),
-    ("a", "Owned runs / accessible runs"),
 ]
 
 

@@ -1,4 +1,5 @@
-"""A titled pane around one `VirtualTable`: counts in the title, `/` filter, `o` sort, `space`."""
+"""A titled pane around one `VirtualTable`: counts in the title, `/` filter, `o` sort, `space`,
+`esc`."""
 
 from __future__ import annotations
 
@@ -22,6 +23,9 @@ class Pane(Vertical):
         Binding("slash", "filter", "Filter", id="filter"),
         Binding("o", "sort", "Sort", id="sort"),
         Binding("space", "select", "Select", id="select"),
+        # The screen's: it clears this pane's filter, else goes back a level. Declared with the
+        # pane's keys so the key bar lists it with them, before the view's own keys.
+        Binding("escape", "screen.back", "Back", id="back"),
     ]
 
     DEFAULT_CSS = """
@@ -49,9 +53,10 @@ class Pane(Vertical):
         # Not Textual's `loading`: that hides the rows behind a spinner until the last page,
         # where a pane should show the first page at once and say in its title that more come.
         self.fetching = False
-        self.on_filtered: Callable[[], None] | None = None
-        """Called as soon as the filter has changed what is shown: the screen's status line
-        then repaints in the same frame as the rows, not one message round later."""
+        self.on_changed: Callable[[], None] | None = None
+        """Called as soon as a filter, a sort or the selection has changed what is shown: the
+        screen's status line then repaints in the same frame as the rows, not one message
+        round later."""
         self.error_line = Static("", classes="pane--error", markup=False)
         # Always on screen, never shown and hidden: a box that comes and goes changes the
         # table's height, and a resized table costs a layout pass and frames of its own.
@@ -91,6 +96,16 @@ class Pane(Vertical):
         # A Content, not a str: a str title is parsed as markup, and scopes hold server text.
         self.border_title = Content(" ".join(parts))
 
+    def highlighted(self) -> Any:
+        """The row under the cursor (None when the table is empty)."""
+        key = self.table.cursor_key
+        return self.table.get(key) if key is not None else None
+
+    def changed(self) -> None:
+        """Tell the screen that what this pane shows changed (see `on_changed`)."""
+        if self.on_changed is not None:
+            self.on_changed()
+
     def set_error(self, message: str | None) -> None:
         """Show (or clear) a one-line error for this pane; the rest of the app keeps working."""
         self.error_line.update(message or "")
@@ -120,8 +135,7 @@ class Pane(Vertical):
         self._collector.hold()
         self.table.set_filter(value.strip())
         self.update_title()
-        if self.on_filtered is not None:
-            self.on_filtered()
+        self.changed()
 
     def on_input_changed(self, event: Input.Changed) -> None:
         """The filter box's changes are handled by `_filter_typed`; they go no further."""
@@ -145,10 +159,10 @@ class Pane(Vertical):
         if self.selectable:
             self.table.toggle_selected()
             self.update_title()
-            self.post_message(VirtualTable.Highlighted(self.table, self.table.cursor_key))
+            self.changed()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """`space` only where rows can be selected."""
         if action == "select":
             return self.selectable
-        return True
+        return super().check_action(action, parameters)

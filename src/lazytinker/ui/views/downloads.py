@@ -1,14 +1,15 @@
-"""The downloads view: every download with a progress bar, rate and ETA; cancel, retry, remove.
+"""The downloads view (`D`): every download with a progress bar, rate and ETA; cancel, retry,
+remove.
 
 It renders a `DownloadManager`'s items and updates only the row whose item changed. The screen
 wrapper (`DownloadsScreen`) is what the main screen pushes; the view itself can live in a pane.
+Starting downloads is not this module's job: see `lazytinker.ui.actions.downloads`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import humanize
 from textual.app import ComposeResult
@@ -18,12 +19,9 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import ListItem, ListView, ProgressBar, Static
 
-from lazytinker.api.models import Checkpoint
-from lazytinker.api.paths import CheckpointRef
 from lazytinker.store.downloads import DownloadItem, DownloadManager, DownloadState
 from lazytinker.ui.keybar import KeyBar
 from lazytinker.ui.modals._format import literal
-from lazytinker.ui.modals.download import DownloadChoice, DownloadModal, DownloadTarget
 
 
 def _size(value: float) -> str:
@@ -35,61 +33,6 @@ def _clock(seconds: float) -> str:
     hours, rest = divmod(whole, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
-
-
-def download_targets(checkpoints: list[Checkpoint]) -> list[DownloadTarget]:
-    """What the download modal lists for these checkpoints."""
-    return [DownloadTarget(c.path, c.checkpoint_type, c.size_bytes) for c in checkpoints]
-
-
-def start_downloads(
-    manager: DownloadManager, checkpoints: list[Checkpoint], choice: DownloadChoice
-) -> list[DownloadItem]:
-    """Queue the checkpoints the modal accepted; the manager runs a few at a time."""
-    return [
-        manager.add_checkpoint(
-            CheckpointRef.parse(c.path),
-            choice.directory,
-            extract=choice.extract,
-            force=choice.force,
-            expected_size=c.size_bytes,
-        )
-        for c in checkpoints
-    ]
-
-
-async def save_checkpoints(
-    screen: Screen[Any],
-    manager: DownloadManager,
-    checkpoints: list[Checkpoint],
-    *,
-    directory: str,
-    extract: bool,
-) -> list[DownloadItem]:
-    """The whole `s` flow: ask with the modal, queue what was accepted, say so.
-
-    Call it from a worker (it waits for the modal): `@work async def action_save(self)`.
-    """
-    if not checkpoints:
-        screen.notify("Highlight or select a checkpoint to download.", severity="warning")
-        return []
-    modal = DownloadModal(download_targets(checkpoints), directory=directory, extract=extract)
-    choice = await screen.app.push_screen_wait(modal)
-    if choice is None:
-        return []
-    items = start_downloads(manager, checkpoints, choice)
-    what = "1 checkpoint" if len(items) == 1 else f"{len(items)} checkpoints"
-    screen.notify(f"Downloading {what} to {choice.directory}", markup=False, timeout=4)
-    return items
-
-
-def export_trace(
-    screen: Screen[Any], manager: DownloadManager, session_id: str, *, directory: str
-) -> DownloadItem:
-    """Queue a session's trace export (the server builds it first) into `directory`."""
-    item = manager.add_trace(session_id, Path(directory))
-    screen.notify(f"Exporting the trace of {session_id}", markup=False, timeout=4)
-    return item
 
 
 def describe(item: DownloadItem) -> str:

@@ -1,0 +1,71 @@
+"""A pane of checkpoints: the checkpoint keys act on its selection or its highlighted row, `y`
+copies the path, `S`/`A` order it for a clean-up. The run's checkpoints pane and the all
+checkpoints view are both one."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from textual.binding import Binding, BindingType
+
+from lazytinker.api.models import Checkpoint
+from lazytinker.store import Store
+from lazytinker.ui import columns as cols
+from lazytinker.ui.actions.checkpoints import CHECKPOINT_BINDINGS, CheckpointKeys
+from lazytinker.ui.actions.copy import COPY_PATH, CopyPathKey
+from lazytinker.ui.pane import Pane
+from lazytinker.ui.table import VirtualTable
+from lazytinker.ui.views.base import fresh_mark
+
+
+def checkpoint_table(
+    store: Store, *, id: str, empty: str, with_run: bool = False
+) -> VirtualTable[Checkpoint]:
+    """A table of checkpoints keyed by path (with a run column when they come from many runs)."""
+    return VirtualTable(
+        cols.checkpoint_columns(store, with_run=with_run),
+        key=lambda c: c.path,
+        row_mark=fresh_mark(store),
+        empty_text=empty,
+        id=id,
+    )
+
+
+class CheckpointList(Pane, CheckpointKeys, CopyPathKey):
+    """A pane whose rows are checkpoints (the class that builds it sets `store`)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *CHECKPOINT_BINDINGS,
+        COPY_PATH,
+        Binding("S", "sort_checkpoints('size')", "Biggest", id="sort_size"),
+        Binding("A", "sort_checkpoints('created')", "Oldest", id="sort_age"),
+    ]
+
+    table: VirtualTable[Any]
+
+    async def checkpoint_targets(self) -> list[Checkpoint]:
+        """The selected checkpoints (even those a filter hides), else the highlighted one."""
+        selected = self.table.selected_items()
+        if selected:
+            return list(selected)
+        item = self.highlighted()
+        return [item] if isinstance(item, Checkpoint) else []
+
+    def targets_done(self) -> None:
+        """Drop the selection once it has been acted on."""
+        if self.table.selected:
+            self.table.selected.clear()
+            self.table.refresh()
+        self.update_title()
+        self.changed()
+
+    def copy_text(self) -> str | None:
+        """The highlighted checkpoint's path."""
+        item = self.highlighted()
+        return item.path if isinstance(item, Checkpoint) else None
+
+    def action_sort_checkpoints(self, column: str) -> None:
+        """`S` biggest first, `A` oldest first: the storage clean-up orders."""
+        self.table.sort_by(column, reverse=column == "size")
+        self.update_title()
+        self.changed()
