@@ -32,6 +32,8 @@ class Reply:
     body: Any = None
     headers: dict[str, str] = field(default_factory=dict)
     content_type: str = "application/json"
+    delay: float = 0.0
+    """Seconds to hold the answer back (to make one call answer after another)."""
 
     def encoded(self) -> bytes:
         """The body on the wire."""
@@ -116,6 +118,8 @@ class ScriptedApp:
             reply = Reply(404, {"detail": f"no scripted route {scope['method']} {raw_path}"})
         else:
             reply = queue.popleft() if len(queue) > 1 else queue[0]
+        if reply.delay:
+            await asyncio.sleep(reply.delay)
         payload = reply.encoded()
         headers = [(b"content-length", str(len(payload)).encode())]
         if payload:

@@ -6,6 +6,7 @@ These are the cases the stand-in server cannot produce on demand (503 twice then
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import time
@@ -29,6 +30,7 @@ from lazytinker.api.errors import (
     UnreachableError,
     UnsupportedError,
 )
+from lazytinker.api.handshake import HandshakeState
 from lazytinker.api.models import SessionSearchRequest
 from lazytinker.api.paths import CheckpointRef
 from lazytinker.api.retry import RetryPolicy
@@ -109,24 +111,41 @@ def make_jwt(sub: str = "user:1", exp_in: float = 3600) -> str:
 # --- handshake ------------------------------------------------------------------------------
 
 
-async def test_tinker_handshake_runs_config_then_dynamic_config_then_the_call(
+async def test_tinker_handshake_runs_config_then_dynamic_config_beside_the_call(
     app: ScriptedApp, api: TinkerAPI
 ) -> None:
     app.on("GET", RUNS_PATH, Reply(body=RUNS))
     page = await api.list_training_runs(limit=5, offset=10)
     assert page.training_runs[0].training_run_id == RUN
+    await api.connect()  # the handshake ran beside the call; wait for its end
     lines = [r.line for r in app.requests]
-    assert lines == [
+    assert sorted(lines) == [
+        "GET /api/v1/training_runs?limit=5&offset=10&access_scope=owned",
         "POST /api/v1/client/config",
         "POST /api/v1/client/dynamic_config",
-        "GET /api/v1/training_runs?limit=5&offset=10&access_scope=owned",
     ]
-    first = app.requests[0]
+    assert lines.index("POST /api/v1/client/config") < lines.index(
+        "POST /api/v1/client/dynamic_config"
+    )
+    first = app.calls("POST", "/api/v1/client/config")[0]
     assert first.json() == {"sdk_version": first.json()["sdk_version"]}
     for request in app.requests:
         assert request.headers["x-api-key"] == KEY
         assert request.headers["user-agent"].startswith("lazytinker/")
         assert "authorization" not in request.headers
+    assert api.handshake_state is HandshakeState.DONE
+
+
+async def test_the_first_call_does_not_wait_for_the_handshake(
+    app: ScriptedApp, api: TinkerAPI
+) -> None:
+    # client/config answers only after the listing: the listing must not be waiting for it.
+    app.on("POST", "/api/v1/client/config", Reply(body={}, delay=1.0))
+    app.on("GET", RUNS_PATH, Reply(body=RUNS))
+    await api.list_training_runs()
+    assert api.handshake_state is HandshakeState.PENDING
+    await api.connect()
+    assert api.handshake_state is HandshakeState.DONE
 
 
 async def test_handshake_happens_once(app: ScriptedApp, api: TinkerAPI) -> None:
@@ -137,10 +156,17 @@ async def test_handshake_happens_once(app: ScriptedApp, api: TinkerAPI) -> None:
     assert len(app.calls("POST", "/api/v1/client/config")) == 1
 
 
-async def test_config_404_fails_connect(app: ScriptedApp, api: TinkerAPI) -> None:
+async def test_config_404_skips_the_handshake(app: ScriptedApp, api: TinkerAPI) -> None:
+    # A server without client/config (protocol.md §12) is used without the handshake.
     app.on("POST", "/api/v1/client/config", Reply(404, {"detail": "Not Found"}))
-    with pytest.raises(NotFoundError, match=r"127\.0\.0\.1"):
-        await api.connect()
+    app.on("GET", RUNS_PATH, Reply(body=RUNS))
+    await api.connect()
+    assert api.handshake_state is HandshakeState.SKIPPED
+    assert not api.supports(Capability.HANDSHAKE)
+    assert "HTTP 404" in api.capabilities.why_not(Capability.HANDSHAKE)
+    page = await api.list_training_runs()
+    assert page.training_runs[0].training_run_id == RUN
+    assert not app.calls("POST", "/api/v1/client/dynamic_config")
 
 
 async def test_jwt_exchange_when_the_server_asks(app: ScriptedApp, api: TinkerAPI) -> None:
@@ -149,6 +175,7 @@ async def test_jwt_exchange_when_the_server_asks(app: ScriptedApp, api: TinkerAP
     app.on("POST", "/api/v1/auth/token", Reply(body={"jwt": token}))
     app.on("POST", "/api/v1/client/dynamic_config", Reply(body={"refresh_interval_sec": 60}))
     app.on("GET", RUNS_PATH, Reply(body=RUNS))
+    await api.connect()
     await api.list_training_runs()
     assert [r.raw_path for r in app.requests] == [
         "/api/v1/client/config",
@@ -169,6 +196,36 @@ async def test_jwt_exchange_when_the_server_asks(app: ScriptedApp, api: TinkerAP
     assert api.dynamic_config.refresh_interval_sec == 60
 
 
+async def test_a_call_sent_before_the_server_asked_for_a_jwt_is_sent_again_with_it(
+    app: ScriptedApp, api: TinkerAPI
+) -> None:
+    token = make_jwt()
+    app.on("POST", "/api/v1/client/config", Reply(body={"pjwt_auth_enabled": True}, delay=0.5))
+    app.on("POST", "/api/v1/auth/token", Reply(body={"jwt": token}))
+    # This server refuses the raw key on listings: the first try (raw key) gets 401.
+    app.on("GET", RUNS_PATH, Reply(401, {"detail": "a JWT is required"}), Reply(body=RUNS))
+    page = await api.list_training_runs()
+    assert page.training_runs[0].training_run_id == RUN
+    assert [c.headers["x-api-key"] for c in app.calls("GET", RUNS_PATH)] == [KEY, token]
+
+
+async def test_once_the_server_asked_for_a_jwt_calls_wait_for_it(
+    app: ScriptedApp, api: TinkerAPI
+) -> None:
+    token = make_jwt()
+    app.on("POST", "/api/v1/client/config", Reply(body={"pjwt_auth_enabled": True}))
+    app.on("POST", "/api/v1/auth/token", Reply(body={"jwt": token}, delay=0.5))
+    app.on("GET", RUNS_PATH, Reply(body=RUNS))
+    config_answered = asyncio.Event()
+    api.capabilities.subscribe(lambda capability, learned: config_answered.set())
+    task = asyncio.create_task(api.connect())
+    await config_answered.wait()
+    assert api.transport.jwt_wanted
+    await api.list_training_runs()
+    await task
+    assert [c.headers["x-api-key"] for c in app.calls("GET", RUNS_PATH)] == [token]
+
+
 async def test_invalid_token_401_re_exchanges_once_and_replays(
     app: ScriptedApp, api: TinkerAPI
 ) -> None:
@@ -177,6 +234,7 @@ async def test_invalid_token_401_re_exchanges_once_and_replays(
     app.on("POST", "/api/v1/auth/token", Reply(body={"jwt": first}), Reply(body={"jwt": second}))
     invalid = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
     app.on("GET", RUNS_PATH, Reply(401, {"detail": "expired"}, invalid), Reply(body=RUNS))
+    await api.connect()
     await api.list_training_runs()
     calls = app.calls("GET", RUNS_PATH)
     assert [c.headers["x-api-key"] for c in calls] == [first, second]
@@ -188,6 +246,7 @@ async def test_a_second_invalid_token_401_is_reported(app: ScriptedApp, api: Tin
     app.on("POST", "/api/v1/auth/token", Reply(body={"jwt": make_jwt()}))
     invalid = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
     app.on("GET", RUNS_PATH, Reply(401, {"detail": "expired"}, invalid))
+    await api.connect()
     with pytest.raises(KeyRejectedError):
         await api.list_training_runs()
     assert len(app.calls("GET", RUNS_PATH)) == 2
@@ -197,6 +256,7 @@ async def test_expired_jwt_is_refreshed_before_use(app: ScriptedApp, api: Tinker
     app.on("POST", "/api/v1/client/config", Reply(body={"pjwt_auth_enabled": True}))
     app.on("POST", "/api/v1/auth/token", Reply(body={"jwt": make_jwt(exp_in=10)}))
     app.on("GET", RUNS_PATH, Reply(body=RUNS))
+    await api.connect()
     await api.list_training_runs()
     # 10 s of life is inside the refresh margin: every call exchanges again first.
     assert len(app.calls("POST", "/api/v1/auth/token")) >= 2
@@ -413,7 +473,9 @@ async def test_unreachable_host(sleeps: SleepLog) -> None:
         with pytest.raises(UnreachableError, match=r"Cannot reach 127\.0\.0\.1") as info:
             await api.list_training_runs()
     assert KEY not in str(info.value)
-    assert len(sleeps.delays) == api.retry.max_attempts - 1
+    # The handshake, in flight beside the call, retries too: each stops after max_attempts.
+    retries = api.retry.max_attempts - 1
+    assert retries <= len(sleeps.delays) <= 2 * retries
 
 
 # --- URLs and bodies ------------------------------------------------------------------------

@@ -244,6 +244,7 @@ async def test_jwt_server_gives_whoami(start_server: StartServer) -> None:
     server = start_server(jwt=True)
     async with client(server.url) as api:
         await api.list_training_runs(limit=1)
+        await api.connect()  # the handshake (and so the JWT) runs beside the first call
         assert api.whoami is not None
         assert api.whoami.user_urn
 

@@ -85,6 +85,7 @@ async def test_the_key_is_read_again_before_a_jwt_exchange_only_for_command_keys
     app.on("GET", RUNS_PATH, Reply(401, {"detail": "expired"}, INVALID_TOKEN), Reply(body=RUNS))
     source = KeySequence("tml-key-1", "tml-key-2", "tml-key-3")
     async with TinkerAPI(ServerTarget(base_url=base_url, credential=source)) as api:
+        await api.connect()
         await api.list_training_runs()
         assert api.whoami is not None
         assert api.whoami.user_urn == "user:2"

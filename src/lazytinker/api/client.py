@@ -3,29 +3,36 @@
 A facade: the store calls its methods (`store.core.StoreAPI` lists the ones it uses) and never
 sees how they are made. Underneath, one `Transport` (handshake, credential, retries, errors) is
 shared by the endpoint groups of `api/endpoints/` (runs and checkpoints, sessions and samplers,
-usage and audit, download URLs), and one `Capabilities` says what the service offers.
+usage and audit, identity, projects, download URLs), and one `Capabilities` says what the
+service offers: its flavor's preset at first, then what its answers taught (`probe` asks).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from types import TracebackType
 from typing import Self
 
 from lazytinker.api.capabilities import Capabilities, Capability
 from lazytinker.api.endpoints import (
+    AccountEndpoints,
     DownloadEndpoints,
+    ProjectEndpoints,
     RunsEndpoints,
     SessionsEndpoints,
     UsageEndpoints,
 )
+from lazytinker.api.handshake import HandshakeState
 from lazytinker.api.models import (
     AccessScope,
+    ApiKeyMeResponse,
     AuditLogResponse,
     BillingUsageResponse,
     CheckpointArchiveUrlResponse,
     CheckpointsListResponse,
     ClientConfigResponse,
+    CopyWeightsResponse,
     CurrentCheckpointStorageUsageResponse,
     DynamicConfigResponse,
     ExternalWeightsUrlsResponse,
@@ -43,11 +50,13 @@ from lazytinker.api.models import (
     Whoami,
 )
 from lazytinker.api.paths import CheckpointRef, Flavor
+from lazytinker.api.probe import probe_all
 from lazytinker.api.retry import RetryPolicy
 from lazytinker.api.target import ServerTarget
+from lazytinker.api.timing import RoundTrips
 from lazytinker.api.transport import Transport
 
-__all__ = ["Capability", "ServerTarget", "TinkerAPI"]
+__all__ = ["Capability", "HandshakeState", "RoundTrips", "ServerTarget", "TinkerAPI"]
 
 
 class TinkerAPI:
@@ -61,11 +70,15 @@ class TinkerAPI:
         self.base_url = target.url
         self.host = target.host
         self.capabilities = Capabilities(target.flavor, target.host)
-        self.transport = Transport(target, retry=retry, timeout=timeout)
+        self.transport = Transport(
+            target, retry=retry, timeout=timeout, capabilities=self.capabilities
+        )
         self.runs = RunsEndpoints(self.transport, self.capabilities)
         self.sessions = SessionsEndpoints(self.transport, self.capabilities)
         self.usage = UsageEndpoints(self.transport, self.capabilities)
         self.downloads = DownloadEndpoints(self.transport, self.capabilities)
+        self.account = AccountEndpoints(self.transport, self.capabilities)
+        self.projects = ProjectEndpoints(self.transport, self.capabilities)
 
     def __repr__(self) -> str:
         return f"TinkerAPI(flavor={self.flavor!r}, base_url={self.base_url!r})"
@@ -88,12 +101,32 @@ class TinkerAPI:
     # --- the connection ------------------------------------------------------------------------
 
     async def connect(self) -> None:
-        """Read the credential and run the start-up handshake (tinker); once."""
+        """Read the credential and wait for the start-up handshake (tinker; run once, in the
+        background, beside the first calls). Raises only what makes the server unusable."""
         await self.transport.connect()
 
     def supports(self, capability: Capability) -> bool:
-        """Whether this service offers `capability`."""
+        """Whether this service offers `capability` (as far as its answers have said)."""
         return self.capabilities.supports(capability)
+
+    async def probe(self, capabilities: Iterable[Capability]) -> None:
+        """Ask the server about capabilities not decided yet, all at once (reads only)."""
+        await probe_all(self.transport, capabilities)
+
+    @property
+    def handshake_state(self) -> HandshakeState:
+        """How the start-up handshake went (pending, done, skipped, failed, none)."""
+        return self.transport.handshake_state
+
+    @property
+    def server_identity(self) -> dict[str, str]:
+        """What the server says of itself: `header` (Server), `name`, `version` if given."""
+        return self.transport.server_identity
+
+    @property
+    def timing(self) -> RoundTrips:
+        """How long its answers take."""
+        return self.transport.timing
 
     @property
     def retry(self) -> RetryPolicy:
@@ -224,6 +257,29 @@ class TinkerAPI:
     ) -> AuditLogResponse:
         """One UTC day of audit events (admin role)."""
         return await self.usage.get_audit_log(event_type, day)
+
+    # --- identity and projects ----------------------------------------------------------------
+
+    async def api_key_me(self) -> ApiKeyMeResponse:
+        """The key's name and note, its organisation and e-mail (`GET …/auth/apikey/me`)."""
+        return await self.account.api_key_me()
+
+    async def assign_session_project(self, session_id: str, project_id: str) -> None:
+        """Move a session, and its runs and samplers, to another project."""
+        await self.projects.assign_session_project(session_id, project_id)
+
+    async def copy_weights(
+        self,
+        ref: CheckpointRef,
+        project_id: str,
+        ttl_seconds: int | None = None,
+        *,
+        idempotency_key: str | None = None,
+    ) -> CopyWeightsResponse:
+        """Copy a checkpoint into a project; the copy expires after `ttl_seconds` (or never)."""
+        return await self.projects.copy_weights(
+            ref, project_id, ttl_seconds, idempotency_key=idempotency_key
+        )
 
     # --- where downloads fetch from ------------------------------------------------------------
 

@@ -27,9 +27,13 @@ class NoCredentialError(ConfigError):
 class APIError(LazytinkerError):
     """A failure talking to a Tinker service at `host`."""
 
-    def __init__(self, message: str, *, host: str, status: int | None = None) -> None:
+    def __init__(
+        self, message: str, *, host: str, status: int | None = None, detail: str = ""
+    ) -> None:
         self.host = host
         self.status = status
+        # The server's own explanation (`detail` of its error body), when it gave one.
+        self.detail = detail
         super().__init__(message)
 
 
@@ -98,3 +102,13 @@ class ArchiveNotReadyError(APIError):
 
 class UnsupportedError(LazytinkerError):
     """The service's flavor has no such capability (hpcai has no publish, TTL or sessions)."""
+
+
+class NotOfferedError(UnsupportedError):
+    """The server does not offer a capability: its preset says so, or it answered 404/405/501
+    where the route should be. `status` is that answer's (None when it was never asked)."""
+
+    def __init__(self, message: str, *, capability: str, status: int | None = None) -> None:
+        self.capability = capability
+        self.status = status
+        super().__init__(message)

@@ -120,7 +120,10 @@ def error_for(
         )
     if status == 404:
         return NotFoundError(
-            f"Not found on {host} (HTTP 404, {endpoint}){suffix}", host=host, status=status
+            f"Not found on {host} (HTTP 404, {endpoint}){suffix}",
+            host=host,
+            status=status,
+            detail=detail,
         )
     if status == 409:
         return ConflictError(f"Conflict on {host} (HTTP 409){suffix}", host=host, status=status)

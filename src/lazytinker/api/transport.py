@@ -5,8 +5,12 @@ failure turned into one of the `errors` types with the key redacted.
 Endpoint groups (`api/endpoints/`) build paths and bodies and call `send`/`get`; retries, redirects
 and credentials are never their concern. Where the next transport features go: an overall deadline
 per call in `send` (which already bounds its retrying with `RetryPolicy.budget`), capped response
-bodies in `read_body` (the one place a body is read), per-server capabilities from the statuses
-`send` sees.
+bodies in `read_body` (the one place a body is read).
+
+Start-up (issue 19): nothing waits on the network that does not need to. The handshake runs as a
+background task (`start_handshake`); a call waits only for the key, and for the JWT exchange once
+the server has asked for one. A call sent with the raw key before the server said so, and
+answered 401, is sent again with the JWT once it is there.
 """
 
 from __future__ import annotations
@@ -22,8 +26,9 @@ import httpx
 
 from lazytinker import __version__
 from lazytinker.api.auth import Credentials
-from lazytinker.api.errors import APIError, UnreachableError
-from lazytinker.api.handshake import exchange_jwt, handshake
+from lazytinker.api.capabilities import Capabilities
+from lazytinker.api.errors import APIError, LazytinkerError, UnreachableError
+from lazytinker.api.handshake import HandshakeState, exchange_jwt, run_handshake
 from lazytinker.api.models import ClientConfigResponse, DynamicConfigResponse
 from lazytinker.api.responses import (
     M,
@@ -34,8 +39,10 @@ from lazytinker.api.responses import (
 )
 from lazytinker.api.retry import RetryPolicy, parse_retry_after
 from lazytinker.api.target import ServerTarget
+from lazytinker.api.timing import RoundTrips
 
 USER_AGENT = f"lazytinker/{__version__}"
+
 MAX_REDIRECTS = 5
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
@@ -44,17 +51,37 @@ class Transport:
     """Sends API calls to one service and reads its answers; close it with `aclose`."""
 
     def __init__(
-        self, target: ServerTarget, *, retry: RetryPolicy | None = None, timeout: float = 30.0
+        self,
+        target: ServerTarget,
+        *,
+        retry: RetryPolicy | None = None,
+        timeout: float = 30.0,
+        capabilities: Capabilities | None = None,
     ) -> None:
         self.target = target
         self.host = target.host
         self.base_url = target.url
         self.retry = retry or RetryPolicy()
+        self.capabilities = capabilities or Capabilities(target.flavor, target.host)
         self.credentials = Credentials(target.credential)
         self.client_config: ClientConfigResponse | None = None
         self.dynamic_config: DynamicConfigResponse | None = None
-        self._connected = False
-        self._connect_lock = asyncio.Lock()
+        self.handshake_state = HandshakeState.PENDING
+        self.handshake_error: str | None = None
+        # Set once a call knows which credential to send: the raw key (no exchange asked for,
+        # no handshake, or it failed) or the JWT. Until then calls go out with the raw key.
+        self.auth_settled = asyncio.Event()
+        self.jwt_wanted = False
+        # What the server says of itself: `Server` header, name and version from client/config.
+        self.server_identity: dict[str, str] = {}
+        self.timing = RoundTrips()
+        self._key_lock = asyncio.Lock()
+        self._key_read = False
+        self._handshake: asyncio.Task[None] | None = None
+        self.handshake_raised: LazytinkerError | None = None
+        if target.flavor != "tinker":
+            self.handshake_state = HandshakeState.NONE
+            self.auth_settled.set()
         self._http = httpx.AsyncClient(
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
             headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
@@ -63,25 +90,55 @@ class Transport:
         )
 
     async def aclose(self) -> None:
-        """Close the connection pool."""
+        """Stop the handshake if it is still going, and close the connection pool."""
+        task = self._handshake
+        if task is not None and not task.done():
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
         await self._http.aclose()
 
     # --- start-up ------------------------------------------------------------------------------
 
     async def connect(self) -> None:
-        """Read the credential and, for tinker, run the start-up handshake; once."""
-        async with self._connect_lock:
-            if self._connected:
-                return
-            await self.credentials.read_key()
-            if self.target.flavor == "tinker":
-                await handshake(self)
-            self._connected = True
+        """Read the credential and, for tinker, wait for the start-up handshake.
+
+        Raises what makes the server unusable (no key, a rejected key, no connection); a
+        handshake that failed otherwise is recorded (`handshake_state`) and calls go on.
+        """
+        await self._read_key()
+        task = self.start_handshake()
+        if task is not None:
+            await asyncio.shield(task)
+            if self.handshake_raised is not None:
+                raise self.handshake_raised
 
     async def ensure_connected(self) -> None:
-        """Connect unless already connected (every endpoint call starts here)."""
-        if not self._connected:
-            await self.connect()
+        """What a call needs before it is sent: the key, the handshake under way, and the JWT
+        when the server has asked for one (every endpoint call starts here)."""
+        await self._read_key()
+        self.start_handshake()
+        if self.jwt_wanted and not self.auth_settled.is_set():
+            await self.auth_settled.wait()
+
+    async def _read_key(self) -> None:
+        if self._key_read:
+            return
+        async with self._key_lock:
+            if not self._key_read:
+                await self.credentials.read_key()
+                self._key_read = True
+
+    def start_handshake(self) -> asyncio.Task[None] | None:
+        """Start the handshake in the background (tinker), once; again after it failed to
+        reach the server. Returns its task (None for a flavor without one)."""
+        if self.handshake_state is HandshakeState.NONE:
+            return None
+        task = self._handshake
+        if task is None or (task.done() and self.handshake_raised is not None):
+            self.handshake_raised = None
+            self.handshake_state = HandshakeState.PENDING
+            task = self._handshake = asyncio.get_running_loop().create_task(run_handshake(self))
+        return task
 
     async def _fresh_token(self) -> str:
         if self.credentials.is_stale():
@@ -142,12 +199,14 @@ class Transport:
         follow: bool = True,
         passthrough: frozenset[int] = frozenset(),
         stream: bool = False,
+        headers: Mapping[str, str] | None = None,
     ) -> httpx.Response:
         """Send one API call; return the final 2xx (or unfollowed 3xx) response.
 
         A status in `passthrough` is returned as it is, without retrying.
         With `stream` the body is left unread (the caller closes the response); otherwise it is
-        read here, so a connection cut mid-body counts as a transient failure.
+        read here, so a connection cut mid-body counts as a transient failure. `headers` are
+        added to the request (an idempotency key).
         """
         policy = self.retry
         attempt = 0
@@ -156,11 +215,13 @@ class Transport:
         reauthed = not reauth
         while True:
             attempt += 1
+            # Sent before the server said whether it wants a JWT: a 401 may just mean "yes".
+            speculative = use_jwt and not self.auth_settled.is_set()
             token = await self._fresh_token() if use_jwt else (self.credentials.key or "")
             delay: float | None = None
             try:
                 resp = await self._request(
-                    method, self.url(path), token, params, json_body, empty_body, follow
+                    method, self.url(path), token, params, json_body, empty_body, follow, headers
                 )
                 if not stream or resp.status_code >= 300:
                     await self.read_body(resp)
@@ -179,6 +240,12 @@ class Transport:
                 status = resp.status_code
                 if status < 400 or status in passthrough:
                     return resp
+                if status == 401 and speculative:
+                    await resp.aclose()
+                    await self.auth_settled.wait()
+                    if self.credentials.jwt is not None:
+                        attempt -= 1
+                        continue
                 if (
                     status == 401
                     and not reauthed
@@ -214,6 +281,14 @@ class Transport:
             slept += delay
             await policy.sleep(delay)
 
+    def _observe(self, resp: httpx.Response, seconds: float) -> None:
+        """Time one answer's headers, and note the `Server` header the first time."""
+        if self._same_origin(str(resp.url)):
+            self.timing.add(seconds)
+            server = resp.headers.get("server")
+            if server and "header" not in self.server_identity:
+                self.server_identity["header"] = server[:80]
+
     async def read_body(self, resp: httpx.Response) -> None:
         """Read the body of an API answer (the one place it is done: a size cap belongs here)."""
         await resp.aread()
@@ -227,10 +302,11 @@ class Transport:
         json_body: Any,
         empty_body: bool,
         follow: bool,
+        extra: Mapping[str, str] | None = None,
     ) -> httpx.Response:
         """One request and, when asked, its redirects; the key goes only to the API's origin."""
         content: bytes | None = None
-        headers: dict[str, str] = {}
+        headers: dict[str, str] = dict(extra) if extra else {}
         if json_body is not None or empty_body or method in ("POST", "PUT", "DELETE"):
             headers["Content-Type"] = "application/json"
         if json_body is not None:
@@ -246,7 +322,9 @@ class Transport:
             request = self._http.build_request(
                 method, url, params=query, content=content, headers=headers
             )
+            sent = time.monotonic()
             resp = await self._http.send(request, stream=True)
+            self._observe(resp, time.monotonic() - sent)
             location = resp.headers.get("location")
             if not follow or resp.status_code not in REDIRECTS or not location:
                 return resp

@@ -9,11 +9,12 @@ are the state (state.py), the loaders (loaders/), the watch (watch.py) and the a
 from lazytinker.store.actions import ReadOnlyError
 from lazytinker.store.core import Store
 from lazytinker.store.keyed import Change, Keyed
-from lazytinker.store.protocol import Capability, StoreAPI
+from lazytinker.store.protocol import Capability, HandshakeState, Learned, StoreAPI, Support
 from lazytinker.store.records import (
     ACTIVE_WINDOW,
     ActionResult,
     Connection,
+    Fallback,
     Notice,
     Operation,
     SessionInfo,
@@ -28,7 +29,10 @@ __all__ = [
     "Capability",
     "Change",
     "Connection",
+    "Fallback",
+    "HandshakeState",
     "Keyed",
+    "Learned",
     "Notice",
     "Operation",
     "ReadOnlyError",
@@ -36,6 +40,7 @@ __all__ = [
     "Store",
     "StoreAPI",
     "StoreState",
+    "Support",
     "checkpoints_collection",
     "run_is_active",
     "session_of_run",

@@ -7,7 +7,11 @@
 - `loaders` (`loaders/`): one loader per collection, and `refresh` by collection name;
 - `watch` (`watch.py`): the refresh loop over what is on screen;
 - `actions` (`actions/`): publish, unpublish, expiry and delete, over many checkpoints;
-- `capabilities` (`capabilities.py`): what this server offers.
+- `capabilities` (`capabilities.py`): what this server offers, learned from its answers
+  (announced as `Change("capabilities")` when that changes).
+
+`start()` begins the conversation: the handshake and the first listings at once, before the
+UI is even built (`cli/app.py` calls it first); the main screen awaits the same task.
 
 The UI subscribes to `Change` announcements and renders from the store's collections; it never
 calls the API itself. Every load catches the API's one-line errors and files them under the
@@ -16,13 +20,16 @@ collection it was loading, so one broken pane never takes the rest of the app do
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import Callable, Iterable, Sequence, Sized
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from lazytinker.api.models import (
     AccessScope,
+    ApiKeyMeResponse,
+    AuditLogResponse,
     BillingUsageResponse,
     Checkpoint,
     CurrentCheckpointStorageUsageResponse,
@@ -36,9 +43,10 @@ from lazytinker.store.actions import Actions
 from lazytinker.store.capabilities import Capabilities
 from lazytinker.store.keyed import Change, Keyed
 from lazytinker.store.loaders import Loaders
-from lazytinker.store.protocol import Capability, StoreAPI
-from lazytinker.store.records import ActionResult, Connection, Operation, SessionInfo
+from lazytinker.store.protocol import Capability, HandshakeState, Learned, StoreAPI
+from lazytinker.store.records import ActionResult, Connection, Fallback, Operation, SessionInfo
 from lazytinker.store.shared import Shared
+from lazytinker.store.startup import Startup
 from lazytinker.store.state import Listener, NoticeListener, StoreState
 from lazytinker.store.watch import Watch
 
@@ -55,6 +63,7 @@ class Store:
     sessions: Shared[Keyed[SessionInfo]] = Shared("state.sessions")
     runs: Shared[Keyed[TrainingRun]] = Shared("state.runs")
     run_scope: Shared[AccessScope] = Shared("state.run_scope")
+    run_project: Shared[str | None] = Shared("state.run_project")
     checkpoints: Shared[dict[str, Keyed[Checkpoint]]] = Shared("state.checkpoints")
     user_checkpoints: Shared[Keyed[Checkpoint]] = Shared("state.user_checkpoints")
     samplers: Shared[Keyed[GetSamplerResponse]] = Shared("state.samplers")
@@ -62,6 +71,10 @@ class Store:
     storage: Shared[CurrentCheckpointStorageUsageResponse | None] = Shared("state.storage")
     billing: Shared[BillingUsageResponse | None] = Shared("state.billing")
     weights_info: Shared[dict[str, WeightsInfoResponse | str]] = Shared("state.weights_info")
+    identity: Shared[ApiKeyMeResponse | None] = Shared("state.identity")
+    audit: Shared[AuditLogResponse | None] = Shared("state.audit")
+    audit_day: Shared[date | None] = Shared("state.audit_day")
+    fallbacks: Shared[dict[str, Fallback]] = Shared("state.fallbacks")
     errors: Shared[dict[str, str]] = Shared("state.errors")
     loading: Shared[set[str]] = Shared("state.loading")
     connection: Shared[Connection] = Shared("state.connection")
@@ -97,6 +110,13 @@ class Store:
         self.loaders = Loaders(self.state, api, self.capabilities)
         self.watch = Watch(self.state, self.loaders.refresh, refresh)
         self.actions = Actions(self.state, api, read_only=read_only)
+        self.startup = Startup(self.state, api, self.loaders, self.capabilities)
+        learned = getattr(api, "capabilities", None)
+        if learned is not None:
+            learned.subscribe(lambda capability, what: self._capability_learned())
+
+    def _capability_learned(self) -> None:
+        self.state.announce(Change("capabilities"), force=True)
 
     # --- announcements ---------------------------------------------------------------------
 
@@ -126,6 +146,27 @@ class Store:
     def supports(self, capability: Capability) -> bool:
         """Whether the service offers a capability (hpcai lacks sessions, publish, TTL…)."""
         return self.capabilities.supports(capability)
+
+    def allowed(self, capability: Capability) -> bool:
+        """Offered, and the key may use it (the server did not answer 403)."""
+        return self.capabilities.allowed(capability)
+
+    def why_not(self, capability: Capability) -> str:
+        """Why a capability is missing or forbidden, in one line ("" when it is neither)."""
+        return self.capabilities.why_not(capability)
+
+    def learned(self) -> dict[Capability, Learned]:
+        """Every capability and what the server's answers said of it."""
+        return self.capabilities.all()
+
+    @property
+    def handshake_state(self) -> HandshakeState:
+        """How the start-up handshake went (done, skipped, failed, ...)."""
+        return getattr(self.api, "handshake_state", HandshakeState.NONE)
+
+    def projects(self) -> list[str]:
+        """The projects seen on runs and sessions."""
+        return self.state.projects()
 
     def run_checkpoints(self, run_id: str) -> Keyed[Checkpoint]:
         """The checkpoint collection of one run (created empty on first use)."""
@@ -160,9 +201,30 @@ class Store:
         """Do the service's start-up handshake; the connection status says how it went."""
         return await self.loaders.connect()
 
+    def start(self, *, again: bool = False) -> asyncio.Task[bool]:
+        """Connect and load the first runs and sessions, all at once; once (`again`: retry
+        after a start that failed). Returns the task: True when the server can be used."""
+        return self.startup.start(again=again)
+
+    async def probe(self) -> None:
+        """Ask the server about every capability no answer has decided yet (reads only)."""
+        await self.startup.probe()
+
     async def load_runs(self, scope: AccessScope | None = None) -> bool:
         """Load every run of the scope (`owned`/`accessible`), first page shown at once."""
         return await self.loaders.runs.load(scope)
+
+    async def load_project_runs(self, project_id: str | None) -> bool:
+        """Narrow the runs to one project (`project_id` filter; None: every project)."""
+        return await self.loaders.runs.load_project(project_id)
+
+    async def load_identity(self) -> bool:
+        """Read who the key belongs to (`apikey/me`)."""
+        return await self.loaders.identity.load()
+
+    async def load_audit(self, day: date | None = None) -> bool:
+        """Read one UTC day of the audit log (default: the day shown, else today)."""
+        return await self.loaders.audit.load(day)
 
     async def load_sessions(self) -> bool:
         """Load the sessions: search (rich, with status) when offered, else ids then details."""
@@ -236,6 +298,7 @@ class Store:
     async def close(self) -> None:
         """Stop the watch and background work, and close the API client."""
         self.watch.cancel()
+        self.startup.cancel()
         with contextlib.suppress(Exception):
             await self.api.aclose()
 
@@ -258,3 +321,13 @@ class Store:
     async def delete(self, refs: Sequence[CheckpointRef]) -> list[ActionResult]:
         """Delete checkpoints, several at once, with progress in `operation`; failures listed."""
         return await self.actions.delete(refs)
+
+    async def move_session(self, session_id: str, project_id: str) -> ActionResult:
+        """Move a session (and its runs and samplers) to another project."""
+        return await self.actions.move_session(session_id, project_id)
+
+    async def copy_checkpoint(
+        self, ref: CheckpointRef, project_id: str, ttl_seconds: int | None
+    ) -> ActionResult:
+        """Copy a checkpoint into a project, the copy expiring after `ttl_seconds` (or never)."""
+        return await self.actions.copy_checkpoint(ref, project_id, ttl_seconds)

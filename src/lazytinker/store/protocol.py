@@ -7,15 +7,21 @@ added here first.
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Iterable
+from datetime import date, datetime
 from typing import Any, Protocol
 
-# The one place the store names the client module: the capability flags live beside it.
-from lazytinker.api.client import Capability
+from lazytinker.api.capabilities import Capabilities, Capability, Learned, Support
+
+# The one place the store names the client module.
+from lazytinker.api.client import HandshakeState, RoundTrips
 from lazytinker.api.models import (
     AccessScope,
+    ApiKeyMeResponse,
+    AuditLogResponse,
     BillingUsageResponse,
     CheckpointsListResponse,
+    CopyWeightsResponse,
     CurrentCheckpointStorageUsageResponse,
     GetSamplerResponse,
     GetServerCapabilitiesResponse,
@@ -25,10 +31,19 @@ from lazytinker.api.models import (
     SessionSearchResponse,
     TrainingRunsResponse,
     WeightsInfoResponse,
+    Whoami,
 )
 from lazytinker.api.paths import CheckpointRef, Flavor
 
-__all__ = ["Capability", "StoreAPI"]
+__all__ = [
+    "Capabilities",
+    "Capability",
+    "HandshakeState",
+    "Learned",
+    "RoundTrips",
+    "StoreAPI",
+    "Support",
+]
 
 
 class StoreAPI(Protocol):
@@ -37,9 +52,20 @@ class StoreAPI(Protocol):
     flavor: Flavor
     base_url: str
     host: str
+    capabilities: Capabilities
+
+    @property
+    def handshake_state(self) -> HandshakeState: ...
+    @property
+    def server_identity(self) -> dict[str, str]: ...
+    @property
+    def timing(self) -> RoundTrips: ...
+    @property
+    def whoami(self) -> Whoami | None: ...
 
     async def connect(self) -> None: ...
     def supports(self, capability: Capability) -> bool: ...
+    async def probe(self, capabilities: Iterable[Capability]) -> None: ...
     async def list_training_runs(
         self,
         limit: int = ...,
@@ -71,4 +97,17 @@ class StoreAPI(Protocol):
     async def get_billing_usage(
         self, starting_on: datetime, ending_before: datetime
     ) -> BillingUsageResponse: ...
+    async def get_audit_log(
+        self, event_type: str = ..., day: date | None = ...
+    ) -> AuditLogResponse: ...
+    async def api_key_me(self) -> ApiKeyMeResponse: ...
+    async def assign_session_project(self, session_id: str, project_id: str) -> None: ...
+    async def copy_weights(
+        self,
+        ref: CheckpointRef,
+        project_id: str,
+        ttl_seconds: int | None = ...,
+        *,
+        idempotency_key: str | None = ...,
+    ) -> CopyWeightsResponse: ...
     async def aclose(self) -> None: ...

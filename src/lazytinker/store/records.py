@@ -41,6 +41,16 @@ class SessionInfo:
     storage_bytes: int | None = None
     training_run_ids: tuple[str, ...] | None = None
     sampler_ids: tuple[str, ...] | None = None
+    project_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Fallback:
+    """How a collection is loaded on a server that lacks its usual route: a few words for the
+    pane's title (`from every run`), and a sentence for the about panel."""
+
+    short: str
+    detail: str
 
 
 Severity = Literal["information", "warning", "error"]

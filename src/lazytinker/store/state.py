@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Callable, Iterable, Sized
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 from lazytinker.api.errors import (
@@ -25,6 +25,8 @@ from lazytinker.api.errors import (
 )
 from lazytinker.api.models import (
     AccessScope,
+    ApiKeyMeResponse,
+    AuditLogResponse,
     BillingUsageResponse,
     Checkpoint,
     CurrentCheckpointStorageUsageResponse,
@@ -37,6 +39,7 @@ from lazytinker.api.paths import CheckpointRef
 from lazytinker.store.keyed import Change, Keyed
 from lazytinker.store.records import (
     Connection,
+    Fallback,
     Notice,
     Operation,
     SessionInfo,
@@ -66,13 +69,21 @@ class StoreState:
         self.sessions: Keyed[SessionInfo] = Keyed("sessions", lambda s: s.session_id)
         self.runs: Keyed[TrainingRun] = Keyed("runs", lambda r: r.training_run_id)
         self.run_scope: AccessScope = "owned"
+        # The project the runs listing is narrowed to (`project_id`), None for every project.
+        self.run_project: str | None = None
         self.checkpoints: dict[str, Keyed[Checkpoint]] = {}
         self.user_checkpoints: Keyed[Checkpoint] = Keyed("user_checkpoints", lambda c: c.path)
         self.samplers: Keyed[GetSamplerResponse] = Keyed("samplers", lambda s: s.sampler_id)
-        self.models: Keyed[SupportedModel] = Keyed("models", lambda m: m.model_name or "?")
+        self.models: Keyed[SupportedModel] = Keyed("models", lambda m: m.label or "?")
         self.storage: CurrentCheckpointStorageUsageResponse | None = None
         self.billing: BillingUsageResponse | None = None
         self.weights_info: dict[str, WeightsInfoResponse | str] = {}
+        # Who the key belongs to (`GET /api/v1/auth/apikey/me`), once read.
+        self.identity: ApiKeyMeResponse | None = None
+        self.audit: AuditLogResponse | None = None
+        self.audit_day: date | None = None
+        # Collections loaded another way because the server lacks their route.
+        self.fallbacks: dict[str, Fallback] = {}
         self.errors: dict[str, str] = {}
         self.loading: set[str] = set()
         self.connection = Connection.CONNECTING
@@ -163,6 +174,22 @@ class StoreState:
             if held is not None:
                 self.announce(held.remove(path))
         self.announce(self.user_checkpoints.remove(path))
+
+    def set_fallback(self, collection: str, fallback: Fallback | None) -> None:
+        """Say how `collection` is loaded on this server (None: the usual way); announce it."""
+        if self.fallbacks.get(collection) == fallback:
+            return
+        if fallback is None:
+            self.fallbacks.pop(collection, None)
+        else:
+            self.fallbacks[collection] = fallback
+        self.announce(Change(collection), force=True)
+
+    def projects(self) -> list[str]:
+        """The projects seen on runs and sessions, sorted."""
+        seen = {r.project_id for r in self.runs if r.project_id}
+        seen.update(s.project_id for s in self.sessions if s.project_id)
+        return sorted(seen)
 
     # --- fresh marks -----------------------------------------------------------------------
 

@@ -4,9 +4,18 @@ A new endpoint goes in the group of its area (a new area gets a module of its ow
 or projects), and `TinkerAPI` (`api/client.py`) exposes it to the store.
 """
 
+from lazytinker.api.endpoints.account import AccountEndpoints
 from lazytinker.api.endpoints.downloads import DownloadEndpoints
+from lazytinker.api.endpoints.projects import ProjectEndpoints
 from lazytinker.api.endpoints.runs import RunsEndpoints
 from lazytinker.api.endpoints.sessions import SessionsEndpoints
 from lazytinker.api.endpoints.usage import UsageEndpoints
 
-__all__ = ["DownloadEndpoints", "RunsEndpoints", "SessionsEndpoints", "UsageEndpoints"]
+__all__ = [
+    "AccountEndpoints",
+    "DownloadEndpoints",
+    "ProjectEndpoints",
+    "RunsEndpoints",
+    "SessionsEndpoints",
+    "UsageEndpoints",
+]

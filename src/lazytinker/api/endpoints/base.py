@@ -6,10 +6,11 @@ the transport; it never sees httpx's retries, redirects or credentials.
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from typing import Any
 from urllib.parse import quote
 
-from lazytinker.api.capabilities import Capabilities, Capability
+from lazytinker.api.capabilities import MISSING_STATUSES, Capabilities, Capability
 from lazytinker.api.errors import InvalidRequestError, UnsupportedError
 from lazytinker.api.paths import CheckpointRef, Flavor, InvalidPathError
 from lazytinker.api.transport import Transport
@@ -50,8 +51,16 @@ class EndpointGroup:
         """The service's host, as messages name it."""
         return self.transport.host
 
-    def _require(self, capability: Capability) -> None:
-        self.capabilities.require(capability)
+    def _learning(
+        self,
+        capability: Capability,
+        endpoint: str,
+        *,
+        item: bool = False,
+        missing: frozenset[int] = MISSING_STATUSES,
+    ) -> AbstractContextManager[None]:
+        """Around one call: refuse it when the capability is known missing, learn from it."""
+        return self.capabilities.learning(capability, endpoint, item=item, missing=missing)
 
     def _ref(self, ref: CheckpointRef) -> CheckpointRef:
         """The reference in this service's flavor (a tinker path works against hpcai too)."""

@@ -35,13 +35,13 @@ class DownloadEndpoints(EndpointGroup):
         with bytes (hpcai) means the archive endpoint itself is the URL. 503 means the archive is
         still being built: `ArchiveNotReadyError` says when to ask again.
         """
-        self._require(Capability.ARCHIVE)
-        await self.transport.ensure_connected()
         endpoint = "GET …/checkpoints/{checkpoint_id}/archive"
-        path = self._checkpoint_path(ref, "archive")
-        resp = await self.transport.send(
-            "GET", path, endpoint, follow=False, passthrough=frozenset({503}), stream=True
-        )
+        with self._learning(Capability.ARCHIVE, endpoint, item=True):
+            await self.transport.ensure_connected()
+            path = self._checkpoint_path(ref, "archive")
+            resp = await self.transport.send(
+                "GET", path, endpoint, follow=False, passthrough=frozenset({503}), stream=True
+            )
         try:
             if resp.status_code == 503:
                 retry_after = parse_retry_after(resp.headers.get("retry-after"))
@@ -77,26 +77,26 @@ class DownloadEndpoints(EndpointGroup):
 
     async def get_external_weights_urls(self, ref: CheckpointRef) -> ExternalWeightsUrlsResponse:
         """Signed URLs of every file of an `external_weights` checkpoint."""
-        self._require(Capability.EXTERNAL_WEIGHTS)
-        if ref.kind is not CheckpointKind.EXTERNAL:
-            raise InvalidRequestError(
-                f"Only external_weights checkpoints have file URLs, not {ref.path!r}",
-                host=self.host,
+        endpoint = "GET …/checkpoints/{checkpoint_id}/external_weights_urls"
+        with self._learning(Capability.EXTERNAL_WEIGHTS, endpoint, item=True):
+            if ref.kind is not CheckpointKind.EXTERNAL:
+                raise InvalidRequestError(
+                    f"Only external_weights checkpoints have file URLs, not {ref.path!r}",
+                    host=self.host,
+                )
+            return await self.transport.get(
+                self._checkpoint_path(ref, "external_weights_urls"),
+                ExternalWeightsUrlsResponse,
+                endpoint,
             )
-        return await self.transport.get(
-            self._checkpoint_path(ref, "external_weights_urls"),
-            ExternalWeightsUrlsResponse,
-            "GET …/checkpoints/{checkpoint_id}/external_weights_urls",
-        )
 
     async def get_trace_export(self, session_id: str) -> TraceExportResponse:
         """The state of a session's trace export (poll until `ready` or `failed`)."""
-        self._require(Capability.TRACE_EXPORT)
-        return await self.transport.get(
-            api_path("sessions", session_id, "trace_export"),
-            TraceExportResponse,
-            "GET /api/v1/sessions/{id}/trace_export",
-        )
+        endpoint = "GET /api/v1/sessions/{id}/trace_export"
+        with self._learning(Capability.TRACE_EXPORT, endpoint, item=True):
+            return await self.transport.get(
+                api_path("sessions", session_id, "trace_export"), TraceExportResponse, endpoint
+            )
 
 
 def _expires_header(value: str | None) -> datetime:

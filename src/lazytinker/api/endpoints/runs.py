@@ -1,5 +1,5 @@
 """Training runs and their checkpoints (protocol.md §4.2, §4.3): listings, lookups, weights info,
-delete, publish, unpublish and TTL. (`copy_weights` would belong here too.)
+delete, publish, unpublish and TTL. (Copying a checkpoint into a project is in `projects.py`.)
 """
 
 from __future__ import annotations
@@ -51,11 +51,11 @@ class RunsEndpoints(EndpointGroup):
 
     async def get_weights_info(self, ref: CheckpointRef) -> WeightsInfoResponse:
         """What is needed to load a checkpoint's weights (`POST /api/v1/weights_info`)."""
-        self._require(Capability.WEIGHTS_INFO)
-        await self.transport.ensure_connected()
         endpoint = f"POST {WEIGHTS_INFO}"
-        body = {"tinker_path": self._ref(ref).path}
-        resp = await self.transport.send("POST", WEIGHTS_INFO, endpoint, json_body=body)
+        with self._learning(Capability.WEIGHTS_INFO, endpoint, item=True):
+            await self.transport.ensure_connected()
+            body = {"tinker_path": self._ref(ref).path}
+            resp = await self.transport.send("POST", WEIGHTS_INFO, endpoint, json_body=body)
         return self.transport.parse(resp, WeightsInfoResponse, endpoint)
 
     async def list_checkpoints(self, run_id: str) -> CheckpointsListResponse:
@@ -70,13 +70,14 @@ class RunsEndpoints(EndpointGroup):
         self, limit: int = 1000, offset: int = 0
     ) -> CheckpointsListResponse:
         """One page of all the caller's checkpoints, newest first."""
-        self._require(Capability.USER_CHECKPOINTS)
-        return await self.transport.get(
-            "/api/v1/checkpoints",
-            CheckpointsListResponse,
-            "GET /api/v1/checkpoints",
-            {"limit": limit, "offset": offset},
-        )
+        endpoint = "GET /api/v1/checkpoints"
+        with self._learning(Capability.USER_CHECKPOINTS, endpoint):
+            return await self.transport.get(
+                "/api/v1/checkpoints",
+                CheckpointsListResponse,
+                endpoint,
+                {"limit": limit, "offset": offset},
+            )
 
     async def delete_checkpoint(self, ref: CheckpointRef) -> None:
         """Delete a checkpoint for good."""
@@ -86,25 +87,25 @@ class RunsEndpoints(EndpointGroup):
 
     async def publish_checkpoint(self, ref: CheckpointRef) -> None:
         """Make a checkpoint public; a 409 (already public) is raised as `ConflictError`."""
-        self._require(Capability.PUBLISH)
-        await self.transport.ensure_connected()
-        path = self._checkpoint_path(ref, "publish")
         endpoint = "POST …/checkpoints/{checkpoint_id}/publish"
-        await self._send_and_close("POST", path, endpoint, empty_body=True, idempotent=False)
+        with self._learning(Capability.PUBLISH, endpoint, item=True):
+            await self.transport.ensure_connected()
+            path = self._checkpoint_path(ref, "publish")
+            await self._send_and_close("POST", path, endpoint, empty_body=True, idempotent=False)
 
     async def unpublish_checkpoint(self, ref: CheckpointRef) -> None:
         """Make a checkpoint private again; a 409 (already private) is raised as `ConflictError`."""
-        self._require(Capability.PUBLISH)
-        await self.transport.ensure_connected()
-        path = self._checkpoint_path(ref, "publish")
-        await self._send_and_close("DELETE", path, "DELETE …/checkpoints/{checkpoint_id}/publish")
+        endpoint = "DELETE …/checkpoints/{checkpoint_id}/publish"
+        with self._learning(Capability.PUBLISH, endpoint, item=True):
+            await self.transport.ensure_connected()
+            path = self._checkpoint_path(ref, "publish")
+            await self._send_and_close("DELETE", path, endpoint)
 
     async def set_checkpoint_ttl(self, ref: CheckpointRef, ttl_seconds: int | None) -> None:
         """Set a checkpoint to expire `ttl_seconds` from now, or never (`None`)."""
-        self._require(Capability.TTL)
-        await self.transport.ensure_connected()
-        path = self._checkpoint_path(ref, "ttl")
-        body = {"ttl_seconds": ttl_seconds}  # null is sent explicitly: it removes the expiry
-        await self._send_and_close(
-            "PUT", path, "PUT …/checkpoints/{checkpoint_id}/ttl", json_body=body
-        )
+        endpoint = "PUT …/checkpoints/{checkpoint_id}/ttl"
+        with self._learning(Capability.TTL, endpoint, item=True):
+            await self.transport.ensure_connected()
+            path = self._checkpoint_path(ref, "ttl")
+            body = {"ttl_seconds": ttl_seconds}  # null is sent explicitly: it removes the expiry
+            await self._send_and_close("PUT", path, endpoint, json_body=body)

@@ -1,6 +1,5 @@
 """The service, its usage and its audit log (protocol.md §4.1, §4.7): the base models on offer,
-health, checkpoint storage, billing usage and audit events. (Who-am-I, `GET
-/api/v1/auth/apikey/me`, would be a group of its own beside this one.)
+health, checkpoint storage, billing usage and audit events. (Who am I is in `account.py`.)
 """
 
 from __future__ import annotations
@@ -24,11 +23,11 @@ class UsageEndpoints(EndpointGroup):
 
     async def get_server_capabilities(self) -> GetServerCapabilitiesResponse:
         """The base models the caller can use."""
-        return await self.transport.get(
-            "/api/v1/get_server_capabilities",
-            GetServerCapabilitiesResponse,
-            "GET /api/v1/get_server_capabilities",
-        )
+        endpoint = "GET /api/v1/get_server_capabilities"
+        with self._learning(Capability.MODELS, endpoint):
+            return await self.transport.get(
+                "/api/v1/get_server_capabilities", GetServerCapabilitiesResponse, endpoint
+            )
 
     async def health(self) -> HealthResponse:
         """`GET /api/v1/healthz`."""
@@ -38,39 +37,37 @@ class UsageEndpoints(EndpointGroup):
         self, project_id: str | None = None
     ) -> CurrentCheckpointStorageUsageResponse:
         """Current checkpoint storage, by project and owner (needs an admin role)."""
-        self._require(Capability.STORAGE)
         params: dict[str, str | int] = {} if project_id is None else {"project_id": project_id}
-        return await self.transport.get(
-            "/api/v1/billing/usage/checkpoints/current",
-            CurrentCheckpointStorageUsageResponse,
-            "GET /api/v1/billing/usage/checkpoints/current",
-            params,
-        )
+        endpoint = "GET /api/v1/billing/usage/checkpoints/current"
+        with self._learning(Capability.STORAGE, endpoint):
+            return await self.transport.get(
+                "/api/v1/billing/usage/checkpoints/current",
+                CurrentCheckpointStorageUsageResponse,
+                endpoint,
+                params,
+            )
 
     async def get_billing_usage(
         self, starting_on: datetime, ending_before: datetime
     ) -> BillingUsageResponse:
         """Hourly usage rows of a window (start inclusive, end exclusive; admin role)."""
-        self._require(Capability.BILLING)
         params: dict[str, str | int] = {
             "starting_on": format_rfc3339(starting_on),
             "ending_before": format_rfc3339(ending_before),
         }
-        return await self.transport.get(
-            "/api/v1/billing/usage/events",
-            BillingUsageResponse,
-            "GET /api/v1/billing/usage/events",
-            params,
-        )
+        endpoint = "GET /api/v1/billing/usage/events"
+        with self._learning(Capability.BILLING, endpoint):
+            return await self.transport.get(
+                "/api/v1/billing/usage/events", BillingUsageResponse, endpoint, params
+            )
 
     async def get_audit_log(
         self, event_type: str = "all", day: date | None = None
     ) -> AuditLogResponse:
         """One UTC day of audit events (admin role); a redirect to a signed URL is followed."""
-        self._require(Capability.BILLING)
         params: dict[str, str | int] = {"event_type": event_type}
         if day is not None:
             params["day"] = day.isoformat()
-        return await self.transport.get(
-            "/api/v1/audit", AuditLogResponse, "GET /api/v1/audit", params
-        )
+        endpoint = "GET /api/v1/audit"
+        with self._learning(Capability.AUDIT, endpoint):
+            return await self.transport.get("/api/v1/audit", AuditLogResponse, endpoint, params)

@@ -8,12 +8,19 @@ from lazytinker.api.models.base import WireModel
 
 
 class SupportedModel(WireModel):
-    """A base model the caller can use."""
+    """A base model the caller can use. Some servers name it by `model_id` instead of
+    `model_name` (protocol.md §12); some by neither."""
 
     model_name: str | None = None
     max_context_length: int | None = None
     trainable: bool | None = None
     sampleable: bool | None = None
+    model_id: str | None = None
+
+    @property
+    def label(self) -> str | None:
+        """Whatever names it: `model_name`, else `model_id`."""
+        return self.model_name or self.model_id
 
 
 class GetServerCapabilitiesResponse(WireModel):

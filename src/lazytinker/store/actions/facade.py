@@ -15,6 +15,7 @@ from lazytinker.api.paths import CheckpointRef
 from lazytinker.store.actions.bulk import Bulk
 from lazytinker.store.actions.delete import Deletion
 from lazytinker.store.actions.expiry import Expiry
+from lazytinker.store.actions.projects import Projects
 from lazytinker.store.actions.reread import Reread
 from lazytinker.store.actions.visibility import Visibility
 from lazytinker.store.protocol import StoreAPI
@@ -36,6 +37,7 @@ class Actions:
         self.visibility = Visibility(state, api, self.reread, self.bulk)
         self.expiry = Expiry(state, api, self.reread, self.bulk)
         self.deletion = Deletion(state, api, self.reread, self.bulk)
+        self.projects = Projects(state, api)
 
     def check_writable(self, what: str) -> None:
         """Raise `ReadOnlyError` naming `what` when the store is read-only."""
@@ -65,3 +67,15 @@ class Actions:
         """Delete checkpoints, several at once, with progress in `operation`; failures listed."""
         self.check_writable("deleting")
         return await self.deletion.delete(refs)
+
+    async def move_session(self, session_id: str, project_id: str) -> ActionResult:
+        """Move a session (and its runs and samplers) to another project."""
+        self.check_writable("moving a session")
+        return await self.projects.move_session(session_id, project_id)
+
+    async def copy_checkpoint(
+        self, ref: CheckpointRef, project_id: str, ttl_seconds: int | None
+    ) -> ActionResult:
+        """Copy a checkpoint into a project, the copy expiring after `ttl_seconds` (or never)."""
+        self.check_writable("copying a checkpoint")
+        return await self.projects.copy_checkpoint(ref, project_id, ttl_seconds)

@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from lazytinker.api.errors import LazytinkerError
 from lazytinker.store.capabilities import Capabilities
 from lazytinker.store.keyed import Change
+from lazytinker.store.loaders.account import AuditLoader, IdentityLoader
 from lazytinker.store.loaders.checkpoints import RunCheckpointsLoader, UserCheckpointsLoader
 from lazytinker.store.loaders.lookup import Lookup
 from lazytinker.store.loaders.runs import RunsLoader
@@ -40,9 +41,12 @@ class Loaders:
         self.runs = RunsLoader(state, api, capabilities)
         self.sessions = SessionsLoader(state, api, capabilities)
         self.checkpoints = RunCheckpointsLoader(state, api, capabilities)
-        self.user_checkpoints = UserCheckpointsLoader(state, api, capabilities)
+        self.user_checkpoints = UserCheckpointsLoader(state, api, capabilities, self.runs)
         self.samplers = SamplersLoader(state, api, capabilities, self.sessions)
         self.models = ModelsLoader(state, api, capabilities)
+        self.models.runs = self.runs
+        self.identity = IdentityLoader(state, api, capabilities)
+        self.audit = AuditLoader(state, api, capabilities)
         self.storage = StorageLoader(state, api, capabilities)
         self.billing = BillingLoader(state, api, capabilities)
         self.lookup = Lookup(state, api, capabilities, self.checkpoints)
@@ -54,6 +58,7 @@ class Loaders:
             "models": lambda watch: self.models.load(),
             "storage": lambda watch: self.storage.load(),
             "billing": lambda watch: self.billing.load(),
+            "audit": lambda watch: self.audit.load(),
         }
 
     async def connect(self) -> bool:
@@ -70,6 +75,17 @@ class Loaders:
         state.errors.pop("status", None)
         state.set_connection(Connection.CONNECTED)
         return True
+
+    async def start(self) -> bool:
+        """Connect, and load the first runs and sessions beside the handshake, not after it:
+        the first listings go out at once (issue 19). True when the server can be used."""
+        connecting = asyncio.ensure_future(self.connect())
+        loading = asyncio.gather(self.runs.load(), self.sessions.load())
+        try:
+            ok = await connecting
+        finally:
+            await loading
+        return ok and self.state.connection is Connection.CONNECTED
 
     def refresher(self, name: str) -> Refresher | None:
         """What reloads the collection `name`, or None for a name no loader knows."""

@@ -1,23 +1,33 @@
 """The sessions loader: search (rich, with status) when the server offers it, else list ids.
 
-The first fallback of a partial server: `search_sessions` answers 404/403 or something we can't
-read on servers that lack it, and the plain list of ids (details read later, per session) is
-used instead. Details from an earlier call are kept when a later one leaves them out.
+The first fallback of a partial server: `search_sessions` answers 404/405/422 (or 403, or
+something we can't read) on servers that lack it, and the plain list of ids (details read later,
+per session) is used instead; the client remembers the search is missing, so later loads go
+straight to the list. Details from an earlier call are kept when a later one leaves them out.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from lazytinker.api.errors import BadResponseError, NotFoundError, NotPermittedError
+from lazytinker.api.errors import (
+    BadResponseError,
+    NotFoundError,
+    NotPermittedError,
+    UnsupportedError,
+)
 from lazytinker.api.models import SessionSearchRequest
 from lazytinker.store.loaders.base import Loader
 from lazytinker.store.protocol import Capability
-from lazytinker.store.records import SessionInfo
+from lazytinker.store.records import Fallback, SessionInfo
 
 SEARCH_PAGE = 200
 SEARCH_MAX_PAGES = 50
 LIST_PAGE = 100
+LISTED = Fallback(
+    "ids only",
+    "no session search here: session ids come from GET /api/v1/sessions, details per session",
+)
 
 
 class SessionsLoader(Loader):
@@ -33,12 +43,17 @@ class SessionsLoader(Loader):
         if not self.capabilities.supports(Capability.SESSIONS):
             sessions.loaded = True
             return
-        try:
-            infos = await self._search()
-        except (NotFoundError, NotPermittedError, BadResponseError):
-            infos = None
+        infos: list[SessionInfo] | None = None
+        if self.capabilities.allowed(Capability.SESSION_SEARCH):
+            try:
+                infos = await self._search()
+            except (UnsupportedError, NotFoundError, NotPermittedError, BadResponseError):
+                infos = None
         if infos is None:
             infos = await self._list()
+            self.state.set_fallback("sessions", LISTED)
+        else:
+            self.state.set_fallback("sessions", None)
         previous = sessions.items
         merged = [merge_session(previous.get(info.session_id), info) for info in infos]
         self.state.announce(sessions.replace(merged))
@@ -80,6 +95,7 @@ class SessionsLoader(Loader):
                         user_metadata=s.user_metadata,
                         checkpoints_count=s.checkpoints_count,
                         storage_bytes=s.checkpoint_storage_bytes,
+                        project_id=s.project_id or None,
                     )
                 )
             if page.next_cursor is None or not page.sessions:
