@@ -58,6 +58,15 @@ class Capabilities:
         except (LazytinkerError, ValueError, KeyError, AttributeError):
             return {c: Learned(Support.UNKNOWN, assumed=True) for c in Capability}
 
+    def learned(self, capability: Capability) -> Learned:
+        """What is known of one capability."""
+        try:
+            found = self.api.capabilities.learned(capability)
+        except (LazytinkerError, ValueError, KeyError, AttributeError):
+            support = Support.UNKNOWN if self.supports(capability) else Support.MISSING
+            return Learned(support, assumed=True)
+        return found if isinstance(found, Learned) else Learned(Support.UNKNOWN, assumed=True)
+
     def untried(self) -> list[Capability]:
         """Capabilities no answer has decided yet."""
         try:

@@ -159,6 +159,10 @@ class Store:
         """Every capability and what the server's answers said of it."""
         return self.capabilities.all()
 
+    def learned_of(self, capability: Capability) -> Learned:
+        """What the server's answers said of one capability."""
+        return self.capabilities.learned(capability)
+
     @property
     def handshake_state(self) -> HandshakeState:
         """How the start-up handshake went (done, skipped, failed, ...)."""
@@ -206,9 +210,10 @@ class Store:
         after a start that failed). Returns the task: True when the server can be used."""
         return self.startup.start(again=again)
 
-    async def probe(self) -> None:
-        """Ask the server about every capability no answer has decided yet (reads only)."""
-        await self.startup.probe()
+    async def probe(self, everything: bool = False) -> None:
+        """Ask the server about every capability no answer has decided yet (`everything`:
+        again, every one a read can decide). Reads only."""
+        await self.startup.probe(everything)
 
     async def load_runs(self, scope: AccessScope | None = None) -> bool:
         """Load every run of the scope (`owned`/`accessible`), first page shown at once."""

@@ -51,9 +51,10 @@ class Startup:
         if self.capabilities.supports(Capability.SESSIONS) and not self.state.sessions.loaded:
             await self.loaders.sessions.load()
 
-    async def probe(self) -> None:
-        """Ask the server about every capability no answer has decided yet (reads only)."""
-        await self.api.probe(self.capabilities.untried())
+    async def probe(self, everything: bool = False) -> None:
+        """Ask the server about every capability no answer has decided yet (`everything`:
+        every one a read can decide, again). Reads only."""
+        await self.api.probe(list(Capability) if everything else self.capabilities.untried())
 
     def spawn(self, work: Coroutine[Any, Any, Any]) -> None:
         """Run `work` in the background until it ends or the store closes."""

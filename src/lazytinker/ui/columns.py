@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from lazytinker.api.models import (
@@ -22,11 +22,19 @@ def _run_of(checkpoint: Checkpoint) -> str:
     try:
         return CheckpointRef.parse(checkpoint.path).run_id
     except ValueError:
-        return "?"
+        return fmt.UNKNOWN
+
+
+U = fmt.UNKNOWN
+
+
+def has_projects(items: Iterable[TrainingRun] | Iterable[SessionInfo]) -> bool:
+    """Whether any run (or session) says which project it is in."""
+    return any(item.project_id for item in items)
 
 
 def session_columns(store: Store) -> list[Column[SessionInfo]]:
-    """Sessions: id, state (active marked), runs, created."""
+    """Sessions: id, state (active marked), project (where sessions have one), created."""
 
     def state(s: SessionInfo) -> str:
         if store.session_active(s):
@@ -50,6 +58,14 @@ def session_columns(store: Store) -> list[Column[SessionInfo]]:
             mark=lambda s: "active" if store.session_active(s) else "dim",
         ),
         Column(
+            "project",
+            "Project",
+            lambda s: s.project_id or U,
+            min_width=8,
+            priority=1,
+            shown=lambda: has_projects(store.sessions),
+        ),
+        Column(
             "created",
             "Created",
             lambda s: fmt.ago(s.created_at, store.now()),
@@ -63,7 +79,7 @@ def session_columns(store: Store) -> list[Column[SessionInfo]]:
 
 
 def run_columns(store: Store) -> list[Column[TrainingRun]]:
-    """Training runs: id, base model, rank, state, last request."""
+    """Training runs: id, base model, project (where runs have one), rank, state, updated."""
 
     def state(r: TrainingRun) -> str:
         if r.corrupted:
@@ -77,11 +93,19 @@ def run_columns(store: Store) -> list[Column[TrainingRun]]:
 
     return [
         Column("run", "Run", lambda r: r.training_run_id, min_width=14, priority=9, cut="middle"),
-        Column("model", "Base model", lambda r: r.base_model, min_width=12, priority=4),
+        Column("model", "Base model", lambda r: r.base_model or U, min_width=12, priority=4),
+        Column(
+            "project",
+            "Project",
+            lambda r: r.project_id or U,
+            min_width=10,
+            priority=2,
+            shown=lambda: has_projects(store.runs),
+        ),
         Column(
             "rank",
             "Rank",
-            lambda r: str(r.lora_rank) if r.lora_rank is not None else "-",
+            lambda r: str(r.lora_rank) if r.lora_rank is not None else U,
             width=4,
             align="right",
             searchable=False,
@@ -128,10 +152,10 @@ def checkpoint_columns(store: Store, *, with_run: bool = False) -> list[Column[C
         Column(
             "public",
             "Pub",
-            lambda c: "●" if c.public else "",
+            _public,
             width=3,
             searchable=False,
-            sort=lambda c: c.public,
+            sort=lambda c: c.public if fmt.sent(c, "public") else None,
             mark=lambda c: "good" if c.public else None,
             priority=6,
         ),
@@ -148,7 +172,7 @@ def checkpoint_columns(store: Store, *, with_run: bool = False) -> list[Column[C
         Column(
             "expires",
             "Expires",
-            lambda c: fmt.expires(c.expires_at, store.now()),
+            lambda c: fmt.expires(c.expires_at, store.now()) if fmt.sent(c, "expires_at") else U,
             width=8,
             align="right",
             searchable=False,
@@ -160,29 +184,36 @@ def checkpoint_columns(store: Store, *, with_run: bool = False) -> list[Column[C
     return columns
 
 
+def _public(c: Checkpoint) -> str:
+    """`●` public, blank private, `—` when the server did not say."""
+    if not fmt.sent(c, "public"):
+        return U
+    return "●" if c.public else ""
+
+
 def sampler_columns(store: Store) -> list[Column[GetSamplerResponse]]:
     """Samplers: id, base model, model path."""
     return [
         Column(
             "sampler", "Sampler", lambda s: s.sampler_id, min_width=16, priority=9, cut="middle"
         ),
-        Column("model", "Base model", lambda s: s.base_model, min_width=12, priority=5),
-        Column("path", "Model path", lambda s: s.model_path or "-", min_width=16, priority=3),
+        Column("model", "Base model", lambda s: s.base_model or U, min_width=12, priority=5),
+        Column("path", "Model path", lambda s: s.model_path or U, min_width=16, priority=3),
     ]
 
 
 def _yes(value: bool | None) -> str:
-    return "-" if value is None else ("yes" if value else "no")
+    return U if value is None else ("yes" if value else "no")
 
 
 def model_columns(store: Store) -> list[Column[SupportedModel]]:
     """Supported models: name, context length, trainable, sampleable."""
     return [
-        Column("model", "Model", lambda m: m.model_name or "?", min_width=16, priority=9),
+        Column("model", "Model", lambda m: m.label or U, min_width=16, priority=9),
         Column(
             "context",
             "Context",
-            lambda m: f"{m.max_context_length:,}" if m.max_context_length else "-",
+            lambda m: f"{m.max_context_length:,}" if m.max_context_length else U,
             width=9,
             align="right",
             searchable=False,
@@ -196,11 +227,11 @@ def model_columns(store: Store) -> list[Column[SupportedModel]]:
 def storage_columns(store: Store) -> list[Column[CheckpointStorageItem]]:
     """Storage usage: project, owner, checkpoints, size, monthly cost."""
     return [
-        Column("project", "Project", lambda i: i.project_id or "-", min_width=10, priority=5),
+        Column("project", "Project", lambda i: i.project_id or U, min_width=10, priority=5),
         Column(
             "owner",
             "Owner",
-            lambda i: i.user_email or i.user_name or i.org_user_urn or "-",
+            lambda i: i.user_email or i.user_name or i.org_user_urn or U,
             min_width=12,
             priority=9,
         ),
@@ -226,7 +257,7 @@ def storage_columns(store: Store) -> list[Column[CheckpointStorageItem]]:
         Column(
             "cost",
             "$/month",
-            lambda i: "-"
+            lambda i: U
             if i.estimated_monthly_cost_usd is None
             else f"{i.estimated_monthly_cost_usd:,.2f}",
             width=9,

@@ -27,6 +27,11 @@ COMMANDS: list[tuple[str, str, str]] = [
     ("View: supported models", "view('models')", "Base models and their capabilities"),
     ("View: storage usage", "view('storage')", "Checkpoint storage by project and owner"),
     ("View: billing usage", "view('billing')", "Tokens and storage by day, model, session"),
+    ("View: audit log", "view('audit')", "Who published, deleted or downloaded what, by day"),
+    ("About this server", "about", "What it offers, lacks or refuses; who the key is"),
+    ("Runs of one project", "project_filter", "Show the runs of one project, or all"),
+    ("Move session to project", "move_session", "Move the highlighted session and its runs"),
+    ("Copy checkpoint to project", "copy_to_project", "Copy into a project, with an expiry"),
     ("Help: keys", "help", "Every key and what it does"),
 ]
 

@@ -23,6 +23,7 @@ from lazytinker.ui import format as fmt
 from lazytinker.ui.text import printable
 
 Part = str | tuple[str, str]
+U = fmt.UNKNOWN
 LABEL = "$text-muted"
 GOOD = "$text-success"
 BAD = "$text-error"
@@ -56,9 +57,11 @@ def run_detail(run: TrainingRun, store: Store) -> Content:
     now = store.now()
     active = run_is_active(run, now)
     first: list[Part] = [(printable(run.training_run_id), "bold"), "  "]
-    first += _field("base", run.base_model)
-    first += _field("LoRA rank" if run.is_lora else "full", str(run.lora_rank or "-"))
-    first += _field("owner", run.model_owner or "-")
+    first += _field("base", run.base_model or U)
+    first += _field("LoRA rank" if run.is_lora else "full", str(run.lora_rank or U))
+    first += _field("owner", run.model_owner or U)
+    if run.project_id:
+        first += _field("project", run.project_id)
     first += _field("corrupted", "yes" if run.corrupted else "no", BAD if run.corrupted else "")
     second = _field("last request", fmt.long_time(run.last_request_time, now))
     second += _field("state", "active" if active else "idle", GOOD if active else "")
@@ -83,8 +86,10 @@ def _weights(info: WeightsInfoResponse | str | None) -> list[Part]:
         if on
     ]
     line = _field("weights: base", info.base_model)
-    line += _field("LoRA rank" if info.is_lora else "full", str(info.lora_rank or "-"))
-    line += _field("trained", ", ".join(modules) or "-")
+    line += _field("LoRA rank" if info.is_lora else "full", str(info.lora_rank or U))
+    said = (info.train_attn, info.train_mlp, info.train_unembed)
+    trained = U if all(v is None for v in said) else (", ".join(modules) or "none")
+    line += _field("trained", trained)
     return line
 
 
@@ -94,16 +99,21 @@ def checkpoint_detail(checkpoint: Checkpoint, store: Store) -> Content:
     first: list[Part] = [(printable(checkpoint.path), "bold"), "  "]
     first += _field("type", checkpoint.checkpoint_type)
     first += _field("size", fmt.size(checkpoint.size_bytes))
-    first += _field(
-        "visibility",
-        "public" if checkpoint.public else "private",
-        GOOD if checkpoint.public else "",
-    )
+    if not fmt.sent(checkpoint, "public"):
+        first += _field("visibility", U)
+    else:
+        public = checkpoint.public
+        first += _field("visibility", "public" if public else "private", GOOD if public else "")
+    if checkpoint.base_model:
+        first += _field("base", checkpoint.base_model)
     second = _field("created", fmt.long_time(checkpoint.time, now))
-    second += _field(
-        "expires",
-        "never" if checkpoint.expires_at is None else fmt.long_time(checkpoint.expires_at, now),
-    )
+    if not fmt.sent(checkpoint, "expires_at"):
+        expires = U
+    elif checkpoint.expires_at is None:
+        expires = "never"
+    else:
+        expires = fmt.long_time(checkpoint.expires_at, now)
+    second += _field("expires", expires)
     return _lines(
         first,
         second,
@@ -119,10 +129,10 @@ def session_detail(session: SessionInfo, store: Store) -> Content:
     first: list[Part] = [(printable(session.session_id), "bold"), "  "]
     if session.display_name:
         first += _field("name", session.display_name)
-    first += _field(
-        "status", session.status or ("active" if active else "-"), GOOD if active else ""
-    )
-    first += _field("owner", session.owner or "-")
+    first += _field("status", session.status or ("active" if active else U), GOOD if active else "")
+    first += _field("owner", session.owner or U)
+    if session.project_id:
+        first += _field("project", session.project_id)
     second = _field("created", fmt.long_time(session.created_at, now))
     if session.checkpoints_count is not None:
         second += _field("checkpoints", str(session.checkpoints_count))
@@ -138,17 +148,23 @@ def session_detail(session: SessionInfo, store: Store) -> Content:
 def sampler_detail(sampler: GetSamplerResponse, store: Store) -> Content:
     """A sampler's id, base model and model path."""
     first: list[Part] = [(printable(sampler.sampler_id), "bold"), "  "]
-    first += _field("base", sampler.base_model)
-    return _lines(first, _field("model path", sampler.model_path or "-"))
+    first += _field("base", sampler.base_model or U)
+    return _lines(first, _field("model path", sampler.model_path or U))
 
 
 def model_detail(model: SupportedModel, store: Store) -> Content:
     """A supported model's capabilities."""
-    first: list[Part] = [(printable(model.model_name or "?"), "bold"), "  "]
-    first += _field("context", str(model.max_context_length or "-"))
-    first += _field("trainable", str(model.trainable))
-    first += _field("sampleable", str(model.sampleable))
+    first: list[Part] = [(printable(model.label or U), "bold"), "  "]
+    first += _field("context", f"{model.max_context_length:,}" if model.max_context_length else U)
+    first += _field("trainable", _yes(model.trainable))
+    first += _field("sampleable", _yes(model.sampleable))
+    if model.model_name is None and model.model_id:
+        first += _field("named by", "model_id (no model_name)")
     return _lines(first)
+
+
+def _yes(value: bool | None) -> str:
+    return U if value is None else ("yes" if value else "no")
 
 
 def generic_detail(item: Any) -> Content:

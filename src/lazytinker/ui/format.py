@@ -1,17 +1,47 @@
-"""Short human forms of sizes and times, relative to the store's (injectable) clock."""
+"""Short human forms of sizes and times, relative to the store's (injectable) clock.
+
+What the server did not say (a field missing or null: time, size, name, owner) shows as
+`UNKNOWN`, never as a made-up value; sums over sizes some of which are unknown say so
+(`total_size`).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 import humanize
+from pydantic import BaseModel
+
+UNKNOWN = "—"
+"""How a value the server did not give is shown."""
 
 
 def size(size_bytes: int | None) -> str:
-    """`1.2 GB`; unknown sizes show as `?`."""
+    """`1.2 GB`; unknown sizes show as `—`."""
     if size_bytes is None:
-        return "?"
+        return UNKNOWN
     return str(humanize.naturalsize(size_bytes, format="%.1f"))
+
+
+def total_size(sizes: Iterable[int | None]) -> str:
+    """The sum of sizes, honest about the unknown ones: `1.2 GB`, `at least 1.2 GB` when some
+    are unknown, `unknown` when all are (never a false total)."""
+    total, unknown, count = 0, 0, 0
+    for value in sizes:
+        count += 1
+        if value is None:
+            unknown += 1
+        else:
+            total += value
+    if count and unknown == count:
+        return "unknown"
+    return f"at least {size(total)}" if unknown else size(total)
+
+
+def sent(model: BaseModel, field: str) -> bool:
+    """Whether the server sent `field` at all (a default is not an answer)."""
+    return field in model.model_fields_set
 
 
 def _span(seconds: float) -> str:
@@ -29,9 +59,9 @@ def _span(seconds: float) -> str:
 
 
 def ago(when: datetime | None, now: datetime) -> str:
-    """`3m ago`, `in 2d` (for the future), `-` when unknown."""
+    """`3m ago`, `in 2d` (for the future), `—` when unknown."""
     if when is None:
-        return "-"
+        return UNKNOWN
     delta = (now - when).total_seconds()
     if -1 <= delta < 1:
         return "now"
@@ -50,7 +80,7 @@ def expires(when: datetime | None, now: datetime) -> str:
 def long_time(when: datetime | None, now: datetime) -> str:
     """`2026-11-20 14:03 UTC (3 days ago)` for the detail panel."""
     if when is None:
-        return "-"
+        return UNKNOWN
     relative = humanize.naturaltime(when, when=now)
     return f"{when.strftime('%Y-%m-%d %H:%M UTC')} ({relative})"
 

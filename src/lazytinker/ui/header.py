@@ -1,11 +1,12 @@
-"""The header line: profile, host, connection, watch state, downloads, read-only."""
+"""The header line: profile, host, connection, watch state, downloads, read-only, and who the
+key is (and, on a server without `client/config`, that the handshake was skipped)."""
 
 from __future__ import annotations
 
 from textual.content import Content
 from textual.widgets import Static
 
-from lazytinker.store import Connection, Store
+from lazytinker.store import Connection, HandshakeState, Store
 from lazytinker.ui.text import printable
 
 _CONNECTION_STYLE = {
@@ -24,6 +25,17 @@ def watch_state(store: Store) -> tuple[str, str]:
     if store.failures:
         return f"◌ retrying in {store.next_delay:.0f}s", "$text-warning"
     return f"● watching {store.interval:g}s", "$text-success"
+
+
+def identity_of(store: Store) -> str:
+    """Who the key is, shortly: `key NAME · e-mail` (apikey/me), else the JWT's e-mail."""
+    me = store.identity
+    if me is not None:
+        return f"{me.name} · {me.details.user_details.email}"
+    whoami = getattr(store.api, "whoami", None)
+    if whoami is not None:
+        return str(whoami.email or whoami.user_urn)
+    return ""
 
 
 class HeaderLine(Static):
@@ -61,6 +73,11 @@ class HeaderLine(Static):
             " · ",
             printable(store.display_url),
         ]
+        if store.handshake_state is HandshakeState.SKIPPED:
+            parts += [" · ", ("no handshake (i)", "$text-warning")]
+        who = identity_of(store)
+        if who:
+            parts += [" ─ ", printable(who)]
         downloads = len(store.downloads)
         if downloads:
             parts += [" ─ ", f"{downloads} download{'s' if downloads != 1 else ''}"]

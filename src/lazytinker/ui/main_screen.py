@@ -31,6 +31,7 @@ from textual.widgets import ContentSwitcher
 from lazytinker.api.models import Checkpoint
 from lazytinker.api.paths import CheckpointRef
 from lazytinker.store import Change, Connection, Store
+from lazytinker.ui.about import AboutScreen
 from lazytinker.ui.detail import DetailPanel
 from lazytinker.ui.header import HeaderLine
 from lazytinker.ui.keybar import KeyBar
@@ -41,6 +42,7 @@ from lazytinker.ui.problem import ProblemBox
 from lazytinker.ui.status import StatusLine
 from lazytinker.ui.table import VirtualTable
 from lazytinker.ui.views.all_checkpoints import AllCheckpointsView
+from lazytinker.ui.views.audit import AuditView
 from lazytinker.ui.views.base import View
 from lazytinker.ui.views.billing import BillingView
 from lazytinker.ui.views.browse import BrowseView
@@ -75,6 +77,8 @@ class MainScreen(Screen[None]):
         Binding("4", "view('models')", "Models", show=False, id="view_models"),
         Binding("5", "view('storage')", "Storage", show=False, id="view_storage"),
         Binding("6", "view('billing')", "Billing", show=False, id="view_billing"),
+        Binding("7", "view('audit')", "Audit log", show=False, id="view_audit"),
+        Binding("i", "about", "About server", show=False, id="about"),
     ]
 
     def __init__(self, store: Store, *, watch: bool = True) -> None:
@@ -90,6 +94,7 @@ class MainScreen(Screen[None]):
             "models": ModelsView(store),
             "storage": StorageView(store),
             "billing": BillingView(store),
+            "audit": AuditView(store),
         }
         browse = self.browse
         self.panes: dict[str, Pane] = {
@@ -146,8 +151,15 @@ class MainScreen(Screen[None]):
         yield KeyBar()
 
     def on_mount(self) -> None:
-        """Listen to the store, then connect and load."""
+        """Listen to the store, show what it already loaded, then connect and load."""
         self._unsubscribe.append(self.store.subscribe(self.on_store_change))
+        # The command line starts the network before the UI is built (issue 19): rows that
+        # came in meanwhile were announced to nobody, so the panes take them now.
+        for name in ("sessions", "runs"):
+            keyed = self.store.collection(name)
+            if keyed is not None and (len(keyed) or name in self.store.errors):
+                self.on_store_change(Change(name, added=tuple(keyed.items)))
+        self.browse.capabilities_changed()
         manager = getattr(self.app, "downloads", None)
         if manager is not None:
             self._unsubscribe.append(manager.subscribe(lambda _item: self.header.redraw()))
@@ -186,17 +198,14 @@ class MainScreen(Screen[None]):
     # --- start-up --------------------------------------------------------------------------
 
     @work(exclusive=True, group="startup")
-    async def startup(self) -> None:
-        """Connect; on failure say what to do; else load runs and sessions and start watching."""
+    async def startup(self, again: bool = False) -> None:
+        """Connect and load runs and sessions, all at once (the store's start-up task, which
+        the command line may have started already); on failure say what to do; else watch."""
         self.problem.hide()
-        ok = await self.store.connect()
-        self.header.redraw()
-        if not ok:
-            self.problem.show_problem(self.store)
-            return
         self._update_visible()
-        await self.browse.load()
-        if self.store.connection is not Connection.CONNECTED:
+        ok = await self.browse.load(self.store.start(again=again))
+        self.header.redraw()
+        if not ok or self.store.connection is not Connection.CONNECTED:
             self.problem.show_problem(self.store)
             return
         if not len(self.store.runs) and not len(self.store.sessions) and not self.store.errors:
@@ -216,8 +225,13 @@ class MainScreen(Screen[None]):
                 self.detail.redraw()
         elif name == "operation":
             self.status.show_operation()
-        elif name in ("status", "clock"):
+        elif name in ("status", "clock", "identity"):
             self.header.redraw()
+        elif name == "capabilities":
+            for view in self.views.values():
+                view.capabilities_changed()
+            self.header.redraw()
+            self.refresh_bindings()
         elif name.startswith("checkpoints:") and name in self.store.errors:
             self.notify(self.store.errors[name], severity="error")
 
@@ -323,6 +337,10 @@ class MainScreen(Screen[None]):
     def _update_visible(self) -> None:
         self.store.set_visible(self.views[self.view].collections())
 
+    def action_about(self) -> None:
+        """`i`: what this server offers, lacks or refuses, and why; who the key is."""
+        self.app.push_screen(AboutScreen(self.store))
+
     def action_downloads(self) -> None:
         """`D`: the downloads view (progress, cancel, retry)."""
         manager = getattr(self.app, "downloads", None)
@@ -337,7 +355,7 @@ class MainScreen(Screen[None]):
             Connection.KEY_REJECTED,
             Connection.UNREACHABLE,
         ):
-            self.startup()
+            self.startup(again=True)
             return
         self._refresh_now()
 

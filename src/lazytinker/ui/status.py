@@ -26,6 +26,17 @@ def _checkpoint_size(item: Any) -> int:
     return (item.size_bytes or 0) if isinstance(item, Checkpoint) else 0
 
 
+def _unknown_size(item: Any) -> int:
+    return 1 if isinstance(item, Checkpoint) and item.size_bytes is None else 0
+
+
+def _honest(total: int, unknown: int, count: int) -> str:
+    """A total over `count` sizes of which `unknown` were not given (`ui.format.total_size`)."""
+    if count and unknown == count:
+        return "an unknown amount"
+    return f"at least {fmt.size(total)}" if unknown else fmt.size(total)
+
+
 class StatusLine(Static):
     """One line: progress of a bulk action, what the selection would free, or a hint."""
 
@@ -35,7 +46,7 @@ class StatusLine(Static):
         self._said: tuple[str, bool] | None = None
         self._table: VirtualTable[Any] | None = None
         self._checkpoints = False
-        self._size_cache: dict[int, tuple[tuple[Any, ...], int]] = {}
+        self._size_cache: dict[int, tuple[tuple[Any, ...], str]] = {}
         self._size_timer: Timer | None = None
 
     def say(self, text: str, *, busy: bool = False) -> None:
@@ -56,9 +67,11 @@ class StatusLine(Static):
             return
         if table is not None and checkpoints and table.selected:
             items = table.selected_items()
-            total = sum(_checkpoint_size(c) for c in items)
+            freed = fmt.total_size(c.size_bytes for c in items if isinstance(c, Checkpoint))
+            if freed == "unknown":
+                freed = "an unknown amount"
             self.say(
-                f"{len(items)} selected · deleting them would free {fmt.size(total)}"
+                f"{len(items)} selected · deleting them would free {freed}"
                 " · d delete  p publish  t ttl  space unselect"
             )
         elif table is not None and checkpoints and table.total_count:
@@ -70,7 +83,7 @@ class StatusLine(Static):
                     self._size_timer.stop()
                 self._size_timer = self.set_timer(SIZE_DELAY, self._say_size_later)
             self.say(
-                f"{table.row_count} shown · {'…' if size is None else fmt.size(size)}"
+                f"{table.row_count} shown · {'…' if size is None else size}"
                 " · space selects · S biggest first · A oldest first"
             )
         else:
@@ -95,9 +108,9 @@ class StatusLine(Static):
             self._shown_size(self._table)
             self.follow(self._table, checkpoints=True)
 
-    def _shown_size(self, table: VirtualTable[Any], *, compute: bool = True) -> int | None:
-        """Total size of the rows shown, computed once per change of what is shown; None when
-        it is not known yet and `compute` is off."""
+    def _shown_size(self, table: VirtualTable[Any], *, compute: bool = True) -> str | None:
+        """Total size of the rows shown (`at least …` when some sizes are unknown), computed
+        once per change of what is shown; None when it is not known yet and `compute` is off."""
         signature = (table.row_count, table.total_count, table.filter_text, id(table.predicate))
         cached = self._size_cache.get(id(table))
         if cached is not None and cached[0] == signature:
@@ -105,5 +118,7 @@ class StatusLine(Static):
         if not compute:
             return None
         total = table.sum_shown(_checkpoint_size)
-        self._size_cache[id(table)] = (signature, total)
-        return total
+        unknown = table.sum_shown(_unknown_size)
+        said = _honest(total, unknown, table.row_count)
+        self._size_cache[id(table)] = (signature, said)
+        return said

@@ -14,7 +14,8 @@ class Checkpoint(WireModel):
 
     checkpoint_id: str
     checkpoint_type: CheckpointType
-    time: Timestamp
+    # Required by the SDK, but some servers send `null` (protocol.md §12): unknown, shown "—".
+    time: Timestamp | None = None
     tinker_path: str | None = None
     checkpoint_path: str | None = None
     size_bytes: int | None = None

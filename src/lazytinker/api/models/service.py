@@ -48,6 +48,9 @@ class ClientConfigResponse(WireModel):
     credential_default_source: str = "api_key"
     use_pyqwest_transport: bool = True
     billing_exception_max_pause_duration_sec: int = 3600
+    # Not in the SDK: a server may say what it is (the about panel shows it; the SDK ignores it).
+    server_name: str | None = None
+    server_version: str | None = None
 
 
 class DynamicConfigResponse(WireModel):

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Request
 from fastapi.responses import JSONResponse
 
+from lazytinker import __version__
 from lazytinker.api.models import (
     AuthTokenResponse,
     ClientConfigResponse,
@@ -62,6 +63,8 @@ def client_config(
         pjwt_auth_enabled=state.config.jwt,
         use_pyqwest_transport=True,
         billing_exception_max_pause_duration_sec=5,
+        server_name="lazytinker stand-in",
+        server_version=__version__,
     )
 
 

@@ -30,14 +30,24 @@ from lazytinker.api.models import Checkpoint
 from lazytinker.api.paths import CheckpointRef
 from lazytinker.store import Capability, ReadOnlyError, Store
 from lazytinker.ui.actions.downloads import save_checkpoints
+from lazytinker.ui.actions.projects import copy_checkpoints
 from lazytinker.ui.modals import ConfirmModal, DeleteItem, DeleteModal, TtlChoice, TtlModal
+from lazytinker.ui.offered import offered
 
 CHECKPOINT_BINDINGS: list[BindingType] = [
     Binding("p", "publish", "Publish", id="publish"),
     Binding("d", "delete", "Delete", id="delete"),
     Binding("t", "ttl", "TTL", id="ttl"),
     Binding("s", "save", "Save", id="save"),
+    Binding("c", "copy_to_project", "Copy to project", show=False, id="copy_to_project"),
 ]
+
+NEEDS = {
+    "publish": Capability.PUBLISH,
+    "ttl": Capability.TTL,
+    "copy_to_project": Capability.COPY,
+}
+"""The capability each checkpoint key needs from the server."""
 
 LISTED = 20
 """Paths a publish confirmation lists before `… and N more`."""
@@ -181,11 +191,11 @@ class CheckpointKeys(Widget):
         """The targets were acted on (drop the selection)."""
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Hide what the service lacks (hpcai: no publish, no TTL)."""
-        if action == "publish":
-            return self.store.supports(Capability.PUBLISH)
-        if action == "ttl":
-            return self.store.supports(Capability.TTL)
+        """Hide what the flavor lacks (hpcai: no publish, no TTL), grey what the server said
+        it lacks or refuses (`ui.offered`)."""
+        needs = NEEDS.get(action)
+        if needs is not None:
+            return offered(self.store, needs)
         return super().check_action(action, parameters)
 
     @property
@@ -207,6 +217,12 @@ class CheckpointKeys(Widget):
     async def action_delete(self) -> None:
         """`d`: delete, after listing every checkpoint, its size and the total."""
         await self.checkpoint_actions.delete(await self.checkpoint_targets())
+
+    @work(group="action")
+    async def action_copy_to_project(self) -> None:
+        """`c`: copy into a project, with the copy's expiry."""
+        await copy_checkpoints(self, self.store, await self.checkpoint_targets())
+        self.targets_done()
 
     @work(group="action")
     async def action_save(self) -> None:

@@ -20,7 +20,7 @@ class DeleteItem:
 
     path: str
     size_bytes: int | None
-    created: datetime
+    created: datetime | None
 
 
 class DeleteModal(YesNoModal):
@@ -66,7 +66,7 @@ def _listing(items: list[DeleteItem], now: datetime) -> Content:
         Content.assemble(
             (f"{human_size(item.size_bytes):>9}", "bold"),
             "  ",
-            (f"{human_age(item.created, now):<15}", "dim"),
+            (f"{human_age(item.created, now) if item.created else '—':<15}", "dim"),
             "  ",
             literal(item.path),  # a path holding `[bold]` or an escape shows as typed
         )
@@ -78,9 +78,12 @@ def _listing(items: list[DeleteItem], now: datetime) -> Content:
 def _total(items: list[DeleteItem]) -> Content:
     known = [item.size_bytes for item in items if item.size_bytes is not None]
     unknown = len(items) - len(known)
-    text = f"Total: {human_size(sum(known))} will be freed"
-    if unknown:
-        text += f" (plus {unknown} of unknown size)"
+    if not unknown:
+        text = f"Total: {human_size(sum(known))} will be freed"
+    elif known:
+        text = f"Total: at least {human_size(sum(known))} will be freed ({unknown} of unknown size)"
+    else:
+        text = "Total: unknown (the server gives no sizes)"
     return Content.assemble(
         (text, "bold"),
         ". Deleted checkpoints cannot be recovered.",

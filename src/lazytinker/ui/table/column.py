@@ -30,3 +30,6 @@ class Column(Generic[T]):
     """Whether `/` looks in this column (sizes and relative times are not worth the cost)."""
     cut: Literal["end", "middle"] = "end"
     """Where a too-long value loses characters: ids keep both ends (`54d6…:train:3`)."""
+    shown: Callable[[], bool] | None = None
+    """Whether the column is laid out at all (a project column only where runs have one);
+    None: always."""

@@ -38,7 +38,7 @@ class Layout:
 def fit_columns(columns: Sequence[Column[Any]], width: int) -> Layout:
     """Lay the columns out in `width` cells: the lowest priority go first when they do not all
     fit, flexible columns share what is left."""
-    shown = list(range(len(columns)))
+    shown = [i for i, c in enumerate(columns) if c.shown is None or c.shown()]
     available = width - GUTTER - 1
 
     def need(indices: list[int]) -> int:

@@ -21,10 +21,16 @@ from lazytinker.ui.text import printable
 T = TypeVar("T")
 
 SortKey = tuple[Any, ...]
+MISSING = "—"
+"""The text of a cell the server gave no value for (`ui.format.UNKNOWN`): sorted last."""
 
 
-def _sort_value(value: Any) -> tuple[int, Any]:
-    return (0, 0) if value is None else (1, value)
+def _sort_value(value: Any, reverse: bool = False) -> tuple[int, Any]:
+    """A sort value that puts what the server did not say (None) last, in either direction:
+    the list is read backwards when `reverse`, so there None goes first in it."""
+    if value is None:
+        return (-1, 0) if reverse else (1, 0)
+    return (0, value)
 
 
 class SortedRows(Generic[T]):
@@ -120,7 +126,9 @@ class SortedRows(Generic[T]):
             return (self._seq[key], key)
         column = self.column(self.sort_column)
         value = column.sort(item) if column.sort else printable(column.render(item))
-        return (_sort_value(value), key)
+        if value == MISSING:
+            value = None
+        return (_sort_value(value, self.reverse), key)
 
     def _find(self, key: str) -> int | None:
         """The position of a shown row in the sorted lists."""

@@ -234,6 +234,11 @@ class TableView(ScrollView, Generic[T]):
         self._columns_fit = (width, layout)
         return layout
 
+    def relayout(self) -> None:
+        """Lay the columns out again (one came or went: `Column.shown` changed) and repaint."""
+        self._columns_fit = None
+        self.refresh()
+
     def notify_style_update(self) -> None:
         """Styles changed (focus, theme): the cached base style goes with them."""
         self._base_style = None

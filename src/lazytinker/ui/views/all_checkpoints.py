@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lazytinker.store import Capability, Keyed, Store
+from lazytinker.store import Keyed, Store
 from lazytinker.ui.views.base import PaneView
 from lazytinker.ui.views.checkpoint_list import CheckpointList, checkpoint_table
 
@@ -21,7 +21,8 @@ class AllCheckpointsView(CheckpointList, PaneView):
             store, id="all-checkpoints", empty="No checkpoints in this account.", with_run=True
         )
         # Newest first even for rows the watch finds later (they would otherwise go last).
-        table.default_sort = lambda c: -c.time.timestamp()
+        # Checkpoints without a time go last.
+        table.default_sort = lambda c: (c.time is None, -c.time.timestamp() if c.time else 0)
         super().__init__(
             store,
             "All checkpoints (newest first)",
@@ -35,7 +36,6 @@ class AllCheckpointsView(CheckpointList, PaneView):
         return self.store.user_checkpoints
 
     def unavailable(self) -> str | None:
-        """hpcai has no user-wide listing."""
-        if self.store.supports(Capability.USER_CHECKPOINTS):
-            return None
-        return f"The {self.store.flavor} service has no user-wide checkpoint list."
+        """Always available: without a user-wide listing, every run's checkpoints are read
+        (the title says so)."""
+        return None

@@ -57,6 +57,10 @@ class View(Widget):
     def opened(self) -> None:
         """The view was switched to: start loading what it has not loaded yet."""
 
+    def capabilities_changed(self) -> None:
+        """What the server offers changed (an answer taught it): show or hide what depends
+        on it."""
+
 
 class PaneView(Pane, View):
     """A view that is one pane over one store collection, loaded when first opened and kept up
@@ -101,8 +105,14 @@ class PaneView(Pane, View):
             if change.removed:
                 self.table.remove_many(change.removed)
         self.set_error(self.store.errors.get(self.collection))
+        self.show_fallback()
         self.update_title()
         return True
+
+    def show_fallback(self) -> None:
+        """Say in the title how the collection is loaded when the server lacks its route."""
+        fallback = self.store.fallbacks.get(self.collection)
+        self.scope = fallback.short if fallback else ""
 
     def needs_load(self) -> bool:
         """Whether opening the view loads its collection (always, for one without keys)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from lazytinker.store import Change, Store
+from lazytinker.store import Capability, Change, Store
 from lazytinker.ui import columns as cols
 from lazytinker.ui.table import VirtualTable
 from lazytinker.ui.views.base import PaneView, fresh_mark
@@ -54,6 +54,12 @@ class BillingView(PaneView):
             id="billing",
         )
         super().__init__(store, "Billing usage (last 7 days)", table, id="billing-pane")
+
+    def unavailable(self) -> str | None:
+        """A server without the route (a key without the role sees the refusal instead)."""
+        if self.store.supports(Capability.BILLING):
+            return None
+        return self.store.why_not(Capability.BILLING)
 
     def apply(self, change: Change) -> bool:
         """The events are summed again into rows (they have no keys to diff by)."""

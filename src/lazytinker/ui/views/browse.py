@@ -8,7 +8,7 @@ owned and accessible runs.
 
 from __future__ import annotations
 
-import asyncio
+from collections.abc import Awaitable
 from typing import Any, ClassVar
 
 from textual import work
@@ -18,7 +18,9 @@ from textual.containers import Horizontal
 
 from lazytinker.api.models import AccessScope
 from lazytinker.store import Capability, Change, Keyed, Store, checkpoints_collection
+from lazytinker.ui import columns as cols
 from lazytinker.ui import format as fmt
+from lazytinker.ui.actions.projects import PROJECT_FILTER_KEY, choose_run_project
 from lazytinker.ui.pane import Pane
 from lazytinker.ui.text import printable
 from lazytinker.ui.views.base import View
@@ -30,6 +32,7 @@ class BrowseView(Horizontal, View):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "toggle_scope", "Owned/accessible", show=False, id="toggle_scope"),
+        Binding(PROJECT_FILTER_KEY, "project_filter", "Project", show=False, id="project_filter"),
     ]
 
     def __init__(self, store: Store) -> None:
@@ -40,13 +43,24 @@ class BrowseView(Horizontal, View):
         self.checkpoints = RunCheckpointsPane(store)
         self.current_session: str | None = None
         self.current_run: str | None = None
+        self._session_scope = ""
+        self._projects_shown = (False, False)
 
     def compose(self) -> ComposeResult:
-        """Sessions (where the service has them), runs, checkpoints."""
-        if self.store.supports(Capability.SESSIONS):
-            yield self.sessions
+        """Sessions (shown where the service has them), runs, checkpoints."""
+        self.sessions.display = self.store.supports(Capability.SESSIONS)
+        yield self.sessions
         yield self.runs
         yield self.checkpoints
+
+    def capabilities_changed(self) -> None:
+        """A server found to lack sessions loses the sessions pane (one that gains them, a
+        probe found, gets it); the runs pane shows a project column once runs have one."""
+        has = self.store.supports(Capability.SESSIONS)
+        if self.sessions.display != has:
+            self.sessions.display = has
+            if not has and self.sessions.has_focus_within:
+                self.runs.table.focus()
 
     # --- the View interface ----------------------------------------------------------------
 
@@ -95,21 +109,70 @@ class BrowseView(Horizontal, View):
         if change.removed:
             pane.table.remove_many(change.removed)
         pane.set_error(self.store.errors.get(change.collection))
+        if change.collection == "runs":
+            self._runs_scope()
         pane.update_title()
         if change.collection == "sessions" and self.current_session is not None:
             self._scope_runs(self.current_session)
+        self._follow_projects()
         return True
 
-    async def load(self) -> None:
-        """Load runs and sessions (start-up), saying so in the panes' titles meanwhile."""
+    def _runs_scope(self) -> None:
+        """The runs pane's title: the session drilled into, the project chosen, and how the
+        runs were read when that is not the usual way."""
+        fallback = self.store.fallbacks.get("runs")
+        project = self.store.run_project
+        parts = [
+            self._session_scope,
+            f"project {printable(project)}" if project else "",
+            fallback.short if fallback else "",
+        ]
+        self.runs.scope = " · ".join(p for p in parts if p)
+        self.runs.update_title()
+
+    def _follow_projects(self) -> None:
+        """Lay the runs and sessions out again when a project column comes or goes."""
+        shown = (cols.has_projects(self.store.sessions), cols.has_projects(self.store.runs))
+        if shown != self._projects_shown:
+            self._projects_shown = shown
+            self.sessions.table.relayout()
+            self.runs.table.relayout()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """`P` only where the runs listing takes a project (tinker)."""
+        if action == "project_filter":
+            return self.store.flavor == "tinker"
+        return super().check_action(action, parameters)
+
+    @work(group="action")
+    async def action_project_filter(self) -> None:
+        """`P`: show the runs of one project (the server's `project_id` filter), or all."""
+        project = await choose_run_project(self, self.store)
+        if project is None:
+            return
+        self.runs.table.set_items([])
+        self.runs.fetching = True
+        self._runs_scope()
+        await self.store.load_project_runs(project or None)
+        self.runs.fetching = False
+        self._runs_scope()
+
+    async def load(self, started: Awaitable[bool]) -> bool:
+        """Wait for the start-up loads of runs and sessions, saying so in the panes' titles
+        meanwhile; returns what `started` does (True when the server can be used)."""
         panes = (self.runs, self.sessions)
         for pane in panes:
-            pane.fetching = True
+            pane.fetching = not self._collection(pane).loaded
             pane.update_title()
-        await asyncio.gather(self.store.load_runs(), self.store.load_sessions())
-        for pane in panes:
-            pane.fetching = False
-            pane.update_title()
+        try:
+            return await started
+        finally:
+            for pane in panes:
+                pane.fetching = False
+                pane.update_title()
+
+    def _collection(self, pane: Pane) -> Keyed[Any]:
+        return self.store.sessions if pane is self.sessions else self.store.runs
 
     # --- drilling in and out ---------------------------------------------------------------
 
@@ -123,8 +186,8 @@ class BrowseView(Horizontal, View):
         self._scope_runs(session_id)
         info = self.store.sessions.get(session_id)
         label = info.display_name if info and info.display_name else fmt.short_id(session_id, 16)
-        self.runs.scope = f"session {printable(label)}"
-        self.runs.update_title()
+        self._session_scope = f"session {printable(label)}"
+        self._runs_scope()
         if info is None or info.training_run_ids is None:
             self.run_worker(self.store.load_session(session_id), group="session")
         return self.runs
@@ -173,8 +236,8 @@ class BrowseView(Horizontal, View):
             session = self.current_session
             self.current_session = None
             self.runs.table.set_predicate(None)
-            self.runs.scope = ""
-            self.runs.update_title()
+            self._session_scope = ""
+            self._runs_scope()
             self.sessions.table.move_to_key(session)
             return self.sessions
         if pane is self.runs and has_sessions:

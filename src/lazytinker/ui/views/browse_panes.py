@@ -6,13 +6,16 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from textual import work
 from textual.binding import Binding, BindingType
 
 from lazytinker.api.models import TrainingRun
-from lazytinker.store import SessionInfo, Store
+from lazytinker.store import Capability, SessionInfo, Store
 from lazytinker.ui import columns as cols
 from lazytinker.ui.actions.copy import COPY_PATH, CopyPathKey
 from lazytinker.ui.actions.downloads import export_trace
+from lazytinker.ui.actions.projects import MOVE_SESSION_KEY, move_session
+from lazytinker.ui.offered import offered
 from lazytinker.ui.pane import Pane
 from lazytinker.ui.table import VirtualTable
 from lazytinker.ui.views.base import fresh_mark
@@ -24,6 +27,7 @@ class SessionsPane(Pane, CopyPathKey):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("e", "export_trace", "Export trace", id="export_trace"),
+        Binding(MOVE_SESSION_KEY, "move_session", "Move to project", show=False, id="move_session"),
         COPY_PATH,
     ]
 
@@ -42,6 +46,23 @@ class SessionsPane(Pane, CopyPathKey):
         """The highlighted session's id."""
         item = self.highlighted()
         return item.session_id if isinstance(item, SessionInfo) else None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Grey or hide what the server lacks (`ui.offered`)."""
+        if action == "export_trace":
+            return offered(self.store, Capability.TRACE_EXPORT)
+        if action == "move_session":
+            return offered(self.store, Capability.PROJECTS)
+        return super().check_action(action, parameters)
+
+    @work(group="action")
+    async def action_move_session(self) -> None:
+        """`M`: move the highlighted session (its runs and samplers) to another project."""
+        key = self.table.cursor_key
+        if key is None:
+            self.notify("Highlight a session to move.", severity="warning", markup=False)
+            return
+        await move_session(self, self.store, key)
 
     def action_export_trace(self) -> None:
         """`e`: save the highlighted session's trace export (the server builds it first)."""

@@ -19,7 +19,7 @@ class ModelsView(PaneView):
     def __init__(self, store: Store) -> None:
         table: VirtualTable[SupportedModel] = VirtualTable(
             cols.model_columns(store),
-            key=lambda m: m.model_name or "?",
+            key=lambda m: m.label or "?",
             row_mark=fresh_mark(store),
             empty_text="No models.",
             id="models",

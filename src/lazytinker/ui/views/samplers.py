@@ -31,7 +31,8 @@ class SamplersView(PaneView):
         return self.store.samplers
 
     def unavailable(self) -> str | None:
-        """hpcai lists no samplers."""
-        if self.store.supports(Capability.SAMPLERS):
-            return None
-        return f"The {self.store.flavor} service has no samplers listing."
+        """Samplers are found through the sessions: a server without either has none to list."""
+        for capability in (Capability.SESSIONS, Capability.SAMPLERS):
+            if not self.store.supports(capability):
+                return self.store.why_not(capability)
+        return None

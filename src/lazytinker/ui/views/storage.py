@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.content import Content
 
 from lazytinker.api.models import CheckpointStorageItem
-from lazytinker.store import Change, Store
+from lazytinker.store import Capability, Change, Store
 from lazytinker.ui import columns as cols
 from lazytinker.ui import format as fmt
 from lazytinker.ui.table import VirtualTable
@@ -26,6 +26,12 @@ class StorageView(PaneView):
             id="storage",
         )
         super().__init__(store, "Checkpoint storage", table, id="storage-pane")
+
+    def unavailable(self) -> str | None:
+        """A server without the route (a key without the role sees the refusal instead)."""
+        if self.store.supports(Capability.STORAGE):
+            return None
+        return self.store.why_not(Capability.STORAGE)
 
     def apply(self, change: Change) -> bool:
         """The whole usage answer replaces the rows (it has no keys to diff by)."""
