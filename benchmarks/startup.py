@@ -9,6 +9,10 @@ latency proxy when `--rtt` is given (`latency.py`: that many ms added to each ro
 Targets: our median at most half of the CLI's at `--rtt 80`, at most 0.8x on loopback. A third
 line times `startup_floor.py`, the least an app on our stack (Textual, httpx, pydantic) can do to
 paint the same first rows: the floor under our figure.
+
+The three are run interleaved (ours, the floor, the CLI, then again), so that a slow spell of
+this shared machine falls on all of them alike; each line gives the median and the spread
+(lowest-highest) of `--repeat` runs, and the ratio is of medians from the same run.
 """
 
 from __future__ import annotations
@@ -74,34 +78,42 @@ def main() -> int:
     finally:
         server.terminate()
     link = f"{args.rtt:g} ms added round trip" if args.rtt else "loopback"
-    print(f"start-up to first run rows, {args.runs} runs, {link}, {args.repeat} runs each, medians")
-    print(f"  lazytinker (pty, first rows painted)  {statistics.median(mine):6.2f} s")
-    print(f"  floor: bare Textual+httpx+pydantic app {statistics.median(least):6.2f} s")
+    print(
+        f"start-up to first run rows, {args.runs} runs, {link}, {args.repeat} runs each "
+        "(interleaved), median [lowest-highest]"
+    )
+    print(f"  lazytinker (pty, first rows painted)   {_line(mine)}")
+    print(f"  floor: bare Textual+httpx+pydantic app {_line(least)}")
     if other:
         target = "0.50x" if args.rtt >= 80 else "0.80x"
         ratio = statistics.median(mine) / statistics.median(other)
-        print(f"  tinker run list (to exit)              {statistics.median(other):6.2f} s")
+        print(f"  tinker run list (to exit)              {_line(other)}")
         print(f"  ratio                                  {ratio:6.2f}x  (target <= {target})")
         least_ratio = statistics.median(least) / statistics.median(other)
         print(f"  floor's ratio                          {least_ratio:6.2f}x")
     return 0
 
 
+def _line(times: list[float]) -> str:
+    return f"{statistics.median(times):6.2f} s  [{min(times):.2f}-{max(times):.2f}]"
+
+
 def _measure(url: str, repeat: int) -> tuple[list[float], list[float], list[float]]:
-    """Ours, the floor's and the CLI's start-up times against `url`."""
-    ours(url)  # warm the OS caches for both, as a user's second start would be
+    """Ours, the floor's and the CLI's start-up times against `url`, interleaved."""
+    cli = tinker_cli()
+    # Warm the OS caches for all three, as a user's second start would be.
+    ours(url)
     floor(url)
-    # Interleaved, so that a slow spell of this shared machine falls on both alike.
+    if cli is not None:
+        theirs(str(cli), url)
     mine: list[float] = []
     least: list[float] = []
+    other: list[float] = []
     for _ in range(repeat):
         mine.append(ours(url))
         least.append(floor(url))
-    cli = tinker_cli()
-    other: list[float] = []
-    if cli is not None:
-        theirs(str(cli), url)
-        other = [theirs(str(cli), url) for _ in range(repeat)]
+        if cli is not None:
+            other.append(theirs(str(cli), url))
     return mine, least, other
 
 

@@ -62,7 +62,7 @@ PRESETS: dict[Flavor, frozenset[Capability]] = {
 
 PRESET_REASONS: dict[Flavor, str] = {
     "tinker": "",
-    "hpcai": "the hpcai fork has none (protocol.md §9); not found on this server yet",
+    "hpcai": "not in the hpcai preset (protocol.md §9)",
 }
 
 MISSING_STATUSES = frozenset({404, 405, 501})

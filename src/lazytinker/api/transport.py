@@ -40,6 +40,7 @@ from lazytinker.api.responses import (
 from lazytinker.api.retry import RetryPolicy, parse_retry_after
 from lazytinker.api.target import ServerTarget
 from lazytinker.api.timing import RoundTrips
+from lazytinker.api.tls import context_for
 
 USER_AGENT = f"lazytinker/{__version__}"
 
@@ -83,6 +84,7 @@ class Transport:
             self.handshake_state = HandshakeState.NONE
             self.auth_settled.set()
         self._http = httpx.AsyncClient(
+            verify=context_for(target.url),
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
             headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
             follow_redirects=False,

@@ -1,8 +1,15 @@
-"""`lazytinker [OPTIONS]`: resolve the profile, build the client and store, and open the app."""
+"""`lazytinker [OPTIONS]`: resolve the profile, build the client and store, and open the app.
+
+The network goes first (issue 19): the store's start-up (handshake, first runs and sessions, all
+at once) is under way before Textual and our UI are even imported, which happens in a thread
+while the event loop talks to the server; the app then runs on that same loop, so it finds the
+connections open and, often, the first rows already there.
+"""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import sys
 from collections.abc import Sequence
@@ -16,6 +23,8 @@ if TYPE_CHECKING:
     from lazytinker.config import Profile
 
 DEMO_KEY = "tml-demo"
+START_TICKS = 8
+"""Turns of the event loop given to the start-up requests before the UI is imported."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -117,6 +126,10 @@ def main(argv: Sequence[str]) -> int:
                 )
             except ConfigError as error:
                 problem = f"{error}\nEdit the config file or set TINKER_API_KEY, then restart."
+            else:
+                from lazytinker.api.tls import prepare
+
+                prepare(profile.base_url)
         return _run(profile, settings, args, problem)
     return 0
 
@@ -124,24 +137,45 @@ def main(argv: Sequence[str]) -> int:
 def _run(
     profile: Profile | None, settings: Settings, args: argparse.Namespace, problem: str | None
 ) -> int:
-    from lazytinker.api.client import TinkerAPI
-    from lazytinker.store import Store
+    return asyncio.run(_run_app(profile, settings, args, problem))
+
+
+def _import_ui() -> type[LazytinkerApp]:
+    """Import Textual, the UI and the download manager (run in a thread, beside the network)."""
+    import lazytinker.store.downloads  # noqa: F401  (the app builds its manager next)
     from lazytinker.ui.app import LazytinkerApp
 
-    store = None
-    downloads = None
-    if profile is not None:
-        from lazytinker.store.downloads import DownloadManager
+    return LazytinkerApp
 
+
+async def _run_app(
+    profile: Profile | None, settings: Settings, args: argparse.Namespace, problem: str | None
+) -> int:
+    """Start the store's network, import and build the UI meanwhile, run the app."""
+    from lazytinker.api.client import TinkerAPI
+    from lazytinker.store import Store
+
+    api = store = None
+    if profile is not None:
         api = TinkerAPI(profile.target())
-        downloads = DownloadManager(api, concurrency=settings.downloads.concurrency)
         store = Store(
             api,
             profile_name=profile.name,
             refresh=args.refresh or settings.ui.refresh,
             read_only=args.read_only or settings.ui.read_only,
         )
-    app = LazytinkerApp(
+        store.start(screen=True)
+        # Let the start-up tasks put their requests on the wire before the import thread
+        # competes with them for the interpreter.
+        for _ in range(START_TICKS):
+            await asyncio.sleep(0)
+    app_class = await asyncio.to_thread(_import_ui)
+    downloads = None
+    if api is not None:
+        from lazytinker.store.downloads import DownloadManager
+
+        downloads = DownloadManager(api, concurrency=settings.downloads.concurrency)
+    app = app_class(
         store,
         problem=problem,
         theme=args.theme or settings.ui.theme,
@@ -151,9 +185,10 @@ def _run(
         download_directory=settings.downloads.directory,
         extract=settings.downloads.extract,
     )
-    app.run()
+    await app.run_async()
     return 0 if app.return_code is None else app.return_code
 
 
 if TYPE_CHECKING:
     from lazytinker.config import Settings
+    from lazytinker.ui.app import LazytinkerApp

@@ -205,10 +205,15 @@ class Store:
         """Do the service's start-up handshake; the connection status says how it went."""
         return await self.loaders.connect()
 
-    def start(self, *, again: bool = False) -> asyncio.Task[bool]:
+    def start(self, *, again: bool = False, screen: bool = False) -> asyncio.Task[bool]:
         """Connect and load the first runs and sessions, all at once; once (`again`: retry
-        after a start that failed). Returns the task: True when the server can be used."""
-        return self.startup.start(again=again)
+        after a start that failed). Returns the task: True when the server can be used.
+        `screen`: the rest (more pages, who the key is) waits for `first_screen_shown`."""
+        return self.startup.start(again=again, screen=screen)
+
+    def first_screen_shown(self) -> None:
+        """The UI has painted its first screen: start-up work that waited for it goes on."""
+        self.state.first_screen_shown()
 
     async def probe(self, everything: bool = False) -> None:
         """Ask the server about every capability no answer has decided yet (`everything`:

@@ -30,10 +30,14 @@ class Startup:
         self.task: asyncio.Task[bool] | None = None
         self._background: set[asyncio.Task[Any]] = set()
 
-    def start(self, *, again: bool = False) -> asyncio.Task[bool]:
-        """The start-up task: connect, first runs and sessions (True when usable)."""
+    def start(self, *, again: bool = False, screen: bool = False) -> asyncio.Task[bool]:
+        """The start-up task: connect, first runs and sessions (True when usable). With
+        `screen`, what the first screen does not show waits until it is painted (the UI says
+        so with `first_screen_shown`)."""
         task = self.task
         if task is None or (again and task.done()):
+            if screen and self.task is None:
+                self.state.first_screen = asyncio.Event()
             task = self.task = asyncio.get_running_loop().create_task(self._start())
         return task
 
@@ -46,6 +50,7 @@ class Startup:
     async def _after_start(self) -> None:
         """Once the first rows are in: who the key is, and what the flavor's preset did not
         expect (an hpcai server that gained a route gets it)."""
+        await self.state.after_first_screen()
         untried = [c for c in self.capabilities.untried() if not self.capabilities.supports(c)]
         await asyncio.gather(self.loaders.identity.load(), self.api.probe(untried))
         if self.capabilities.supports(Capability.SESSIONS) and not self.state.sessions.loaded:

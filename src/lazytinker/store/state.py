@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import time
 from collections.abc import Callable, Iterable, Sized
 from datetime import date, datetime
@@ -56,6 +57,25 @@ Listener = Callable[[Change], None]
 NoticeListener = Callable[[Notice], None]
 
 
+A = TypeVar("A")
+
+
+def in_context(listener: Callable[[A], None]) -> Callable[[A], None]:
+    """`listener`, always called in (a copy of) the context it was subscribed from.
+
+    The store's work may have started before its listeners existed: the command line starts
+    the network before the UI is built (issue 19), so pages that arrive later are announced
+    from a task whose context knows nothing of the app. A listener (a screen) runs as if its
+    own code had called it. A copy per call, because one announcement may lead to another.
+    """
+    context = contextvars.copy_context()
+
+    def bound(item: A) -> None:
+        context.copy().run(listener, item)
+
+    return bound
+
+
 def checkpoints_collection(run_id: str) -> str:
     """The collection name of one run's checkpoints."""
     return f"checkpoints:{run_id}"
@@ -84,6 +104,8 @@ class StoreState:
         self.audit_day: date | None = None
         # Collections loaded another way because the server lacks their route.
         self.fallbacks: dict[str, Fallback] = {}
+        # Set while start-up work beyond the first screen waits for that screen (issue 19).
+        self.first_screen: asyncio.Event | None = None
         self.errors: dict[str, str] = {}
         self.loading: set[str] = set()
         self.connection = Connection.CONNECTING
@@ -100,14 +122,18 @@ class StoreState:
     # --- announcements ---------------------------------------------------------------------
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:
-        """Call `listener` with every change; returns a function that unsubscribes."""
-        self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener)
+        """Call `listener` with every change, in the context it subscribed from; returns a
+        function that unsubscribes."""
+        bound = in_context(listener)
+        self._listeners.append(bound)
+        return lambda: self._listeners.remove(bound)
 
     def on_notice(self, listener: NoticeListener) -> Callable[[], None]:
-        """Call `listener` with every notice (toast); returns a function that unsubscribes."""
-        self._notice_listeners.append(listener)
-        return lambda: self._notice_listeners.remove(listener)
+        """Call `listener` with every notice (toast), in the context it subscribed from;
+        returns a function that unsubscribes."""
+        bound = in_context(listener)
+        self._notice_listeners.append(bound)
+        return lambda: self._notice_listeners.remove(bound)
 
     def announce(self, change: Change, *, force: bool = False) -> None:
         """Tell every listener; empty changes only when `force` (scalar state changed)."""
@@ -174,6 +200,17 @@ class StoreState:
             if held is not None:
                 self.announce(held.remove(path))
         self.announce(self.user_checkpoints.remove(path))
+
+    async def after_first_screen(self) -> None:
+        """Wait until the first screen is painted, when the start-up asked for that: what
+        it does not show (more pages, who the key is) must not compete with painting it."""
+        if self.first_screen is not None:
+            await self.first_screen.wait()
+
+    def first_screen_shown(self) -> None:
+        """The first screen is painted: what waited for it goes ahead."""
+        if self.first_screen is not None:
+            self.first_screen.set()
 
     def set_fallback(self, collection: str, fallback: Fallback | None) -> None:
         """Say how `collection` is loaded on this server (None: the usual way); announce it."""

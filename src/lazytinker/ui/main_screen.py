@@ -160,6 +160,8 @@ class MainScreen(Screen[None]):
             if keyed is not None and (len(keyed) or name in self.store.errors):
                 self.on_store_change(Change(name, added=tuple(keyed.items)))
         self.browse.capabilities_changed()
+        # Once this first frame is out, the rest of the start-up (more pages) may go on.
+        self.call_after_refresh(self.store.first_screen_shown)
         manager = getattr(self.app, "downloads", None)
         if manager is not None:
             self._unsubscribe.append(manager.subscribe(lambda _item: self.header.redraw()))

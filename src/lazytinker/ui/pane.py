@@ -58,6 +58,7 @@ class Pane(Vertical):
         screen's status line then repaints in the same frame as the rows, not one message
         round later."""
         self.error_line = Static("", classes="pane--error", markup=False)
+        self._empty_text: str | None = None
         # Always on screen, never shown and hidden: a box that comes and goes changes the
         # table's height, and a resized table costs a layout pass and frames of its own.
         self.filter_box = Input(placeholder="/ filter", compact=True, classes="pane--filter")
@@ -107,9 +108,17 @@ class Pane(Vertical):
             self.on_changed()
 
     def set_error(self, message: str | None) -> None:
-        """Show (or clear) a one-line error for this pane; the rest of the app keeps working."""
+        """Show (or clear) a one-line error for this pane; the rest of the app keeps working.
+        While it is shown an empty table says nothing: "No models." under "this server does
+        not offer the model list" would claim what the server never said."""
         self.error_line.update(message or "")
         self.error_line.set_class(bool(message), "-shown")
+        if self._empty_text is None:
+            self._empty_text = self.table.empty_text
+        wanted = "" if message else self._empty_text
+        if self.table.empty_text != wanted:
+            self.table.empty_text = wanted
+            self.table.refresh()
 
     def action_filter(self) -> None:
         """Type into the filter line."""

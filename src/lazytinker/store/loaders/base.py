@@ -10,7 +10,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Awaitable
 
-from lazytinker.api.errors import LazytinkerError
+from lazytinker.api.errors import LazytinkerError, NotOfferedError
 from lazytinker.store.capabilities import Capabilities
 from lazytinker.store.keyed import Change
 from lazytinker.store.protocol import StoreAPI
@@ -32,6 +32,11 @@ class Loader:
         state.loading.add(collection)
         try:
             await work
+        except NotOfferedError as error:
+            # Not a failure of the server: it said what it lacks. The pane says so, and the
+            # watch does not back off for it (the next try is refused without a request).
+            state.record_error(collection, error)
+            return True
         except (LazytinkerError, ValueError) as error:
             state.record_error(collection, error)
             return False

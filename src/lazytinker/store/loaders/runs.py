@@ -59,6 +59,8 @@ class RunsLoader(Loader):
                 unlabelled = unlabelled or any(r.project_id is None for r in got)
             seen.update(r.training_run_id for r in got)
             self.state.merge(runs, got)
+            # The first page is what the first screen shows; the rest can wait for it.
+            await self.state.after_first_screen()
         self.state.set_fallback("runs", UNLABELLED if unlabelled else None)
         removed = runs.remove_missing(seen)
         runs.loaded = True

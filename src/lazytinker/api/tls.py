@@ -1,0 +1,59 @@
+"""The TLS context of the API's connections: built once, early, and only where TLS is spoken.
+
+Loading the CA bundle costs 50-90 ms, and httpx does it whenever a client is made. A plain
+`http://` service (loopback only: the config refuses it elsewhere) gets a context that holds no
+CA at all, so that a redirect to `https://` fails closed instead of going unverified. For an
+`https://` service the command line calls `prepare` as soon as it knows the URL: a thread builds
+the context (OpenSSL reads the bundle partly outside the interpreter lock) while the rest of the
+start-up imports.
+"""
+
+from __future__ import annotations
+
+import ssl
+import threading
+
+_built: dict[str, ssl.SSLContext] = {}
+_threads: dict[str, threading.Thread] = {}
+_lock = threading.Lock()
+
+
+def _verifying() -> ssl.SSLContext:
+    import httpx  # httpx's own defaults: certifi, or SSL_CERT_FILE / SSL_CERT_DIR
+
+    return httpx.create_ssl_context()
+
+
+def _build() -> None:
+    context = _verifying()
+    with _lock:
+        _built.setdefault("https", context)
+
+
+def prepare(base_url: str) -> None:
+    """Start building the context `base_url` needs, in a thread (nothing for `http://`)."""
+    if not base_url.lower().startswith("https://"):
+        return
+    with _lock:
+        if "https" in _built or "https" in _threads:
+            return
+        thread = threading.Thread(target=_build, name="lazytinker-tls", daemon=True)
+        _threads["https"] = thread
+    thread.start()
+
+
+def context_for(base_url: str) -> ssl.SSLContext:
+    """The context for a service at `base_url`: verifying for `https://`, empty for `http://`."""
+    if not base_url.lower().startswith("https://"):
+        # Verifies (CERT_REQUIRED, hostname checked) against no CA: any TLS through it fails.
+        return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    thread = _threads.get("https")
+    if thread is not None:
+        thread.join()
+    with _lock:
+        found = _built.get("https")
+    if found is None:
+        found = _verifying()
+        with _lock:
+            found = _built.setdefault("https", found)
+    return found
