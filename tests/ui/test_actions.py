@@ -647,10 +647,13 @@ async def test_read_only_from_the_command_line_and_the_config(
     settings.write_text(config)
     monkeypatch.setenv("LAZYTINKER_CONFIG", str(settings))
     monkeypatch.setenv("TINKER_API_KEY", KEY)
-    built: list[LazytinkerApp] = []
-    monkeypatch.setattr(LazytinkerApp, "run", lambda self, **_: built.append(self))
+    given: list[tuple[Any, ...]] = []
+    # The command line resolves everything, then hands over to the event loop: take over
+    # there, and build the app on this test's loop as the command line would have.
+    monkeypatch.setattr(launch, "_run", lambda *args: given.append(args) or 0)
     assert launch.main([*argv, "--base-url", server.url]) == 0
-    (app,) = built
+    (resolved,) = given
+    app = await launch.build_app(*resolved)
     assert app.store is not None
     assert app.store.read_only
     (target,) = await pick(server, private)

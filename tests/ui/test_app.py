@@ -235,7 +235,8 @@ async def test_hpcai_hides_sessions_and_shows_hpcai_paths(start_server) -> None:
     async with app.run_test(size=(160, 48)) as pilot:
         await settle(pilot, lambda: store.runs.loaded)
         screen = main(app)
-        assert not screen.query("#sessions-pane")
+        # Composed (a server that gains sessions would show it) but not shown.
+        assert not screen.query_one("#sessions-pane").display
         await pilot.press("enter")
         run_id = screen.runs.cursor_key
         assert run_id is not None
@@ -244,8 +245,12 @@ async def test_hpcai_hides_sessions_and_shows_hpcai_paths(start_server) -> None:
         assert keys
         assert all(k.startswith("hpcai://") for k in keys)
         assert screen.panes["checkpoints"].check_action("publish", ()) is False
+        # No user-wide listing on hpcai: the view reads every run's checkpoints instead.
         await pilot.press("2")
-        assert screen.view == "browse"
+        assert screen.view == "all-checkpoints"
+        await settle(pilot, lambda: store.user_checkpoints.loaded)
+        assert store.fallbacks["user_checkpoints"].short == "from every run"
+        assert "from every run" in str(screen.panes["all-checkpoints"].border_title)
 
 
 async def test_read_only_refuses_before_any_modal(server) -> None:

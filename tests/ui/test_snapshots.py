@@ -23,7 +23,8 @@ def _prepare(keys: tuple[str, ...], ready: Check) -> Callable[[Pilot[None]], Awa
     async def run_before(pilot: Pilot[None]) -> None:
         app: Any = pilot.app
         store = app.store
-        await settle(pilot, lambda: store.runs.loaded and store.sessions.loaded)
+        # Who the key is comes after the first rows; the header shows it.
+        await settle(pilot, lambda: store.runs.loaded and store.sessions.loaded and store.identity)
         for key in keys:
             await pilot.press(key)
             await pilot.pause()
@@ -78,7 +79,7 @@ def test_help_snapshot(start_server: Any, snap_compare: Any) -> None:
     store = make_store(server.url, now=lambda: FIXED_NOW)
 
     async def run_before(pilot: Pilot[None]) -> None:
-        await settle(pilot, lambda: store.runs.loaded)
+        await settle(pilot, lambda: store.runs.loaded and store.identity is not None)
         await pilot.press("question_mark")
         await pilot.pause()
 

@@ -140,6 +140,14 @@ def _run(
     return asyncio.run(_run_app(profile, settings, args, problem))
 
 
+async def _run_app(
+    profile: Profile | None, settings: Settings, args: argparse.Namespace, problem: str | None
+) -> int:
+    app = await build_app(profile, settings, args, problem)
+    await app.run_async()
+    return 0 if app.return_code is None else app.return_code
+
+
 def _import_ui() -> type[LazytinkerApp]:
     """Import Textual, the UI and the download manager (run in a thread, beside the network)."""
     import lazytinker.store.downloads  # noqa: F401  (the app builds its manager next)
@@ -148,10 +156,11 @@ def _import_ui() -> type[LazytinkerApp]:
     return LazytinkerApp
 
 
-async def _run_app(
+async def build_app(
     profile: Profile | None, settings: Settings, args: argparse.Namespace, problem: str | None
-) -> int:
-    """Start the store's network, import and build the UI meanwhile, run the app."""
+) -> LazytinkerApp:
+    """Start the store's network, import and build the UI meanwhile; the app, ready to run
+    on this event loop."""
     from lazytinker.api.client import TinkerAPI
     from lazytinker.store import Store
 
@@ -185,8 +194,7 @@ async def _run_app(
         download_directory=settings.downloads.directory,
         extract=settings.downloads.extract,
     )
-    await app.run_async()
-    return 0 if app.return_code is None else app.return_code
+    return app
 
 
 if TYPE_CHECKING:
