@@ -1,0 +1,84 @@
+"""Round trips from start to the first painted rows (issue 19): counted, so they cannot grow
+unnoticed. The real `lazytinker` runs in a pseudo-terminal against the stand-in, whose every
+answer is held back 0.4 s: requests sent together overlap, and one that waited for another
+starts after that one's answer. Nothing here is timed: the delay only orders the log.
+
+The figure the README states: before the first rows, 3 requests in one round trip (client/config,
+the first page of runs, the session search); the handshake's second call and everything else
+(more pages, who the key is) come after.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from lazytinker.server.config import ServerConfig
+from tests.terminal import PtyApp
+
+from .requests_log import Logged, LoggedServer, depth
+
+DELAY = 0.4
+FIRST_WAVE = {
+    "POST /api/v1/client/config",
+    "GET /api/v1/training_runs",
+    "POST /api/v1/sessions/search",
+}
+
+
+@pytest.fixture
+def logged() -> Iterator[LoggedServer]:
+    server = LoggedServer(
+        ServerConfig(api_keys=("tml-demo",), sessions=6, runs=250, checkpoints_per_run=2),
+        delay=DELAY,
+    )
+    server.start()
+    yield server
+    server.stop()
+
+
+def app_env(url: str, tmp: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        TINKER_API_KEY="tml-demo",
+        TINKER_BASE_URL=url,
+        LAZYTINKER_CONFIG=str(tmp / "no-config.toml"),
+        TERM="xterm-256color",
+    )
+    return env
+
+
+def first_page(entries: list[Logged]) -> Logged:
+    pages = [e for e in entries if e.path == "/api/v1/training_runs" and "offset=0" in e.query]
+    assert pages, "the first page of runs was never asked for"
+    return pages[0]
+
+
+def test_the_first_rows_need_one_round_trip(logged: LoggedServer, tmp_path: Path) -> None:
+    binary = Path(sys.executable).with_name("lazytinker")
+    app = PtyApp([str(binary)], app_env(logged.url, tmp_path), size=(160, 48))
+    try:
+        app.wait_for(b":train:", timeout=60)
+        painted = time.monotonic()
+    finally:
+        app.close()
+    entries = logged.log.snapshot()
+    runs = first_page(entries)
+    assert runs.end is not None and runs.end <= painted
+    # The first listing waits for nothing: not the handshake, not the session search.
+    assert depth(entries, runs) == 1
+    # The first round trip: those three requests together, nothing else.
+    wave = [e for e in entries if depth(entries, e) == 1]
+    assert sorted(f"{e.method} {e.path}" for e in wave) == sorted(FIRST_WAVE)
+    # Before the first rows came back, only the handshake's own second call could follow.
+    later = {e.path for e in entries if e.start < runs.end and depth(entries, e) > 1}
+    assert later <= {"/api/v1/client/dynamic_config"}
+    # The SDK's handshake goes on beside, its second call after its first (2 round trips).
+    config = next(e for e in entries if e.path == "/api/v1/client/config")
+    dynamic = [e for e in entries if e.path == "/api/v1/client/dynamic_config"]
+    assert dynamic and depth(entries, dynamic[0]) == depth(entries, config) + 1 == 2
