@@ -42,7 +42,8 @@ async def test_missing_routes_are_learned_with_their_reason(start_server: StartS
         with pytest.raises(NotOfferedError, match="session search"):
             await api.search_sessions(SessionSearchRequest())
         learned = api.capabilities.learned(Capability.SESSION_SEARCH)
-        assert learned.support is Support.MISSING and "HTTP 405" in learned.reason
+        assert learned.support is Support.MISSING
+        assert "HTTP 405" in learned.reason
         assert not learned.assumed
         ref = await some_checkpoint(api)
         with pytest.raises(NotOfferedError, match="publish"):
@@ -83,7 +84,7 @@ async def test_an_item_that_is_not_there_is_not_a_missing_route(server: Any) -> 
         with pytest.raises(NotFoundError):
             await api.get_session("no-such-session")
         assert api.supports(Capability.SESSIONS)
-        await api.get_sampler((await _a_sampler(api)))
+        await api.get_sampler(await _a_sampler(api))
         with pytest.raises(NotFoundError):
             await api.get_sampler("no-such-session:sample:0")
         assert api.capabilities.learned(Capability.SAMPLERS).support is Support.SUPPORTED
@@ -102,7 +103,8 @@ async def test_a_refusal_is_forbidden_not_missing(server: Any) -> None:
         with pytest.raises(NotPermittedError):
             await api.get_checkpoint_storage_usage()
         learned = api.capabilities.learned(Capability.STORAGE)
-        assert learned.support is Support.FORBIDDEN and "403" in learned.reason
+        assert learned.support is Support.FORBIDDEN
+        assert "403" in learned.reason
         assert api.supports(Capability.STORAGE)
         assert not api.capabilities.allowed(Capability.STORAGE)
         assert "may not use" in api.capabilities.why_not(Capability.STORAGE)

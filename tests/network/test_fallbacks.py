@@ -30,7 +30,8 @@ async def test_sessions_come_from_the_list_without_search(start_server: StartSer
         assert await store.start()
         async with client(server.url) as api:
             listed = (await api.list_sessions(limit=100)).sessions
-        assert store.sessions.loaded and set(store.sessions.items) == set(listed)
+        assert store.sessions.loaded
+        assert set(store.sessions.items) == set(listed)
         assert store.fallbacks["sessions"].short == "ids only"
         assert "sessions" not in store.errors
         # Samplers are still found, through each session's details.
@@ -79,7 +80,8 @@ async def test_models_without_a_name_are_one_row_each(start_server: StartServer)
             expected = len((await plain.get_server_capabilities()).supported_models)
         assert len(store.models) == expected
         labels = [m.label for m in store.models]
-        assert "?" not in labels and None not in labels
+        assert "?" not in labels
+        assert None not in labels
         assert any(label and label.startswith("(unnamed") for label in labels)
     finally:
         await store.close()
@@ -95,7 +97,8 @@ async def test_partial_checkpoint_data_is_read_not_refused(start_server: StartSe
         checkpoints = list(store.run_checkpoints(run.training_run_id))
         assert checkpoints
         for checkpoint in checkpoints:
-            assert checkpoint.time is None and checkpoint.size_bytes is None
+            assert checkpoint.time is None
+            assert checkpoint.size_bytes is None
             assert "size_bytes" not in checkpoint.model_fields_set
             assert "public" not in checkpoint.model_fields_set
         assert run.last_request_time.tzinfo is not None  # a naive date is taken as UTC

@@ -16,7 +16,6 @@ from lazytinker.ui.detail import checkpoint_detail
 from lazytinker.ui.header import identity_of
 from lazytinker.ui.main_screen import MainScreen
 from lazytinker.ui.modals.project import ProjectModal
-from tests.conftest import StartServer
 
 from .test_capabilities import client
 
@@ -56,7 +55,8 @@ async def test_runs_of_one_project(server: Any) -> None:
         everything = {r.training_run_id for r in store.runs}
         assert await store.load_project_runs("proj-research")
         narrowed = {r.training_run_id for r in store.runs}
-        assert narrowed and narrowed < everything
+        assert narrowed
+        assert narrowed < everything
         assert all(r.project_id == "proj-research" for r in store.runs)
         assert await store.load_project_runs(None)
         assert {r.training_run_id for r in store.runs} == everything
@@ -72,14 +72,16 @@ async def test_moving_a_session_moves_its_runs(server: Any) -> None:
         result = await store.move_session(session.session_id, "proj-eval")
         assert result.ok
         moved = store.sessions.get(session.session_id)
-        assert moved is not None and moved.project_id == "proj-eval"
+        assert moved is not None
+        assert moved.project_id == "proj-eval"
         async with client(server.url) as api:
             runs = await api.list_training_runs(limit=100, project_id="proj-eval")
         ids = {r.training_run_id for r in runs.training_runs}
         assert store.runs_of_session(session.session_id) <= ids
         # A project the key may not use is refused, and said so.
         refused = await store.move_session(session.session_id, "proj-nowhere")
-        assert not refused.ok and "403" in refused.message
+        assert not refused.ok
+        assert "403" in refused.message
     finally:
         await store.close()
 

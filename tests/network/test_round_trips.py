@@ -69,7 +69,8 @@ def test_the_first_rows_need_one_round_trip(logged: LoggedServer, tmp_path: Path
         app.close()
     entries = logged.log.snapshot()
     runs = first_page(entries)
-    assert runs.end is not None and runs.end <= painted
+    assert runs.end is not None
+    assert runs.end <= painted
     # The first listing waits for nothing: not the handshake, not the session search.
     assert depth(entries, runs) == 1
     # The first round trip: those three requests together, nothing else.
@@ -81,4 +82,5 @@ def test_the_first_rows_need_one_round_trip(logged: LoggedServer, tmp_path: Path
     # The SDK's handshake goes on beside, its second call after its first (2 round trips).
     config = next(e for e in entries if e.path == "/api/v1/client/config")
     dynamic = [e for e in entries if e.path == "/api/v1/client/dynamic_config"]
-    assert dynamic and depth(entries, dynamic[0]) == depth(entries, config) + 1 == 2
+    assert dynamic
+    assert depth(entries, dynamic[0]) == depth(entries, config) + 1 == 2
