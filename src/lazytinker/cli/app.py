@@ -1,15 +1,19 @@
 """`lazytinker [OPTIONS]`: resolve the profile, build the client and store, and open the app.
 
 The network goes first (issue 19): the store's start-up (handshake, first runs and sessions, all
-at once) is under way before Textual and our UI are even imported, which happens in a thread
-while the event loop talks to the server; the app then runs on that same loop, so it finds the
-connections open and, often, the first rows already there.
+at once) is under way before Textual and our UI are even imported. The UI is then imported a few
+modules at a time, the event loop running between them, so the requests go out and their answers
+are read while it imports; the app then runs on that same loop, so it finds the connections open
+and, often, the first rows already there. (An import thread did the same with more overhead: it
+and the loop took turns at the interpreter lock every few milliseconds.)
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import importlib
 import os
 import sys
 from collections.abc import Sequence
@@ -25,6 +29,28 @@ if TYPE_CHECKING:
 DEMO_KEY = "tml-demo"
 START_TICKS = 8
 """Turns of the event loop given to the start-up requests before the UI is imported."""
+UI_MODULES = (
+    "rich.console",
+    "rich.text",
+    "textual.color",
+    "textual.css.tokenize",
+    "textual.css.styles",
+    "textual.css.model",
+    "textual.dom",
+    "textual.widget",
+    "textual.css.stylesheet",
+    "textual._compositor",
+    "textual.screen",
+    "textual.command",
+    "textual.app",
+    "textual.widgets._input",
+    "textual.containers",
+    "lazytinker.store.downloads",
+    "lazytinker.ui.table",
+    "lazytinker.ui.main_screen",
+)
+"""What the UI imports, in steps of a few tens of milliseconds, in the order they need each
+other. A name that no longer exists is skipped: the last step imports whatever is left."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -148,8 +174,13 @@ async def _run_app(
     return 0 if app.return_code is None else app.return_code
 
 
-def _import_ui() -> type[LazytinkerApp]:
-    """Import Textual, the UI and the download manager (run in a thread, beside the network)."""
+async def _import_ui() -> type[LazytinkerApp]:
+    """Import Textual, the UI and the download manager a step at a time, letting the event
+    loop run between the steps (the start-up's requests and answers go on meanwhile)."""
+    for name in UI_MODULES:
+        with contextlib.suppress(ImportError):
+            importlib.import_module(name)
+        await asyncio.sleep(0)
     import lazytinker.store.downloads  # noqa: F401  (the app builds its manager next)
     from lazytinker.ui.app import LazytinkerApp
 
@@ -174,11 +205,10 @@ async def build_app(
             read_only=args.read_only or settings.ui.read_only,
         )
         store.start(screen=True)
-        # Let the start-up tasks put their requests on the wire before the import thread
-        # competes with them for the interpreter.
+        # Let the start-up tasks put their requests on the wire before the imports begin.
         for _ in range(START_TICKS):
             await asyncio.sleep(0)
-    app_class = await asyncio.to_thread(_import_ui)
+    app_class = await _import_ui()
     downloads = None
     if api is not None:
         from lazytinker.store.downloads import DownloadManager
