@@ -18,6 +18,7 @@ this shared machine falls on all of them alike; each line gives the median and t
 from __future__ import annotations
 
 import argparse
+import resource
 import statistics
 import subprocess
 import sys
@@ -26,40 +27,44 @@ import time
 from latency import proxied
 from ptyapp import ROOT, PtyApp, app_env, serve, tinker_cli
 
+Timing = tuple[float, float]
+"""Seconds of wall clock, and of CPU (user + system) the program used meanwhile."""
 
-def ours(url: str) -> float:
-    """Seconds from exec to the first run rows on screen."""
+
+def _first_rows(argv: list[str], url: str) -> Timing:
     env = app_env(url)
     # Bytecode as an installed wheel has it (pip compiles at install; the CLI's venv has it too).
     env.pop("PYTHONDONTWRITEBYTECODE", None)
-    app = PtyApp([str(ROOT / ".venv" / "bin" / "lazytinker")], env)
+    app = PtyApp(argv, env)
     try:
-        return app.wait_for(b":train:", timeout=60)
+        return app.wait_for(b":train:", timeout=60), app.cpu_seconds()
     finally:
         app.close()
 
 
-def floor(url: str) -> float:
+def ours(url: str) -> Timing:
+    """Seconds from exec to the first run rows on screen."""
+    return _first_rows([str(ROOT / ".venv" / "bin" / "lazytinker")], url)
+
+
+def floor(url: str) -> Timing:
     """Seconds from exec to the first run ids painted by `startup_floor.py`: the same three
     requests and a first frame, in a Textual + httpx + pydantic app that does nothing else."""
-    env = app_env(url)
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
     script = ROOT / "benchmarks" / "startup_floor.py"
-    app = PtyApp([str(ROOT / ".venv" / "bin" / "python"), str(script)], env)
-    try:
-        return app.wait_for(b":train:", timeout=60)
-    finally:
-        app.close()
+    return _first_rows([str(ROOT / ".venv" / "bin" / "python"), str(script)], url)
 
 
-def theirs(cli: str, url: str) -> float:
+def theirs(cli: str, url: str) -> Timing:
     """Seconds for `tinker run list` to print and exit."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run([cli, "run", "list"], env=app_env(url), capture_output=True, check=False)
     seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0 or b":train:" not in done.stdout:
         print(f"(tinker run list failed: {done.stderr.decode()[-300:]})")
-    return seconds
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return seconds, cpu
 
 
 def main() -> int:
@@ -80,25 +85,33 @@ def main() -> int:
     link = f"{args.rtt:g} ms added round trip" if args.rtt else "loopback"
     print(
         f"start-up to first run rows, {args.runs} runs, {link}, {args.repeat} runs each "
-        "(interleaved), median [lowest-highest]"
+        "(interleaved), median [lowest-highest]; CPU = user+system seconds meanwhile"
     )
     print(f"  lazytinker (pty, first rows painted)   {_line(mine)}")
     print(f"  floor: bare Textual+httpx+pydantic app {_line(least)}")
     if other:
         target = "0.50x" if args.rtt >= 80 else "0.80x"
-        ratio = statistics.median(mine) / statistics.median(other)
         print(f"  tinker run list (to exit)              {_line(other)}")
-        print(f"  ratio                                  {ratio:6.2f}x  (target <= {target})")
-        least_ratio = statistics.median(least) / statistics.median(other)
-        print(f"  floor's ratio                          {least_ratio:6.2f}x")
+        print(
+            f"  ratio                                  {_ratio(mine, other)}  (target <= {target})"
+        )
+        print(f"  floor's ratio                          {_ratio(least, other)}")
     return 0
 
 
-def _line(times: list[float]) -> str:
-    return f"{statistics.median(times):6.2f} s  [{min(times):.2f}-{max(times):.2f}]"
+def _line(times: list[Timing]) -> str:
+    wall = [t[0] for t in times]
+    cpu = statistics.median(t[1] for t in times)
+    return f"{statistics.median(wall):6.2f} s  [{min(wall):.2f}-{max(wall):.2f}]  CPU {cpu:5.2f} s"
 
 
-def _measure(url: str, repeat: int) -> tuple[list[float], list[float], list[float]]:
+def _ratio(ours: list[Timing], theirs: list[Timing]) -> str:
+    wall = statistics.median(t[0] for t in ours) / statistics.median(t[0] for t in theirs)
+    cpu = statistics.median(t[1] for t in ours) / statistics.median(t[1] for t in theirs)
+    return f"{wall:6.2f}x  (CPU {cpu:.2f}x)"
+
+
+def _measure(url: str, repeat: int) -> tuple[list[Timing], list[Timing], list[Timing]]:
     """Ours, the floor's and the CLI's start-up times against `url`, interleaved."""
     cli = tinker_cli()
     # Warm the OS caches for all three, as a user's second start would be.
@@ -106,9 +119,9 @@ def _measure(url: str, repeat: int) -> tuple[list[float], list[float], list[floa
     floor(url)
     if cli is not None:
         theirs(str(cli), url)
-    mine: list[float] = []
-    least: list[float] = []
-    other: list[float] = []
+    mine: list[Timing] = []
+    least: list[Timing] = []
+    other: list[Timing] = []
     for _ in range(repeat):
         mine.append(ours(url))
         least.append(floor(url))
