@@ -17,6 +17,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from lazytinker.api.timing import TIMED
 from lazytinker.store import Capability, Change, HandshakeState, Store, Support
 from lazytinker.ui.text import printable
 
@@ -48,10 +49,8 @@ def _row(label: str, value: str, style: str = "") -> list[Part]:
 def _identity(store: Store) -> str:
     me = store.identity
     if me is not None:
-        return (
-            f"key {me.name!r} (id {me.key_id}) · {me.details.org_details.name} · "
-            f"{me.details.user_details.email}"
-        )
+        details = me.details
+        return f"{me.name} · {details.org_details.name} · {details.user_details.email}"
     whoami = getattr(store.api, "whoami", None)
     if whoami is not None:
         return f"{whoami.email or whoami.user_urn} ({whoami.org_urn or 'no organisation'})"
@@ -71,10 +70,8 @@ def _timing(store: Store) -> str:
     timing = getattr(store.api, "timing", None)
     if timing is None or not timing.count:
         return "no answer yet"
-    return (
-        f"{_ms(timing.fastest)} fastest, {_ms(timing.median)} median "
-        f"(request sent to headers back, last {min(timing.count, 64)} of {timing.count} answers)"
-    )
+    shown = min(timing.count, TIMED)
+    return f"{_ms(timing.fastest)} fastest, {_ms(timing.median)} median (last {shown} answers)"
 
 
 def _handshake(store: Store) -> str:

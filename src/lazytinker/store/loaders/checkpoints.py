@@ -24,6 +24,9 @@ from lazytinker.store.state import StoreState
 CHECKPOINT_PAGE = 1000
 SHOWN_IN_NOTICE = 3
 """New checkpoints named in a "Run … saved …" notice before the rest are counted."""
+PAGES_IN_FLIGHT = 8
+"""Pages of the user-wide listing asked for at once: over a link with a round trip of 80 ms, 4
+left the server idle between rounds (14.5 s for 100,000 checkpoints, against 7.3 s on loopback)."""
 RUNS_IN_FLIGHT = 8
 """Runs whose checkpoints are read at once when there is no user-wide listing."""
 FROM_RUNS = Fallback(
@@ -134,6 +137,7 @@ class UserCheckpointsLoader(Loader):
             fetch,
             page_size=CHECKPOINT_PAGE,
             total_of=total,
+            concurrency=PAGES_IN_FLIGHT,
             limit=CHECKPOINT_PAGE if newest_only else None,
         ):
             seen.update(c.path for c in page.checkpoints)

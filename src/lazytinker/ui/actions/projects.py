@@ -41,8 +41,9 @@ async def move_session(host: Widget, store: Store, session_id: str) -> None:
         host.notify("Read-only mode: cannot move a session.", severity="warning", markup=False)
         return
     info = store.sessions.get(session_id)
+    name = f"{info.display_name} ({session_id})" if info and info.display_name else session_id
     modal = ProjectModal(
-        f"Move session {session_id} (its runs and samplers) to project",
+        f"Move session {name}, its runs and samplers, to project",
         store.projects(),
         current=info.project_id if info else None,
         confirm="Move",
