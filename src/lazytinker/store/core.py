@@ -211,6 +211,12 @@ class Store:
         `screen`: the rest (more pages, who the key is) waits for `first_screen_shown`."""
         return self.startup.start(again=again, screen=screen)
 
+    @property
+    def starting(self) -> bool:
+        """Whether the start-up (connect, first runs and sessions) is under way."""
+        task = self.startup.task
+        return task is not None and not task.done()
+
     def first_screen_shown(self) -> None:
         """The UI has painted its first screen: start-up work that waited for it goes on."""
         self.state.first_screen_shown()

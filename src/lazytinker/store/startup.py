@@ -14,6 +14,7 @@ from typing import Any
 from lazytinker.store.capabilities import Capabilities
 from lazytinker.store.loaders import Loaders
 from lazytinker.store.protocol import Capability, StoreAPI
+from lazytinker.store.records import Connection
 from lazytinker.store.state import StoreState
 
 
@@ -38,6 +39,8 @@ class Startup:
         if task is None or (again and task.done()):
             if screen and self.task is None:
                 self.state.first_screen = asyncio.Event()
+            # Said at once, not when the task first runs: a retry is under way from now.
+            self.state.set_connection(Connection.CONNECTING)
             task = self.task = asyncio.get_running_loop().create_task(self._start())
         return task
 

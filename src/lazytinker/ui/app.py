@@ -17,6 +17,7 @@ from textual.widgets import Static
 
 from lazytinker.store import Notice, Store
 from lazytinker.store.downloads import DownloadManager
+from lazytinker.ui.about import AboutScreen
 from lazytinker.ui.commands import LazytinkerCommands
 from lazytinker.ui.help import HelpScreen
 from lazytinker.ui.keybar import KeyBar
@@ -52,6 +53,7 @@ class LazytinkerApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="quit"),
         Binding("question_mark", "help", "Help", id="help"),
+        Binding("i", "about", "About this server", show=False, id="about"),
     ]
 
     def __init__(
@@ -109,6 +111,11 @@ class LazytinkerApp(App[None]):
                 rows.append((self.get_key_display(binding) or key, binding.description))
         rows.sort(key=lambda r: (r[1], len(r[0])))
         self.push_screen(HelpScreen(rows))
+
+    def action_about(self) -> None:
+        """`i`: what this server offers, lacks or refuses, and why; who the key is."""
+        if self.store is not None and not isinstance(self.screen, AboutScreen):
+            self.push_screen(AboutScreen(self.store))
 
     async def on_unmount(self) -> None:
         """Stop the store's watch and close its client."""

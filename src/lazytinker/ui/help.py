@@ -16,7 +16,6 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 EXTRA = [
-    ("i", "About this server: what it offers, lacks or refuses and why; who the key is"),
     ("ctrl+p", "Command palette: every action and view that works here"),
     ("enter", "Open: a session's runs, a run's checkpoints"),
     ("1-7", "Views: browse, all checkpoints, samplers, models, storage, billing, audit log"),

@@ -31,7 +31,6 @@ from textual.widgets import ContentSwitcher
 from lazytinker.api.models import Checkpoint
 from lazytinker.api.paths import CheckpointRef
 from lazytinker.store import Change, Connection, Store
-from lazytinker.ui.about import AboutScreen
 from lazytinker.ui.detail import DetailPanel
 from lazytinker.ui.header import HeaderLine
 from lazytinker.ui.keybar import KeyBar
@@ -39,6 +38,12 @@ from lazytinker.ui.modals import GotoModal
 from lazytinker.ui.pane import Pane
 from lazytinker.ui.pane_in_use import PaneInUse
 from lazytinker.ui.problem import ProblemBox
+from lazytinker.ui.start_up import (
+    capabilities_changed,
+    start_up,
+    status_changed,
+    take_preloaded,
+)
 from lazytinker.ui.status import StatusLine
 from lazytinker.ui.table import VirtualTable
 from lazytinker.ui.views.all_checkpoints import AllCheckpointsView
@@ -78,7 +83,6 @@ class MainScreen(Screen[None]):
         Binding("5", "view('storage')", "Storage", show=False, id="view_storage"),
         Binding("6", "view('billing')", "Billing", show=False, id="view_billing"),
         Binding("7", "view('audit')", "Audit log", show=False, id="view_audit"),
-        Binding("i", "about", "About server", show=False, id="about"),
     ]
 
     def __init__(self, store: Store, *, watch: bool = True) -> None:
@@ -153,15 +157,7 @@ class MainScreen(Screen[None]):
     def on_mount(self) -> None:
         """Listen to the store, show what it already loaded, then connect and load."""
         self._unsubscribe.append(self.store.subscribe(self.on_store_change))
-        # The command line starts the network before the UI is built (issue 19): rows that
-        # came in meanwhile were announced to nobody, so the panes take them now.
-        for name in ("sessions", "runs"):
-            keyed = self.store.collection(name)
-            if keyed is not None and (len(keyed) or name in self.store.errors):
-                self.on_store_change(Change(name, added=tuple(keyed.items)))
-        self.browse.capabilities_changed()
-        # Once this first frame is out, the rest of the start-up (more pages) may go on.
-        self.call_after_refresh(self.store.first_screen_shown)
+        take_preloaded(self)
         manager = getattr(self.app, "downloads", None)
         if manager is not None:
             self._unsubscribe.append(manager.subscribe(lambda _item: self.header.redraw()))
@@ -201,19 +197,8 @@ class MainScreen(Screen[None]):
 
     @work(exclusive=True, group="startup")
     async def startup(self, again: bool = False) -> None:
-        """Connect and load runs and sessions, all at once (the store's start-up task, which
-        the command line may have started already); on failure say what to do; else watch."""
-        self.problem.hide()
-        self._update_visible()
-        ok = await self.browse.load(self.store.start(again=again))
-        self.header.redraw()
-        if not ok or self.store.connection is not Connection.CONNECTED:
-            self.problem.show_problem(self.store)
-            return
-        if not len(self.store.runs) and not len(self.store.sessions) and not self.store.errors:
-            self.notify("This account has no sessions or training runs yet.", timeout=8)
-        if self.auto_watch:
-            self.store.start_watch()
+        """Connect and load runs and sessions (`ui.start_up`); `again` after a failure."""
+        await start_up(self, again)
 
     # --- the store's announcements ---------------------------------------------------------
 
@@ -227,13 +212,12 @@ class MainScreen(Screen[None]):
                 self.detail.redraw()
         elif name == "operation":
             self.status.show_operation()
-        elif name in ("status", "clock", "identity"):
+        elif name == "status":
+            status_changed(self)
+        elif name in ("clock", "identity"):
             self.header.redraw()
         elif name == "capabilities":
-            for view in self.views.values():
-                view.capabilities_changed()
-            self.header.redraw()
-            self.refresh_bindings()
+            capabilities_changed(self)
         elif name.startswith("checkpoints:") and name in self.store.errors:
             self.notify(self.store.errors[name], severity="error")
 
@@ -336,12 +320,11 @@ class MainScreen(Screen[None]):
         view.opened()
         self._update_visible()
 
-    def _update_visible(self) -> None:
+    def set_visible(self) -> None:
+        """Tell the store what the current view shows (the watch refreshes that)."""
         self.store.set_visible(self.views[self.view].collections())
 
-    def action_about(self) -> None:
-        """`i`: what this server offers, lacks or refuses, and why; who the key is."""
-        self.app.push_screen(AboutScreen(self.store))
+    _update_visible = set_visible
 
     def action_downloads(self) -> None:
         """`D`: the downloads view (progress, cancel, retry)."""
