@@ -45,6 +45,8 @@ class HeaderLine(Static):
         super().__init__("", id=id, markup=False)
         self.store = store
         self._last: list[str | tuple[str, str]] = []
+        # Filled now, so the very first frame has it (the first rows may be in that frame too).
+        self.redraw()
 
     def on_mount(self) -> None:
         """Paint the first state."""

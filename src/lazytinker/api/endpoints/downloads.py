@@ -21,6 +21,8 @@ from lazytinker.api.paths import CheckpointKind, CheckpointRef
 from lazytinker.api.retry import parse_retry_after
 from lazytinker.api.transport import REDIRECTS
 
+ROUTE_ONLY = frozenset({405, 501})
+"""Statuses that say a download route is missing (a 404 is about the checkpoint asked for)."""
 ARCHIVE_URL_LIFETIME = timedelta(minutes=15)
 """How long an archive URL is taken to last when the server does not say."""
 
@@ -36,7 +38,9 @@ class DownloadEndpoints(EndpointGroup):
         still being built: `ArchiveNotReadyError` says when to ask again.
         """
         endpoint = "GET …/checkpoints/{checkpoint_id}/archive"
-        with self._learning(Capability.ARCHIVE, endpoint, item=True):
+        # A 404 here may be this checkpoint's answer (a sampler the server cannot export):
+        # only 405/501 say the route itself is missing.
+        with self._learning(Capability.ARCHIVE, endpoint, missing=ROUTE_ONLY):
             await self.transport.ensure_connected()
             path = self._checkpoint_path(ref, "archive")
             resp = await self.transport.send(
@@ -78,7 +82,7 @@ class DownloadEndpoints(EndpointGroup):
     async def get_external_weights_urls(self, ref: CheckpointRef) -> ExternalWeightsUrlsResponse:
         """Signed URLs of every file of an `external_weights` checkpoint."""
         endpoint = "GET …/checkpoints/{checkpoint_id}/external_weights_urls"
-        with self._learning(Capability.EXTERNAL_WEIGHTS, endpoint, item=True):
+        with self._learning(Capability.EXTERNAL_WEIGHTS, endpoint, missing=ROUTE_ONLY):
             if ref.kind is not CheckpointKind.EXTERNAL:
                 raise InvalidRequestError(
                     f"Only external_weights checkpoints have file URLs, not {ref.path!r}",
