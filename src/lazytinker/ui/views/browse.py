@@ -68,6 +68,8 @@ class BrowseView(Horizontal, View):
             names.add("sessions")
         if self.current_run is not None:
             names.add(checkpoints_collection(self.current_run))
+        if self.store.has_local_logs:
+            names.add("local")
         return names
 
     def _sources(self) -> dict[str, tuple[Pane, Keyed[Any]]]:
@@ -96,6 +98,8 @@ class BrowseView(Horizontal, View):
             pane.table.remove_many(change.removed)
         pane.set_error(self.store.errors.get(change.collection))
         pane.update_title()
+        if pane is self.checkpoints:
+            self.checkpoints.sync(added=bool(change.added))
         if change.collection == "sessions" and self.current_session is not None:
             self._scope_runs(self.current_session)
         return True
@@ -110,6 +114,8 @@ class BrowseView(Horizontal, View):
         for pane in panes:
             pane.fetching = False
             pane.update_title()
+        # The training logs on this box after the runs: their names and curves join them.
+        self.run_worker(self.store.load_local(), group="local", exclusive=True)
 
     # --- drilling in and out ---------------------------------------------------------------
 
@@ -135,7 +141,9 @@ class BrowseView(Horizontal, View):
         pane = self.checkpoints
         keyed = self.store.run_checkpoints(run_id)
         pane.table.selected.clear()
+        pane.before_run(run_id)
         pane.table.set_items(keyed.items.values())
+        pane.sync()
         pane.scope = fmt.short_id(printable(run_id), 28)
         pane.fetching = not keyed.loaded
         pane.set_error(self.store.errors.get(keyed.name))
