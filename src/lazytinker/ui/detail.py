@@ -19,6 +19,7 @@ from lazytinker.api.models import (
     TrainingRun,
     WeightsInfoResponse,
 )
+from lazytinker.local import LocalRun
 from lazytinker.store import Capability, SessionInfo, Store, run_is_active
 from lazytinker.ui import format as fmt
 from lazytinker.ui.text import printable
@@ -78,6 +79,17 @@ def run_detail(
         state, curves, recipe = training_lines(local, metrics, width)
         return _lines(state, curves, first, recipe, second, third, _metadata(run.user_metadata))
     return _lines(first, second, third, _metadata(run.user_metadata))
+
+
+def local_run_detail(
+    local: LocalRun, *, width: int = 100, metrics: Sequence[str] | None = None
+) -> Content:
+    """A log folder on this box: its training, recipe, and the service runs it names."""
+    state, curves, recipe = training_lines(local, metrics, width)
+    runs = _field("folder", local.key) + _field("runs", ", ".join(local.run_ids) or "none yet")
+    if local.skipped_lines:
+        runs += _field("unreadable lines", str(local.skipped_lines))
+    return _lines(state, curves, recipe, runs)
 
 
 def _weights(info: WeightsInfoResponse | str | None) -> list[Part]:
@@ -231,6 +243,8 @@ class DetailPanel(Static):
         store, item = self.store, self.item
         if store is None or item is None:
             return Content("Nothing highlighted.")
+        if isinstance(item, LocalRun):
+            return local_run_detail(item, width=max(40, self.size.width - 4), metrics=self.metrics)
         if isinstance(item, TrainingRun):
             width = max(40, self.size.width - 4)
             return run_detail(item, store, width=width, metrics=self.metrics)

@@ -47,6 +47,7 @@ from lazytinker.ui.views.base import View
 from lazytinker.ui.views.billing import BillingView
 from lazytinker.ui.views.browse import BrowseView
 from lazytinker.ui.views.downloads import DownloadsScreen
+from lazytinker.ui.views.metrics import MetricsView
 from lazytinker.ui.views.models import ModelsView
 from lazytinker.ui.views.samplers import SamplersView
 from lazytinker.ui.views.storage import StorageView
@@ -77,6 +78,7 @@ class MainScreen(Screen[None]):
         Binding("4", "view('models')", "Models", show=False, id="view_models"),
         Binding("5", "view('storage')", "Storage", show=False, id="view_storage"),
         Binding("6", "view('billing')", "Billing", show=False, id="view_billing"),
+        Binding("m", "view('metrics')", "Metrics", show=False, id="metrics"),
     ]
 
     def __init__(self, store: Store, *, watch: bool = True) -> None:
@@ -92,6 +94,7 @@ class MainScreen(Screen[None]):
             "models": ModelsView(store),
             "storage": StorageView(store),
             "billing": BillingView(store),
+            "metrics": MetricsView(store),
         }
         browse = self.browse
         self.panes: dict[str, Pane] = {

@@ -120,7 +120,7 @@ def _spark_of(curve: MetricCurve, width: int) -> str:
 
 
 def recipe_parts(local: LocalRun) -> list[Part]:
-    """`supervised · Qwen/Qwen3-8B · lr 2e-04 · rank 32 · wandb NAME · folder PATH`."""
+    """`recipe supervised  Qwen/Qwen3-8B  lr 0.0002  rank 32  wandb NAME`."""
     recipe = local.recipe
     parts: list[Part] = [("recipe ", LABEL), recipe.kind or "?", "  "]
     if recipe.model_name:
@@ -131,7 +131,6 @@ def recipe_parts(local: LocalRun) -> list[Part]:
         parts += [("rank ", LABEL), str(recipe.lora_rank), "  "]
     if recipe.wandb_name:
         parts += [("wandb ", LABEL), printable(recipe.wandb_name), "  "]
-    parts += [("folder ", LABEL), printable(local.key)]
     return parts
 
 
