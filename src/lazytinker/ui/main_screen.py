@@ -31,7 +31,6 @@ from textual.widgets import ContentSwitcher
 from lazytinker.api.models import Checkpoint
 from lazytinker.api.paths import CheckpointRef
 from lazytinker.store import Change, Connection, Store
-from lazytinker.store.loaders.local_logs import LOCAL
 from lazytinker.ui.detail import DetailPanel
 from lazytinker.ui.header import HeaderLine
 from lazytinker.ui.keybar import KeyBar
@@ -41,7 +40,6 @@ from lazytinker.ui.pane_in_use import PaneInUse
 from lazytinker.ui.problem import ProblemBox
 from lazytinker.ui.status import StatusLine
 from lazytinker.ui.table import VirtualTable
-from lazytinker.ui.training_sync import LocalSync
 from lazytinker.ui.views.all_checkpoints import AllCheckpointsView
 from lazytinker.ui.views.base import View
 from lazytinker.ui.views.billing import BillingView
@@ -108,7 +106,6 @@ class MainScreen(Screen[None]):
         self.status = StatusLine(store, id="status")
         self.problem = ProblemBox(id="problem")
         self.in_use = PaneInUse(self, self.detail, self.status)
-        self.training = LocalSync(self)
         for pane in self.panes.values():
             pane.on_changed = self.in_use.follow
             pane.table.on_highlighted = self.in_use.cursor_moved
@@ -215,9 +212,7 @@ class MainScreen(Screen[None]):
     def on_store_change(self, change: Change) -> None:
         """Hand one announcement to the view that shows that collection, or act on it here."""
         name = change.collection
-        if name == LOCAL:
-            self.training.apply(change)
-        elif any(view.apply(change) for view in self.views.values()):
+        if any(view.apply(change) for view in self.views.values()):
             self.in_use.refresh_detail(change)
         elif name == "weights_info":
             if isinstance(self.detail.item, Checkpoint) and self.detail.item.path in change.updated:

@@ -14,20 +14,21 @@ from lazytinker.store import Change, session_of_run
 from lazytinker.ui.text import printable
 
 if TYPE_CHECKING:
-    from lazytinker.ui.main_screen import MainScreen
+    from lazytinker.ui.views.browse import BrowseView
 
 
 class LocalSync:
-    """Applies the store's `local` announcements to one main screen."""
+    """Applies the store's `local` announcements to the browse view's panes and the detail
+    (the metrics view applies them to itself)."""
 
-    def __init__(self, screen: MainScreen) -> None:
-        self.screen = screen
+    def __init__(self, browse: BrowseView) -> None:
+        self.browse = browse
         self._runs_of: dict[str, tuple[str, ...]] = {}
         """Folder key -> the run ids it named when last announced (a removed folder's runs)."""
 
     def runs_touched(self, change: Change) -> set[str]:
         """The service run ids whose log folder the change added, updated or removed."""
-        local = self.screen.store.local.runs
+        local = self.browse.store.local.runs
         touched: set[str] = set()
         for key in (*change.added, *change.updated, *change.removed):
             touched.update(self._runs_of.pop(key, ()))
@@ -39,21 +40,19 @@ class LocalSync:
 
     def apply(self, change: Change) -> None:
         """Repaint what the change touched."""
-        screen = self.screen
-        store = screen.store
+        browse = self.browse
+        store = browse.store
         run_ids = self.runs_touched(change)
         if run_ids:
-            _upsert_same(screen.runs, [store.runs.get(run_id) for run_id in run_ids])
+            _upsert_same(browse.runs.table, [store.runs.get(run_id) for run_id in run_ids])
             sessions = {session_of_run(run_id) for run_id in run_ids}
-            _upsert_same(screen.sessions, [store.sessions.get(s) for s in sessions])
-            pane = screen.browse.checkpoints
+            _upsert_same(browse.sessions.table, [store.sessions.get(s) for s in sessions])
+            pane = browse.checkpoints
             if pane.run_id is not None and pane.run_id in run_ids:
                 pane.sync(records=True)
-        for view in screen.views.values():
-            if view is not screen.browse:
-                view.apply(change)
-        if not change.is_empty:
-            screen.detail.redraw()
+        detail = getattr(browse.screen, "detail", None) if browse.is_attached else None
+        if detail is not None and not change.is_empty:
+            detail.redraw()
 
 
 def _upsert_same(table: Any, items: list[Any]) -> None:

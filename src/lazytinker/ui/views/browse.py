@@ -21,6 +21,7 @@ from lazytinker.store import Capability, Change, Keyed, Store, checkpoints_colle
 from lazytinker.ui import format as fmt
 from lazytinker.ui.pane import Pane
 from lazytinker.ui.text import printable
+from lazytinker.ui.training_sync import LocalSync
 from lazytinker.ui.views.base import View
 from lazytinker.ui.views.browse_panes import RunCheckpointsPane, RunsPane, SessionsPane
 
@@ -40,6 +41,7 @@ class BrowseView(Horizontal, View):
         self.checkpoints = RunCheckpointsPane(store)
         self.current_session: str | None = None
         self.current_run: str | None = None
+        self.local_sync = LocalSync(self)
 
     def compose(self) -> ComposeResult:
         """Sessions (where the service has them), runs, checkpoints."""
@@ -86,7 +88,11 @@ class BrowseView(Horizontal, View):
         return found
 
     def apply(self, change: Change) -> bool:
-        """Sessions, runs and the open run's checkpoints, row by row."""
+        """Sessions, runs and the open run's checkpoints, row by row (and what the training
+        logs on this box say of them; other views see that change too)."""
+        if change.collection == "local":
+            self.local_sync.apply(change)
+            return False
         source = self._sources().get(change.collection)
         if source is None:
             return False
