@@ -40,6 +40,7 @@ from lazytinker.ui.pane_in_use import PaneInUse
 from lazytinker.ui.problem import ProblemBox
 from lazytinker.ui.status import StatusLine
 from lazytinker.ui.table import VirtualTable
+from lazytinker.ui.training_sync import go_to_run
 from lazytinker.ui.views.all_checkpoints import AllCheckpointsView
 from lazytinker.ui.views.base import View
 from lazytinker.ui.views.billing import BillingView
@@ -292,9 +293,9 @@ class MainScreen(Screen[None]):
 
     @work(group="action")
     async def action_goto(self) -> None:
-        """`:`: jump to a typed `tinker://` or `hpcai://` path."""
-        typed: str | None = await self.app.push_screen_wait(GotoModal())
-        if not typed:
+        """`:`: jump to a typed `tinker://` or `hpcai://` path, or a run by its id or name."""
+        typed: str | None = await self.app.push_screen_wait(GotoModal(self.store.find_run))
+        if not typed or go_to_run(self, typed):
             return
         try:
             found = await self.store.find_path(typed)

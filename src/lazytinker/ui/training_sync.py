@@ -14,6 +14,7 @@ from lazytinker.store import Change, session_of_run
 from lazytinker.ui.text import printable
 
 if TYPE_CHECKING:
+    from lazytinker.ui.main_screen import MainScreen
     from lazytinker.ui.views.browse import BrowseView
 
 
@@ -69,3 +70,15 @@ def _upsert_same(table: Any, items: list[Any]) -> None:
             stale.append(item)
     if stale:
         table.upsert_many(stale)
+
+
+def go_to_run(screen: MainScreen, typed: str) -> bool:
+    """`:` with a run's id or name (not a path): open that run in the browse view, its row
+    under the cursor. False when the text is a path or names no single run."""
+    run_id = screen.store.find_run(typed) if "://" not in typed else None
+    if run_id is None:
+        return False
+    screen.action_view("browse")
+    screen.runs.move_to_key(run_id)
+    screen.open_run(run_id)
+    return True

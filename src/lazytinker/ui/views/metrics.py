@@ -26,6 +26,7 @@ from lazytinker.ui.pane import Pane
 from lazytinker.ui.table import Column, VirtualTable
 from lazytinker.ui.text import printable
 from lazytinker.ui.training_detail import STATE_WORD, duration, number, short_name
+from lazytinker.ui.training_sync import go_to_run
 from lazytinker.ui.views.base import View
 
 if TYPE_CHECKING:
@@ -269,10 +270,7 @@ class MetricsView(Vertical, View):
         if run is None or run.run_id is None:
             self.notify("This log folder names no run yet.", timeout=3, markup=False)
             return
-        screen.action_view("browse")
-        if screen.runs.get(run.run_id) is not None:
-            screen.runs.move_to_key(run.run_id)
-        screen.open_run(run.run_id)
+        go_to_run(screen, run.run_id)
 
     # --- keys ------------------------------------------------------------------------------
 
