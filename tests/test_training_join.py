@@ -40,7 +40,8 @@ async def test_runs_join_their_folders_with_names_values_and_states(
     store = await joined(server.url, tmp_path)
 
     sft = store.local_run(folders.sft_run)
-    assert sft is not None and sft.key == str(folders.supervised)
+    assert sft is not None
+    assert sft.key == str(folders.supervised)
     assert store.run_name(folders.sft_run) == "tulu3-qwen8b-lr2e-4"
     assert sft.status is Status.RUNNING
     assert sft.step == 89
@@ -51,13 +52,15 @@ async def test_runs_join_their_folders_with_names_values_and_states(
     assert sft.recipe.lora_rank == 32
 
     rl = store.local_run(folders.rl_run)
-    assert rl is not None and rl.status is Status.COMPLETED
+    assert rl is not None
+    assert rl.status is Status.COMPLETED
     assert store.run_name(folders.rl_run) == "gsm8k-llama-grpo"
     assert rl.main_metrics == ("env/all/reward/total", "optim/kl_sample_train_v1")
 
     # One folder, two service runs: both are joined to it, the newer is its current run.
     first, second = store.local_run(folders.first_run), store.local_run(folders.second_run)
-    assert first is second and first is not None
+    assert first is second
+    assert first is not None
     assert first.run_ids == (folders.first_run, folders.second_run)
     assert first.status is Status.IDLE
     assert store.run_name(folders.first_run) == "resumed-sft"
@@ -72,7 +75,8 @@ async def test_runs_join_their_folders_with_names_values_and_states(
     assert named, "the seed names some sessions"
     for run in named:
         session = store.sessions.get(run.training_run_id.split(":train:")[0])
-        assert session is not None and store.run_name(run.training_run_id) == session.display_name
+        assert session is not None
+        assert store.run_name(run.training_run_id) == session.display_name
     await store.close()
 
 
@@ -84,7 +88,8 @@ async def test_checkpoints_against_the_record(server: Any, tmp_path: Path) -> No
     assert await store.load_checkpoints(run_id)
 
     record = store.checkpoint_record(folders.sft_paths[-1])
-    assert record is not None and record.step is not None
+    assert record is not None
+    assert record.step is not None
     gone = {row.path: row for row in store.gone_checkpoints(run_id)}
     assert set(gone) == {folders.gone_path, folders.rolling_path}
     assert gone[folders.gone_path].gone == "gone"
@@ -142,7 +147,9 @@ async def test_the_incremental_read_through_the_store(server: Any, tmp_path: Pat
     local = [c for c in changes if c.collection == "local" and not c.is_empty]
     assert local == [Change("local", updated=(key,))]
     sft = store.local_run(folders.sft_run)
-    assert sft is not None and sft.step == 90 and sft.latest("train_mean_nll") == 0.0625
+    assert sft is not None
+    assert sft.step == 90
+    assert sft.latest("train_mean_nll") == 0.0625
     assert sft.metrics["train_mean_nll"].count == 91
 
     # A resume: a new run id, metrics rewritten from the resume step, a new save.
@@ -155,8 +162,10 @@ async def test_the_incremental_read_through_the_store(server: Any, tmp_path: Pat
     assert await store.load_local()
     sft = store.local_run(folders.sft_run)
     assert sft is not None
-    assert sft.step == 59 and sft.metrics["train_mean_nll"].count == 60
-    assert sft.run_ids[0] == folders.sft_run and resumed_run in sft.run_ids
+    assert sft.step == 59
+    assert sft.metrics["train_mean_nll"].count == 60
+    assert sft.run_ids[0] == folders.sft_run
+    assert resumed_run in sft.run_ids
     await store.close()
 
 

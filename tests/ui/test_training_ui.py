@@ -75,9 +75,13 @@ async def test_a_runs_detail_shows_its_training(start_server: Any, tmp_path: Pat
         await pilot.pause()
         text = str(screen.detail.render())
         assert "tulu3-qwen8b-lr2e-4" in text
-        assert "● running" in text and "45%" in text and "ETA" in text
-        assert "train nll 0.202" in text and "test nll" in text
-        assert "lr 0.0002" in text and "rank 32" in text
+        assert "● running" in text
+        assert "45%" in text
+        assert "ETA" in text
+        assert "train nll 0.202" in text
+        assert "test nll" in text
+        assert "lr 0.0002" in text
+        assert "rank 32" in text
         assert any(block in text for block in "▁▂▃▄▅▆▇█")
 
 
@@ -97,7 +101,8 @@ async def test_a_runs_checkpoints_against_the_record(start_server: Any, tmp_path
         # Steps from the record, newest first while the run is active.
         real = [k for k in table.visible_keys() if not isinstance(table.get(k), GoneCheckpoint)]
         steps = [int(table.row_text(k)[1]) for k in real if table.row_text(k)[1].isdigit()]
-        assert steps and steps == sorted(steps, reverse=True)
+        assert steps
+        assert steps == sorted(steps, reverse=True)
 
         pane = screen.browse.checkpoints
         await pilot.press("M")
@@ -105,11 +110,13 @@ async def test_a_runs_checkpoints_against_the_record(start_server: Any, tmp_path
         assert pane.metric.key == "eval_loss"
         assert table.columns[-1].label == "eval_loss"
         best = pane.metric.best
-        assert best is not None and table.row_text(best)[-1].startswith("★")
+        assert best is not None
+        assert table.row_text(best)[-1].startswith("★")
 
         await pilot.press("F")
         await pilot.pause()
-        assert pane.following and "following" in str(pane.border_title)
+        assert pane.following
+        assert "following" in str(pane.border_title)
         assert table.cursor_row == 0
 
 

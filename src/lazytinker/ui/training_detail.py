@@ -19,7 +19,7 @@ STATE_STYLE = {
     Status.IDLE: "$text-muted",
     Status.COMPLETED: "$text-accent",
 }
-STATE_WORD = {Status.RUNNING: "● running", Status.IDLE: "idle", Status.COMPLETED: "✓ completed"}
+STATE_WORD = {Status.RUNNING: "● running", Status.IDLE: "idle", Status.COMPLETED: "✓ done"}
 BLOCKS = "▁▂▃▄▅▆▇█"
 SHORT_NAMES = {
     "train_mean_nll": "train nll",
@@ -30,7 +30,7 @@ SHORT_NAMES = {
     "teacher_kl": "teacher kl",
     "cost/cumulative_usd": "cost $",
 }
-BAR_WIDTH = 10
+BAR_WIDTH = 8
 
 
 def short_name(metric: str) -> str:
@@ -90,11 +90,11 @@ def state_parts(local: LocalRun) -> list[Part]:
     if local.step is not None:
         parts += [("step ", LABEL), str(local.step), "  "]
     if local.progress is not None:
-        parts += [progress_bar(local.progress), f" {local.progress:.0%}", "  "]
+        parts += [progress_bar(local.progress), f"{local.progress:.0%}", "  "]
     if local.status is Status.RUNNING and local.eta_seconds is not None:
         parts += [("ETA ", LABEL), duration(local.eta_seconds), "  "]
     if local.cost_usd is not None:
-        parts += [("cost ", LABEL), f"${local.cost_usd:,.2f}", "  "]
+        parts += [f"${local.cost_usd:,.2f}", "  "]
     if not local.caught_up:
         parts += [("reading…", LABEL), "  "]
     return parts
@@ -139,9 +139,19 @@ def training_lines(
 ) -> tuple[list[Part], list[Part], list[Part]]:
     """The three lines of a run's training: state and progress, curves, recipe."""
     chosen = [m for m in (metrics or ()) if m in local.metrics] or list(local.main_metrics)
-    name: list[Part] = [(printable(local.name), "bold"), "  "]
+    state = state_parts(local)
+    room = width - sum(len(part if isinstance(part, str) else part[0]) for part in state) - 2
+    name: list[Part] = [(_cut(printable(local.name), max(12, room)), "bold"), "  "]
     return (
-        name + state_parts(local),
+        name + state,
         curve_parts(local, chosen, width),
         recipe_parts(local),
     )
+
+
+def _cut(text: str, width: int) -> str:
+    """`text` in at most `width` characters, cut in the middle (names differ at both ends)."""
+    if len(text) <= width:
+        return text
+    keep = width - 1
+    return text[: (keep + 1) // 2] + "…" + text[len(text) - keep // 2 :]

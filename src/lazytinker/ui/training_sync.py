@@ -51,6 +51,19 @@ class LocalSync:
             pane = browse.checkpoints
             if pane.run_id is not None and pane.run_id in run_ids:
                 pane.sync(records=True)
+        self._repaint_detail(change)
+
+    def sessions_changed(self, change: Change) -> None:
+        """Sessions arrived or changed: their runs' names (a session's display name) too."""
+        keys = {*change.added, *change.updated}
+        if not keys:
+            return
+        store = self.browse.store
+        runs = [run for run in store.runs if session_of_run(run.training_run_id) in keys]
+        _upsert_same(self.browse.runs.table, runs)
+
+    def _repaint_detail(self, change: Change) -> None:
+        browse = self.browse
         detail = getattr(browse.screen, "detail", None) if browse.is_attached else None
         if detail is not None and not change.is_empty:
             detail.redraw()

@@ -106,6 +106,8 @@ class BrowseView(Horizontal, View):
         pane.update_title()
         if pane is self.checkpoints:
             self.checkpoints.sync(added=bool(change.added))
+        if change.collection == "sessions":
+            self.local_sync.sessions_changed(change)
         if change.collection == "sessions" and self.current_session is not None:
             self._scope_runs(self.current_session)
         return True

@@ -51,7 +51,7 @@ def local_run_columns() -> list[Column[LocalRun]]:
             "state",
             "State",
             lambda r: STATE_WORD[r.status],
-            width=11,
+            width=9,
             priority=8,
             mark=lambda r: {"running": "active", "completed": "good"}.get(r.status.value, "dim"),
         ),
