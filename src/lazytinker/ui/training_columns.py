@@ -135,7 +135,8 @@ class MetricChoice:
 
 
 def step_text(store: Store, checkpoint: Checkpoint) -> str:
-    """The training step of a checkpoint from its local record (`ep 2` when only the epoch)."""
+    """The training step of a checkpoint from its local record (`e1 b40`: epoch and batch,
+    when the record names no step)."""
     if isinstance(checkpoint, GoneCheckpoint):
         return "-" if checkpoint.step is None else str(checkpoint.step)
     record = store.checkpoint_record(checkpoint.path)
@@ -143,6 +144,8 @@ def step_text(store: Store, checkpoint: Checkpoint) -> str:
         return ""
     if record.step is not None:
         return str(record.step)
+    if record.epoch is not None and record.batch is not None:
+        return f"e{record.epoch} b{record.batch}"
     return f"ep {record.epoch}" if record.epoch is not None else ""
 
 
@@ -151,7 +154,9 @@ def step_of(store: Store, checkpoint: Checkpoint) -> int | None:
     if isinstance(checkpoint, GoneCheckpoint):
         return checkpoint.step
     record = store.checkpoint_record(checkpoint.path)
-    return record.step if record is not None else None
+    if record is None:
+        return None
+    return record.step if record.step is not None else record.batch
 
 
 def step_column(store: Store) -> Column[Checkpoint]:
@@ -160,7 +165,7 @@ def step_column(store: Store) -> Column[Checkpoint]:
         "step",
         "Step",
         lambda c: step_text(store, c),
-        width=7,
+        width=8,
         align="right",
         searchable=False,
         sort=lambda c: step_of(store, c),
