@@ -61,6 +61,7 @@ class LocalSync:
         store = self.browse.store
         runs = [run for run in store.runs if session_of_run(run.training_run_id) in keys]
         _upsert_same(self.browse.runs.table, runs)
+        self._repaint_detail(change)
 
     def _repaint_detail(self, change: Change) -> None:
         browse = self.browse
