@@ -250,11 +250,17 @@ class Store:
         return await self.actions.unpublish(refs)
 
     async def set_ttl(
-        self, refs: Sequence[CheckpointRef], seconds: int | None
+        self, refs: Sequence[CheckpointRef], seconds: int | None, *, label: str | None = None
     ) -> list[ActionResult]:
         """Set (or with None remove) the expiry of checkpoints; the rows show the new expiry."""
-        return await self.actions.set_ttl(refs, seconds)
+        return await self.actions.set_ttl(refs, seconds, label=label)
 
-    async def delete(self, refs: Sequence[CheckpointRef]) -> list[ActionResult]:
-        """Delete checkpoints, several at once, with progress in `operation`; failures listed."""
-        return await self.actions.delete(refs)
+    async def delete(
+        self, refs: Sequence[CheckpointRef], *, label: str | None = None
+    ) -> list[ActionResult]:
+        """Delete checkpoints, many at once, with progress in `operation`; failures listed."""
+        return await self.actions.delete(refs, label=label)
+
+    def cancel_operation(self) -> bool:
+        """Cancel the bulk action in progress (what is done stays done); True if one ran."""
+        return self.actions.cancel()
