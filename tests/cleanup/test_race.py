@@ -50,8 +50,7 @@ class HoldOneListing:
 
         await self.app(scope, receive, keep)
         self.read.set()
-        while not self.release.is_set():
-            await asyncio.sleep(0.01)
+        await asyncio.to_thread(self.release.wait, 30)
         for message in held:
             await send(message)
 

@@ -2,7 +2,8 @@
 
 Each kind of action lives in its own module and says what to do with one checkpoint; `Bulk`
 runs it over many. Run-level actions (on every checkpoint of a run, say) will be one more module
-here, built on the same `Bulk` and `Reread`; the bulk action in progress is `progress`'s. Downloads are the `DownloadManager`'s
+here, built on the same `Bulk` and `Reread`; the bulk action in progress is
+`progress`'s. Downloads are the `DownloadManager`'s
 (`store/downloads.py`), which the app attaches to the store as `store.downloads`.
 """
 
