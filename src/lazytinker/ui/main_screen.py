@@ -69,6 +69,7 @@ class MainScreen(Screen[None]):
         Binding("colon", "goto", "Go to", show=False, id="goto"),
         Binding("r", "refresh", "Refresh", id="refresh"),
         Binding("w", "toggle_watch", "Watch", id="toggle_watch"),
+        Binding("X", "cancel_operation", "Cancel bulk action", show=False, id="cancel_bulk"),
         Binding("1", "view('browse')", "Browse", show=False, id="view_browse"),
         Binding("2", "view('all-checkpoints')", "All checkpoints", show=False, id="view_all"),
         Binding("3", "view('samplers')", "Samplers", show=False, id="view_samplers"),
@@ -203,6 +204,8 @@ class MainScreen(Screen[None]):
             self.notify("This account has no sessions or training runs yet.", timeout=8)
         if self.auto_watch:
             self.store.start_watch()
+        # The server's storage rate, for the $/month figures (quietly: it needs an admin role).
+        self.run_worker(self.store.learn_rate(), group="rate")
 
     # --- the store's announcements ---------------------------------------------------------
 
@@ -345,6 +348,11 @@ class MainScreen(Screen[None]):
     async def _refresh_now(self) -> None:
         ok = await self.store.refresh()
         self.notify("Refreshed." if ok else "Refresh failed; see the pane.", timeout=2)
+
+    def action_cancel_operation(self) -> None:
+        """`X`: cancel the bulk action in progress; what is done stays done."""
+        if self.store.cancel_operation():
+            self.notify("Cancelling: the calls in flight finish, no new one starts.", timeout=3)
 
     def action_toggle_watch(self) -> None:
         """`w`: watch on or off."""

@@ -30,6 +30,7 @@ from lazytinker.api.models import Checkpoint
 from lazytinker.api.paths import CheckpointRef
 from lazytinker.store import Capability, ReadOnlyError, Store
 from lazytinker.ui.actions.downloads import save_checkpoints
+from lazytinker.ui.cost import checkpoints_size, size_and_cost
 from lazytinker.ui.modals import ConfirmModal, DeleteItem, DeleteModal, TtlChoice, TtlModal
 
 CHECKPOINT_BINDINGS: list[BindingType] = [
@@ -37,6 +38,7 @@ CHECKPOINT_BINDINGS: list[BindingType] = [
     Binding("d", "delete", "Delete", id="delete"),
     Binding("t", "ttl", "TTL", id="ttl"),
     Binding("s", "save", "Save", id="save"),
+    Binding("K", "keep_forever", "Keep forever", id="keep_forever"),
 ]
 
 LISTED = 20
@@ -132,7 +134,28 @@ class CheckpointActions:
         self.settled()
         done = sum(r.ok for r in results)
         what = "removed" if choice.seconds is None else "set"
-        self._say(f"Expiry {what} on {done} of {len(results)} checkpoint(s).")
+        if done == len(results):  # the store says what failed or was cancelled
+            self._say(f"Expiry {what} on {done} of {len(results)} checkpoint(s).")
+
+    async def keep_forever(self, targets: list[Checkpoint]) -> None:
+        """`K`: never expire, in one step (nothing is lost: `t` sets an expiry again); the
+        toast says what keeping them costs."""
+        if not self.writable(targets, "keep"):
+            return
+        count = len(targets)
+        label = f"Keeping {count} checkpoint(s) forever"
+        try:
+            results = await self.store.set_ttl(_refs(targets), None, label=label)
+        except ReadOnlyError as error:
+            self._say(str(error), "warning")
+            return
+        self.settled()
+        kept = {r.path for r in results if r.ok}
+        if kept:
+            size, unknown = checkpoints_size(c for c in targets if c.path in kept)
+            cost = size_and_cost(self.store, size, unknown=unknown)
+            noun = "This checkpoint" if len(kept) == 1 else f"{len(kept)} checkpoints"
+            self._say(f"{noun} will never expire: {cost} for as long as kept.")
 
     async def delete(self, targets: list[Checkpoint]) -> None:
         """List what will go, confirm, delete in the background (the store reports progress)."""
@@ -184,7 +207,7 @@ class CheckpointKeys(Widget):
         """Hide what the service lacks (hpcai: no publish, no TTL)."""
         if action == "publish":
             return self.store.supports(Capability.PUBLISH)
-        if action == "ttl":
+        if action in ("ttl", "keep_forever"):
             return self.store.supports(Capability.TTL)
         return super().check_action(action, parameters)
 
@@ -207,6 +230,11 @@ class CheckpointKeys(Widget):
     async def action_delete(self) -> None:
         """`d`: delete, after listing every checkpoint, its size and the total."""
         await self.checkpoint_actions.delete(await self.checkpoint_targets())
+
+    @work(group="action")
+    async def action_keep_forever(self) -> None:
+        """`K`: never expire (one step, no confirmation: `t` undoes it)."""
+        await self.checkpoint_actions.keep_forever(await self.checkpoint_targets())
 
     @work(group="action")
     async def action_save(self) -> None:

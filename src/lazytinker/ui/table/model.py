@@ -5,18 +5,20 @@ A filter starts from the unfiltered order, kept aside while it is on, so typing 
 re-sorts; a longer filter narrows what it already kept; one word keeps positions into the
 unfiltered order (`Picked`). Search texts are made when a row arrives and lined up with each
 list, so a filter over 100,000 rows scans a list with the per-row work in C (map/compress),
-not 100,000 dict lookups.
+not 100,000 dict lookups. Field terms (`type:sampler`, `size:>1GB`: `query.py`) are tests of the
+rows, run with the predicate; a filter of plain words never pays for them.
 """
 
 from __future__ import annotations
 
 import itertools
 import operator
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import NamedTuple, TypeVar
 
 from lazytinker.ui.table.column import Column
 from lazytinker.ui.table.picked import Picked
+from lazytinker.ui.table.query import Field, Query, Test, parse_query
 from lazytinker.ui.table.rows import SortedRows, SortKey
 from lazytinker.ui.text import printable
 
@@ -40,6 +42,11 @@ class RowModel(SortedRows[T]):
         super().__init__(columns, key=key)
         self.filter_text = ""
         self.predicate: Callable[[T], bool] | None = None
+        self.fields: Mapping[str, Field[T]] = {}
+        """The field terms `/` understands on these rows (`type:`, `size:`, ...)."""
+        self.extra_text: Callable[[T], str] | None = None
+        """More text `/` looks in besides the searchable cells (a row's metadata)."""
+        self.query: Query[T] = Query()
         self.selected: set[str] = set()
         self._search: dict[str, str] = {}
         self._words: list[str] = []
@@ -161,14 +168,32 @@ class RowModel(SortedRows[T]):
         return 0 if self.reverse else lowest
 
     def set_filter(self, text: str) -> bool:
-        """Show only rows whose cells contain every word of `text` (case-insensitive);
-        False if the filter was that already."""
+        """Show only rows whose cells contain every word of `text` (case-insensitive) and
+        that pass its field terms; False if the filter was that already."""
         if text == self.filter_text:
             return False
-        old = self.filter_text
+        old, had_terms = self.filter_text, self.query.has_terms
         self.filter_text = text
-        narrowing = bool(old) and text.startswith(old) and " " not in text[len(old) - 1 :]
+        self.query = parse_query(text, self.fields) if self.fields else Query(words=_words(text))
+        # A term typed on is not a narrower filter (`age:<1` -> `age:<10` shows more rows).
+        narrowing = (
+            bool(old)
+            and text.startswith(old)
+            and " " not in text[len(old) - 1 :]
+            and not had_terms
+            and not self.query.has_terms
+        )
         self._rebuild(narrowing=narrowing)
+        return True
+
+    def select_shown(self) -> bool:
+        """`*`: select every row shown; when all of them are selected already, unselect them.
+        True when it selected."""
+        shown = self.order
+        if self.selected.issuperset(shown):
+            self.selected.difference_update(shown)
+            return False
+        self.selected.update(shown)
         return True
 
     def set_predicate(self, predicate: Callable[[T], bool] | None) -> None:
@@ -213,6 +238,8 @@ class RowModel(SortedRows[T]):
             return False
         if not self.filter_text:
             return True
+        if not all(test(item) for test in self.query.tests):
+            return False
         text = self._text_of(key)
         return all(word in text for word in self._words)
 
@@ -225,6 +252,8 @@ class RowModel(SortedRows[T]):
         """What `/` looks in; made when a row arrives, so the first key typed is not the one
         that pays for 100,000 rows. It has no times in it: a tick of the clock keeps it."""
         text = " ".join(printable(c.render(item)) for c in self.columns if c.searchable)
+        if self.extra_text is not None:
+            text += " " + printable(self.extra_text(item))
         self._search[key] = text = text.casefold()
         return text
 
@@ -240,12 +269,12 @@ class RowModel(SortedRows[T]):
     def _rebuild(self, *, narrowing: bool = False) -> None:
         """Recompute the shown rows. Narrowing (a longer filter) only re-checks what is shown,
         and any filter starts from the unfiltered order, so typing never re-sorts."""
-        self._words = self.filter_text.casefold().split()
+        self._words = list(self.query.words)
         if narrowing:
             sort_keys, order = self._sort_keys, self.order
         else:
             sort_keys, order = self._unfiltered()
-        predicate = None if narrowing else self.predicate
+        predicate = None if narrowing else _all_of(self.predicate, self.query.tests)
         if predicate is None and not self._words:
             # No filter: show the unfiltered lists themselves (no copy; they are kept as one).
             self._sort_keys, self.order = sort_keys, order
@@ -307,3 +336,15 @@ class RowModel(SortedRows[T]):
         if predicate is None:
             return lambda key: all(w in text(key) for w in words)
         return lambda key: predicate(items[key]) and all(w in text(key) for w in words)
+
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(text.casefold().split())
+
+
+def _all_of(predicate: Callable[[T], bool] | None, tests: Sequence[Test[T]]) -> Test[T] | None:
+    """One test of a row: the table's predicate and every field term."""
+    if not tests:
+        return predicate
+    checks = (predicate, *tests) if predicate is not None else tuple(tests)
+    return lambda item: all(check(item) for check in checks)

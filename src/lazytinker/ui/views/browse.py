@@ -84,7 +84,13 @@ class BrowseView(Horizontal, View):
         return found
 
     def apply(self, change: Change) -> bool:
-        """Sessions, runs and the open run's checkpoints, row by row."""
+        """Sessions, runs and the open run's checkpoints, row by row; runs' new counts."""
+        if change.collection == "run_totals":
+            self.runs.totals_changed(change.updated)
+            return False
+        if change.collection == "storage":  # the storage rate may be known now: $/mo cells
+            self.runs.table.invalidate()
+            return False
         source = self._sources().get(change.collection)
         if source is None:
             return False
@@ -96,6 +102,8 @@ class BrowseView(Horizontal, View):
             pane.table.remove_many(change.removed)
         pane.set_error(self.store.errors.get(change.collection))
         pane.update_title()
+        if pane is self.runs:
+            self.runs.count_on_screen()
         if change.collection == "sessions" and self.current_session is not None:
             self._scope_runs(self.current_session)
         return True
