@@ -47,7 +47,6 @@ from lazytinker.store.shared import Shared
 from lazytinker.store.state import Listener, NoticeListener, StoreState
 from lazytinker.store.watch import Watch
 
-
 READ_RUNS_IN_FLIGHT = 8
 """Run listings read at once before a run-level action or a clean-up plan."""
 
