@@ -35,6 +35,7 @@ class Pane(Vertical):
     Pane > .pane--error { color: $text-error; height: auto; display: none; }
     Pane > .pane--error.-shown { display: block; }
     Pane > Input.pane--filter { width: 1fr; padding: 0 1; }
+    Pane > Input.pane--filter.-bad-term { background-tint: $error 30%; }
     """
 
     def __init__(
@@ -144,11 +145,11 @@ class Pane(Vertical):
         """A field term that does not parse (`size:>1XB`) is said under the filter line, and
         the line turns red: it matches no row, it is never silently ignored."""
         problems = self.table.model.query.problems if self.table.filter_text else ()
-        if not problems and not self.filter_box.has_class("-invalid"):
+        if not problems and not self.filter_box.has_class("-bad-term"):
             return  # the common case; and a view's own subtitle (storage's total) stays
         text = "✗ " + "; ".join(problems) if problems else ""
         self.border_subtitle = Content(text)
-        self.filter_box.set_class(bool(problems), "-invalid")
+        self.filter_box.set_class(bool(problems), "-bad-term")
 
     def on_input_changed(self, event: Input.Changed) -> None:
         """The filter box's changes are handled by `_filter_typed`; they go no further."""
