@@ -111,7 +111,7 @@ async def test_d_on_a_run_empties_it(server: ServerThread) -> None:
             "the delete done", lambda: bool(s.store.operation and s.store.operation.finished)
         )
         await s.until(
-            "the run counted empty", lambda: "0" == table.row_text(run.training_run_id)[5]
+            "the run counted empty", lambda: table.row_text(run.training_run_id)[5] == "0"
         )
     async with reader(server) as api:
         assert (await api.list_checkpoints(run.training_run_id)).checkpoints == []
