@@ -46,6 +46,7 @@ from lazytinker.ui.views.billing import BillingView
 from lazytinker.ui.views.browse import BrowseView
 from lazytinker.ui.views.downloads import DownloadsScreen
 from lazytinker.ui.views.models import ModelsView
+from lazytinker.ui.views.planner import PlannerScreen, planner_scope
 from lazytinker.ui.views.samplers import SamplersView
 from lazytinker.ui.views.storage import StorageView
 
@@ -70,6 +71,7 @@ class MainScreen(Screen[None]):
         Binding("r", "refresh", "Refresh", id="refresh"),
         Binding("w", "toggle_watch", "Watch", id="toggle_watch"),
         Binding("X", "cancel_operation", "Cancel bulk action", show=False, id="cancel_bulk"),
+        Binding("C", "cleanup", "Clean-up plan", id="cleanup"),
         Binding("1", "view('browse')", "Browse", show=False, id="view_browse"),
         Binding("2", "view('all-checkpoints')", "All checkpoints", show=False, id="view_all"),
         Binding("3", "view('samplers')", "Samplers", show=False, id="view_samplers"),
@@ -348,6 +350,14 @@ class MainScreen(Screen[None]):
     async def _refresh_now(self) -> None:
         ok = await self.store.refresh()
         self.notify("Refreshed." if ok else "Refresh failed; see the pane.", timeout=2)
+
+    def action_cleanup(self) -> None:
+        """`C`: the retention planner, for the highlighted or selected runs (or every run)."""
+        scope = planner_scope(self.in_use.pane, self.browse)
+        app: Any = self.app
+        self.app.push_screen(
+            PlannerScreen(self.store, scope, app.plan_choice, getattr(app, "save_plan", None))
+        )
 
     def action_cancel_operation(self) -> None:
         """`X`: cancel the bulk action in progress; what is done stays done."""
