@@ -224,7 +224,7 @@ class PlannerScreen(Screen[None]):
             f"frees {size}"
         )
         self.query_one("#plan-total", Static).update(Content(total))
-        if not self.busy:
+        if not self.busy and not self.query_one("#plan-outcome", Static).has_class("-kept"):
             self._say(f"Rates: {rate_source(self.store)}.  a applies, after a confirmation.")
 
     def _show_run(self, run_id: str | None) -> None:
@@ -309,8 +309,8 @@ class PlannerScreen(Screen[None]):
                 results = await self.store.delete(refs, label=label)
         finally:
             self.busy = False
-        self._report(results)
         self.replan()
+        self._report(results)
 
     def _report(self, results: Sequence[Any]) -> None:
         """The outcome: done, failures listed (a few, and how many more), what was cancelled."""
@@ -327,6 +327,8 @@ class PlannerScreen(Screen[None]):
             if len(failed) > SHOWN_FAILURES:
                 text += f"\n… and {len(failed) - SHOWN_FAILURES} more"
         self._say(text, failed=bool(failed))
+        # The outcome stays until the next apply (a change of rules must not wipe it).
+        self.query_one("#plan-outcome", Static).add_class("-kept")
 
     def action_cancel(self) -> None:
         """`X`: cancel the clean-up in progress (what is done stays done)."""
