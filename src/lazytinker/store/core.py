@@ -37,6 +37,7 @@ from lazytinker.api.models import (
 from lazytinker.api.paths import CheckpointRef, Flavor
 from lazytinker.store.actions import Actions
 from lazytinker.store.capabilities import Capabilities
+from lazytinker.store.expiring import Expiring
 from lazytinker.store.keyed import Change, Keyed
 from lazytinker.store.loaders import Loaders
 from lazytinker.store.money import Money
@@ -109,6 +110,8 @@ class Store:
         # The storage rate in force (`money.rate`), and each run's checkpoints counted.
         self.money = Money(self.state, storage_rate)
         self.run_totals = RunTotals(self.state, api)
+        # Checkpoints expiring within a day: the header's count, a notice as one comes near.
+        self.expiring = Expiring(self.state)
 
     # --- announcements ---------------------------------------------------------------------
 

@@ -61,6 +61,9 @@ class HeaderLine(Static):
             " · ",
             printable(store.display_url),
         ]
+        expiring = store.expiring.within_a_day()
+        if expiring:  # before the URL: on 80 columns the URL is what gets cut
+            parts[6:6] = [(f"⚠ {expiring} expire in <1d", "$text-warning"), " ─ "]
         downloads = len(store.downloads)
         if downloads:
             parts += [" ─ ", f"{downloads} download{'s' if downloads != 1 else ''}"]
