@@ -23,7 +23,7 @@ class Clock:
 
 def test_a_429_halves_the_window_once_per_burst_and_successes_widen_it() -> None:
     clock = Clock()
-    throttle = Throttle(clock=clock)
+    throttle = Throttle(start=32, clock=clock)
     assert throttle.allowed == MAX_IN_FLIGHT == 32
     throttle.throttled(2.0)
     throttle.throttled(2.0)  # the same burst: every call in flight said 429 at once
@@ -39,6 +39,19 @@ def test_a_429_halves_the_window_once_per_burst_and_successes_widen_it() -> None
     for _ in range(1000):
         throttle.succeeded()
     assert throttle.allowed == 32
+
+
+def test_the_window_grows_while_answers_stay_quick_and_stops_when_they_queue() -> None:
+    throttle = Throttle(start=4)
+    for _ in range(40):
+        throttle.succeeded(0.080)  # a long link: more in flight costs nothing
+    assert throttle.allowed == MAX_IN_FLIGHT
+    loopback = Throttle(start=4)
+    for _ in range(200):
+        # Each call in flight adds its share of the client's own work to every answer.
+        loopback.succeeded(0.002 * loopback.allowed)
+    # It settles well short of 32 (at 32, answers would take 16 times the quickest).
+    assert 1 <= loopback.allowed <= 12
 
 
 def test_a_long_retry_after_is_capped() -> None:

@@ -1,8 +1,8 @@
 """Running one action over many checkpoints, as fast as the server allows, cancellable.
 
-Up to 32 calls in flight (the official CLI's number), fewer while the server answers 429
-(`Throttle`: the window halves on a 429 and widens again one call per window of successes, and
-`Retry-After` holds back new calls). The API client tells the bulk of every 429 it sees, even
+Up to 32 calls in flight (the official CLI's number), as many as keep the answers quick, fewer
+while the server answers 429 (`Throttle`: the window halves on a 429, and `Retry-After` holds
+back new calls). The API client tells the bulk of every 429 it sees, even
 those its own retries then got through, so the pace follows the server at once. A call that
 still ends in 429 goes back in the queue (a few times) rather than failing.
 
@@ -14,6 +14,7 @@ with one checkpoint; they never see the queue.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
@@ -70,6 +71,7 @@ class Bulk:
         unsubscribe = self._listen(throttle)
 
         async def attempt(ref: CheckpointRef, tries: int) -> ActionResult | None:
+            began = time.monotonic()
             try:
                 result = await one(ref)
             except RateLimitedError as error:
@@ -79,7 +81,7 @@ class Bulk:
                 return ActionResult(ref.path, False, f"{ref.path}: {error}")
             except (APIError, ValueError) as error:
                 return ActionResult(ref.path, False, str(error))
-            throttle.succeeded()
+            throttle.succeeded(time.monotonic() - began)
             return result
 
         async def worker() -> None:
