@@ -117,8 +117,9 @@ def main() -> int:
     failed = max(m[2] for m in mine)
     print(f"cleanup: delete {args.checkpoints} checkpoints of one run, {where}, "
           f"medians of {args.repeat}, fresh server (seed 0) per side")  # fmt: skip
+    rate = args.checkpoints / deletes
     print(f"  lazytinker store (connect, list, delete)  {total:7.2f} s"
-          f"   deletes alone {deletes:.2f} s, {args.checkpoints / deletes:,.0f}/s, {failed} failed")  # fmt: skip
+          f"   deletes alone {deletes:.2f} s, {rate:,.0f}/s, {failed} failed")  # fmt: skip
     if cli_runs:
         cli_total = statistics.median(cli_runs)
         print(f"  tinker checkpoint delete --run-id -y       {cli_total:7.2f} s"
