@@ -38,6 +38,18 @@ class HeaderLine(Static):
         """Paint the first state."""
         self.redraw()
 
+    def redraw_soon(self) -> None:
+        """Checkpoints changed (the count expiring within a day may have): redraw once the
+        changes pause (a bulk delete changes 2,000 rows)."""
+        if not getattr(self, "_soon", False) and self.is_mounted:
+            self._soon = True
+
+            def redraw() -> None:
+                self._soon = False
+                self.redraw()
+
+            self.set_timer(0.5, redraw)
+
     def redraw(self) -> None:
         """Paint the current state of the store."""
         store = self.store

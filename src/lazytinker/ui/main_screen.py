@@ -214,6 +214,8 @@ class MainScreen(Screen[None]):
     def on_store_change(self, change: Change) -> None:
         """Hand one announcement to the view that shows that collection, or act on it here."""
         name = change.collection
+        if name == "user_checkpoints" or name.startswith("checkpoints:"):
+            self.header.redraw_soon()  # the count expiring within a day
         if any(view.apply(change) for view in self.views.values()):
             self.in_use.refresh_detail(change)
         elif name == "weights_info":
