@@ -62,6 +62,6 @@ def selection_line(store: Store | None, items: Sequence[Any]) -> str:
     size, unknown = checkpoints_size(checkpoints)
     amount = size_and_cost(store, size, unknown=unknown) if store else fmt.size(size)
     return (
-        f"{len(checkpoints)} selected · {amount}"
+        f"{len(checkpoints)} selected · deleting them would free {amount}"
         " · d delete  t ttl  K keep  p publish  * all/none  space unselect"
     )

@@ -25,12 +25,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.events import DescendantFocus, Resize
 from textual.notifications import SeverityLevel
-from textual.screen import Screen
 from textual.widgets import ContentSwitcher
 
 from lazytinker.api.models import Checkpoint
 from lazytinker.api.paths import CheckpointRef
 from lazytinker.store import Change, Connection, Store
+from lazytinker.ui.cleanup_keys import CleanupKeys
 from lazytinker.ui.detail import DetailPanel
 from lazytinker.ui.header import HeaderLine
 from lazytinker.ui.keybar import KeyBar
@@ -46,7 +46,6 @@ from lazytinker.ui.views.billing import BillingView
 from lazytinker.ui.views.browse import BrowseView
 from lazytinker.ui.views.downloads import DownloadsScreen
 from lazytinker.ui.views.models import ModelsView
-from lazytinker.ui.views.planner import PlannerScreen, planner_scope
 from lazytinker.ui.views.samplers import SamplersView
 from lazytinker.ui.views.storage import StorageView
 
@@ -54,7 +53,7 @@ NARROW = 110
 AGE_TICK = 60.0
 
 
-class MainScreen(Screen[None]):
+class MainScreen(CleanupKeys):
     """Everything the user browses; the store is its only source of data."""
 
     # Focused as the screen mounts, so the first frame is painted with it (a focus change
@@ -70,8 +69,6 @@ class MainScreen(Screen[None]):
         Binding("colon", "goto", "Go to", show=False, id="goto"),
         Binding("r", "refresh", "Refresh", id="refresh"),
         Binding("w", "toggle_watch", "Watch", id="toggle_watch"),
-        Binding("X", "cancel_operation", "Cancel bulk action", show=False, id="cancel_bulk"),
-        Binding("C", "cleanup", "Clean-up plan", id="cleanup"),
         Binding("1", "view('browse')", "Browse", show=False, id="view_browse"),
         Binding("2", "view('all-checkpoints')", "All checkpoints", show=False, id="view_all"),
         Binding("3", "view('samplers')", "Samplers", show=False, id="view_samplers"),
@@ -206,16 +203,12 @@ class MainScreen(Screen[None]):
             self.notify("This account has no sessions or training runs yet.", timeout=8)
         if self.auto_watch:
             self.store.start_watch()
-        # The server's storage rate, for the $/month figures (quietly: it needs an admin role).
-        self.run_worker(self.store.learn_rate(), group="rate")
 
     # --- the store's announcements ---------------------------------------------------------
 
     def on_store_change(self, change: Change) -> None:
         """Hand one announcement to the view that shows that collection, or act on it here."""
         name = change.collection
-        if name == "user_checkpoints" or name.startswith("checkpoints:"):
-            self.header.redraw_soon()  # the count expiring within a day
         if any(view.apply(change) for view in self.views.values()):
             self.in_use.refresh_detail(change)
         elif name == "weights_info":
@@ -352,19 +345,6 @@ class MainScreen(Screen[None]):
     async def _refresh_now(self) -> None:
         ok = await self.store.refresh()
         self.notify("Refreshed." if ok else "Refresh failed; see the pane.", timeout=2)
-
-    def action_cleanup(self) -> None:
-        """`C`: the retention planner, for the highlighted or selected runs (or every run)."""
-        scope = planner_scope(self.in_use.pane, self.browse)
-        app: Any = self.app
-        self.app.push_screen(
-            PlannerScreen(self.store, scope, app.plan_choice, getattr(app, "save_plan", None))
-        )
-
-    def action_cancel_operation(self) -> None:
-        """`X`: cancel the bulk action in progress; what is done stays done."""
-        if self.store.cancel_operation():
-            self.notify("Cancelling: the calls in flight finish, no new one starts.", timeout=3)
 
     def action_toggle_watch(self) -> None:
         """`w`: watch on or off."""

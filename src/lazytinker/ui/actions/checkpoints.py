@@ -10,11 +10,8 @@ Two parts:
   (`checkpoint_targets`) and run the flow, hidden where the service lacks them. The widget puts
   `CHECKPOINT_BINDINGS` in its own `BINDINGS`.
 
-Where the coming actions go: a run-level `p`/`t`/`d`/`s` (on all of a run's checkpoints) is the
-runs pane mixing in `CheckpointKeys` with a `checkpoint_targets` that loads the run's
-checkpoints; keep-forever (`K`) is one more flow here plus one binding in `CHECKPOINT_BINDINGS`;
-a clean-up planner view (`C`) is a view that mixes in `CheckpointKeys` with the planned
-checkpoints as its targets. None of them grows a screen.
+`K` (keep forever) is one more flow here. The same keys on whole runs are `actions/runs.py`
+(the runs pane), and the clean-up planner (`C`) is `views/planner.py`.
 """
 
 from __future__ import annotations
@@ -38,8 +35,9 @@ CHECKPOINT_BINDINGS: list[BindingType] = [
     Binding("d", "delete", "Delete", id="delete"),
     Binding("t", "ttl", "TTL", id="ttl"),
     Binding("s", "save", "Save", id="save"),
-    Binding("K", "keep_forever", "Keep forever", id="keep_forever"),
 ]
+KEEP_FOREVER = Binding("K", "keep_forever", "Keep forever", id="keep_forever")
+"""After the ordering keys in a checkpoint list's `BINDINGS` (the key bar keeps its order)."""
 
 LISTED = 20
 """Paths a publish confirmation lists before `… and N more`."""

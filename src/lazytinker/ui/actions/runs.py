@@ -26,11 +26,13 @@ from lazytinker.ui.actions.downloads import save_checkpoints
 from lazytinker.ui.cost import checkpoints_size, per_month, size_and_cost
 from lazytinker.ui.modals import ConfirmModal, TtlChoice, TtlModal, literal
 
+# Not on the key bar (a run's row is not a checkpoint; the status line says what they do there),
+# in `?` and the command palette.
 RUN_BINDINGS: list[BindingType] = [
-    Binding("d", "delete", "Delete all", id="delete"),
-    Binding("t", "ttl", "TTL all", id="ttl"),
-    Binding("p", "publish", "Publish all", id="publish"),
-    Binding("s", "save", "Save all", id="save"),
+    Binding("d", "delete", "Delete all of the run's", show=False, id="delete"),
+    Binding("t", "ttl", "TTL all of the run's", show=False, id="ttl"),
+    Binding("p", "publish", "Publish all of the run's", show=False, id="publish"),
+    Binding("s", "save", "Save all of the run's", show=False, id="save"),
 ]
 
 RUN_ID_WIDTH = 36

@@ -187,8 +187,7 @@ class RowModel(SortedRows[T]):
         return True
 
     def select_shown(self) -> bool:
-        """`*`: select every row shown; when all of them are selected already, unselect them.
-        True when it selected."""
+        """`*`: select every row shown, or unselect them when all are; True if it selected."""
         shown = self.order
         if self.selected.issuperset(shown):
             self.selected.difference_update(shown)

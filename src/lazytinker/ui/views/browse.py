@@ -118,6 +118,8 @@ class BrowseView(Horizontal, View):
         for pane in panes:
             pane.fetching = False
             pane.update_title()
+        # The server's storage rate, for the $/month figures (quietly: it needs an admin role).
+        self.run_worker(self.store.learn_rate(), group="rate")
 
     # --- drilling in and out ---------------------------------------------------------------
 

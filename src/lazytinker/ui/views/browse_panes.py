@@ -145,7 +145,7 @@ class RunsPane(Pane, RunKeys, CopyPathKey):
         """The status line on this pane: the selected runs' checkpoints, size and cost."""
         runs = self.table.selected_items()
         if not runs:
-            return None
+            return "enter opens · space/* select · d t p s: every checkpoint of the run · C plan"
         counted = [self.store.run_totals.get(r.training_run_id) for r in runs]
         known = [t for t in counted if t is not None]
         count = sum(t.count for t in known)

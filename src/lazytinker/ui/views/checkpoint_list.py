@@ -11,7 +11,7 @@ from textual.binding import Binding, BindingType
 from lazytinker.api.models import Checkpoint
 from lazytinker.store import Store
 from lazytinker.ui import columns as cols
-from lazytinker.ui.actions.checkpoints import CHECKPOINT_BINDINGS, CheckpointKeys
+from lazytinker.ui.actions.checkpoints import CHECKPOINT_BINDINGS, KEEP_FOREVER, CheckpointKeys
 from lazytinker.ui.actions.copy import COPY_PATH, CopyPathKey
 from lazytinker.ui.filter_fields import checkpoint_fields, metadata_text
 from lazytinker.ui.pane import Pane
@@ -45,6 +45,7 @@ class CheckpointList(Pane, CheckpointKeys, CopyPathKey):
         Binding("S", "sort_checkpoints('size')", "Biggest", id="sort_size"),
         Binding("A", "sort_checkpoints('created')", "Oldest", id="sort_age"),
         Binding("E", "sort_checkpoints('expires')", "Expiring first", id="sort_expiry"),
+        KEEP_FOREVER,
     ]
 
     table: VirtualTable[Any]
