@@ -24,6 +24,9 @@ def _prepare(keys: tuple[str, ...], ready: Check) -> Callable[[Pilot[None]], Awa
         app: Any = pilot.app
         store = app.store
         await settle(pilot, lambda: store.runs.loaded and store.sessions.loaded)
+        # The runs on screen counted, and the header's count of what expires within a day
+        # redrawn, before anything else: both come in the background.
+        await settle(pilot, lambda: _runs_counted(app.screen) and _header_settled(app.screen))
         for key in keys:
             await pilot.press(key)
             await pilot.pause()
@@ -39,6 +42,10 @@ def _weights_shown(screen: MainScreen) -> bool:
     table = screen._focused_table()
     key = table.cursor_key if table else None
     return key is not None and key in screen.store.weights_info
+
+
+def _header_settled(screen: MainScreen) -> bool:
+    return not getattr(screen.header, "_soon", False)
 
 
 def _runs_counted(screen: MainScreen) -> bool:
@@ -85,7 +92,9 @@ def test_help_snapshot(start_server: Any, snap_compare: Any) -> None:
     store = make_store(server.url, now=lambda: FIXED_NOW)
 
     async def run_before(pilot: Pilot[None]) -> None:
+        app: Any = pilot.app
         await settle(pilot, lambda: store.runs.loaded)
+        await settle(pilot, lambda: _runs_counted(app.screen) and _header_settled(app.screen))
         await pilot.press("question_mark")
         await pilot.pause()
 
