@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from lazytinker.api.models import (
     Checkpoint,
@@ -101,6 +102,8 @@ def run_columns(store: Store) -> list[Column[TrainingRun]]:
 
 
 _TYPE = {"training": "train", "sampler": "sampler", "external": "external"}
+_NEVER = datetime.max.replace(tzinfo=UTC)
+"""How "never expires" sorts: after every date (soonest to expire first puts them last)."""
 
 
 def checkpoint_columns(store: Store, *, with_run: bool = False) -> list[Column[Checkpoint]]:
@@ -150,7 +153,7 @@ def checkpoint_columns(store: Store, *, with_run: bool = False) -> list[Column[C
             width=8,
             align="right",
             searchable=False,
-            sort=lambda c: c.expires_at,
+            sort=lambda c: c.expires_at or _NEVER,
             mark=lambda c: None if c.expires_at is None else "danger",
             priority=2,
         ),
