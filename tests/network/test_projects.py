@@ -160,11 +160,11 @@ async def test_the_keys_move_copy_filter_and_audit(server: Any) -> None:
         await until(pilot, "the runs reloaded", lambda: store.runs.loaded and len(store.runs) > 0)
         assert all(r.project_id == "proj-prod" for r in store.runs)
         assert "project proj-prod" in str(screen.panes["runs"].border_title)
-        # M on a session: move it to another project.
+        # v on a session: move it to another project.
         await pilot.press("h")
         session_id = screen.sessions.cursor_key
         assert session_id is not None
-        await pilot.press("M")
+        await pilot.press("v")
         await until(pilot, "the move modal", lambda: isinstance(app.screen, ProjectModal))
         app.screen.query_one("#project", Input).value = "proj-eval"
         await pilot.press("enter")

@@ -214,8 +214,32 @@ async def test_unreachable_server_says_where_and_r_retries() -> None:
         assert "Could not reach http://127.0.0.1:9" in text
         assert "press r to retry" in text
         await pilot.press("r")
-        await settle(pilot, lambda: store.connection is Connection.UNREACHABLE)
+        # The retry's own failure is announced, then painted: wait for the start-up to end and
+        # the problem to come back.
+        await settle(
+            pilot,
+            lambda: not store.starting
+            and store.connection is Connection.UNREACHABLE
+            and screen.problem.has_class("-shown"),
+        )
         assert screen.problem.has_class("-shown")
+
+
+async def test_a_retry_cut_short_by_another_still_says_why() -> None:
+    store = make_store("http://127.0.0.1:9")
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = main(app)
+        await settle(pilot, lambda: not store.starting and screen.problem.has_class("-shown"))
+        # `r` twice in quick succession: the second retry's worker replaces the first.
+        screen.startup(again=True)
+        await pilot.pause()
+        started = store.startup.task
+        screen.startup(again=True)
+        await settle(pilot, lambda: not store.starting and screen.problem.has_class("-shown"))
+        assert started is not None
+        assert not started.cancelled()
+        assert store.connection is Connection.UNREACHABLE
 
 
 async def test_rejected_key_is_explained(server) -> None:

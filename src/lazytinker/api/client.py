@@ -9,7 +9,7 @@ service offers: its flavor's preset at first, then what its answers taught (`pro
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from types import TracebackType
 from typing import Self
@@ -127,6 +127,13 @@ class TinkerAPI:
     def timing(self) -> RoundTrips:
         """How long its answers take."""
         return self.transport.timing
+
+    def on_throttle(self, listener: Callable[[float | None], None]) -> Callable[[], None]:
+        """Call `listener(retry_after)` on every 429 the service answers; returns a function
+        that stops it (bulk actions slow down by it)."""
+        listeners = self.transport.throttle_listeners
+        listeners.append(listener)
+        return lambda: listeners.remove(listener) if listener in listeners else None
 
     @property
     def retry(self) -> RetryPolicy:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -80,6 +80,9 @@ class Transport:
         self._key_read = False
         self._handshake: asyncio.Task[None] | None = None
         self.handshake_raised: LazytinkerError | None = None
+        self.throttle_listeners: list[Callable[[float | None], None]] = []
+        """Told of every 429 (with its `Retry-After`), retried or not: bulk actions pace
+        themselves by it."""
         if target.flavor != "tinker":
             self.handshake_state = HandshakeState.NONE
             self.auth_settled.set()
@@ -88,7 +91,7 @@ class Transport:
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
             headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
             follow_redirects=False,
-            limits=httpx.Limits(max_connections=32, max_keepalive_connections=16),
+            limits=httpx.Limits(max_connections=32, max_keepalive_connections=32),
         )
 
     async def aclose(self) -> None:
@@ -267,6 +270,9 @@ class Transport:
                     redact=self.credentials.redact,
                 )
                 retry_after = parse_retry_after(resp.headers.get("retry-after"))
+                if status == 429:
+                    for listener in list(self.throttle_listeners):
+                        listener(retry_after)
                 # An empty-body 400 is an edge proxy's rejection, not the server's answer.
                 if (
                     status == 429

@@ -80,6 +80,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--demo", action="store_true", help="open the app on a built-in demo server"
     )
+    parser.add_argument(
+        "--logs",
+        metavar="DIR",
+        action="append",
+        help="a folder to search for tinker-cookbook log folders (repeatable; default: the "
+        "current folder, $TINKER_COOKBOOK_RUNS_DIR or ~/tinker-runs, /tmp/tinker-examples, or "
+        "[local] logs in the config)",
+    )
     return parser
 
 
@@ -140,13 +148,18 @@ def main(argv: Sequence[str]) -> int:
             if server_extra_missing():
                 print(SERVER_EXTRA_MISSING.format(what="lazytinker --demo"), file=sys.stderr)
                 return 2
+            import tempfile
+
             from lazytinker.server.config import ServerConfig
             from lazytinker.server.runner import ServerThread
 
+            # The demo's live runs write cookbook log folders here, and the app follows them.
+            logs = stack.enter_context(tempfile.TemporaryDirectory(prefix="lazytinker-demo-"))
             server = stack.enter_context(
-                ServerThread(ServerConfig(live=True, api_keys=(DEMO_KEY,)))
+                ServerThread(ServerConfig(live=True, api_keys=(DEMO_KEY,), cookbook_logs=logs))
             )
             profile = _demo_profile(server.url)
+            args.logs = [logs, *(args.logs or [])]
         else:
             try:
                 profile = resolve_profile(
@@ -199,16 +212,27 @@ async def build_app(
     """Start the store's network, import and build the UI meanwhile; the app, ready to run
     on this event loop."""
     from lazytinker.api.client import TinkerAPI
+    from lazytinker.api.errors import ConfigError
+    from lazytinker.config.cleanup import CleanupSettings, load_cleanup, save_cleanup
     from lazytinker.store import Store
 
+    try:
+        cleanup = load_cleanup(settings.path)
+    except ConfigError as error:
+        cleanup, problem = CleanupSettings(), problem or str(error)
     api = store = None
     if profile is not None:
+        from lazytinker.local import LocalLogs
+
         api = TinkerAPI(profile.target())
+        roots = args.logs or settings.local.logs
         store = Store(
             api,
             profile_name=profile.name,
             refresh=args.refresh or settings.ui.refresh,
             read_only=args.read_only or settings.ui.read_only,
+            local_logs=LocalLogs(roots) if roots != () else None,
+            storage_rate=cleanup.rate_usd_per_gb_month,
         )
         store.start(screen=True)
         # Let the start-up tasks put their requests on the wire before the imports begin.
@@ -220,6 +244,7 @@ async def build_app(
         from lazytinker.store.downloads import DownloadManager
 
         downloads = DownloadManager(api, concurrency=settings.downloads.concurrency)
+    path = settings.path
     app = app_class(
         store,
         problem=problem,
@@ -230,6 +255,8 @@ async def build_app(
         download_directory=settings.downloads.directory,
         extract=settings.downloads.extract,
     )
+    app.plan_choice = cleanup.choice
+    app.save_plan = (lambda choice: save_cleanup(path, choice)) if path is not None else None
     return app
 
 

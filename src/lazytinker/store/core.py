@@ -8,7 +8,9 @@
 - `watch` (`watch.py`): the refresh loop over what is on screen;
 - `actions` (`actions/`): publish, unpublish, expiry and delete, over many checkpoints;
 - `capabilities` (`capabilities.py`): what this server offers, learned from its answers
-  (announced as `Change("capabilities")` when that changes).
+  (announced as `Change("capabilities")` when that changes);
+- `money` (`money.py`): the storage rate in force; `run_totals` (`run_totals.py`): each run's
+  checkpoints counted.
 
 `start()` begins the conversation: the handshake and the first listings at once, before the
 UI is even built (`cli/app.py` calls it first); the main screen awaits the same task.
@@ -39,23 +41,33 @@ from lazytinker.api.models import (
     WeightsInfoResponse,
 )
 from lazytinker.api.paths import CheckpointRef, Flavor
+from lazytinker.local import LocalCheckpoint, LocalLogs, LocalRun, LocalState
+from lazytinker.store import training
 from lazytinker.store.actions import Actions
 from lazytinker.store.capabilities import Capabilities
+from lazytinker.store.expiring import Expiring
+from lazytinker.store.gone import GoneCheckpoint, Vanished, gone_rows
 from lazytinker.store.keyed import Change, Keyed
 from lazytinker.store.loaders import Loaders
-from lazytinker.store.protocol import Capability, HandshakeState, Learned, StoreAPI
+from lazytinker.store.money import Money
+from lazytinker.store.protocol import Capability, StoreAPI
 from lazytinker.store.records import ActionResult, Connection, Fallback, Operation, SessionInfo
+from lazytinker.store.run_totals import RunTotals
+from lazytinker.store.server_side import ServerSide
 from lazytinker.store.shared import Shared
 from lazytinker.store.startup import Startup
 from lazytinker.store.state import Listener, NoticeListener, StoreState
 from lazytinker.store.watch import Watch
+
+READ_RUNS_IN_FLIGHT = 8
+"""Run listings read at once before a run-level action or a clean-up plan."""
 
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class Store:
+class Store(ServerSide):
     """Sessions, runs, checkpoints, samplers, models, usage, status and the watch loop."""
 
     # What the UI renders from: held by `state`, read and written through.
@@ -84,6 +96,7 @@ class Store:
     operation: Shared[Operation | None] = Shared("state.operation")
     fresh: Shared[dict[str, float]] = Shared("state.fresh")
     visible: Shared[set[str]] = Shared("state.visible")
+    local: Shared[LocalState] = Shared("state.local")
     # The watch's settings and back-off, held by `watch`.
     interval: Shared[float] = Shared("watch.interval")
     watching: Shared[bool] = Shared("watch.watching")
@@ -101,15 +114,23 @@ class Store:
         refresh: float = 5.0,
         read_only: bool = False,
         display_url: str | None = None,
+        local_logs: LocalLogs | None = None,
+        storage_rate: float | None = None,
     ) -> None:
         self.api = api
         self.display_url = display_url or api.base_url
         self.profile_name = profile_name
         self.state = StoreState(now)
         self.capabilities = Capabilities(api)
-        self.loaders = Loaders(self.state, api, self.capabilities)
+        self.loaders = Loaders(self.state, api, self.capabilities, local_logs)
+        self.vanished = Vanished(self.state)
         self.watch = Watch(self.state, self.loaders.refresh, refresh)
         self.actions = Actions(self.state, api, read_only=read_only)
+        # The storage rate in force (`money.rate`), and each run's checkpoints counted.
+        self.money = Money(self.state, storage_rate)
+        self.run_totals = RunTotals(self.state, api)
+        # Checkpoints expiring within a day: the header's count, a notice as one comes near.
+        self.expiring = Expiring(self.state)
         self.startup = Startup(self.state, api, self.loaders, self.capabilities)
         learned = getattr(api, "capabilities", None)
         if learned is not None:
@@ -147,31 +168,6 @@ class Store:
         """Whether the service offers a capability (hpcai lacks sessions, publish, TTL…)."""
         return self.capabilities.supports(capability)
 
-    def allowed(self, capability: Capability) -> bool:
-        """Offered, and the key may use it (the server did not answer 403)."""
-        return self.capabilities.allowed(capability)
-
-    def why_not(self, capability: Capability) -> str:
-        """Why a capability is missing or forbidden, in one line ("" when it is neither)."""
-        return self.capabilities.why_not(capability)
-
-    def learned(self) -> dict[Capability, Learned]:
-        """Every capability and what the server's answers said of it."""
-        return self.capabilities.all()
-
-    def learned_of(self, capability: Capability) -> Learned:
-        """What the server's answers said of one capability."""
-        return self.capabilities.learned(capability)
-
-    @property
-    def handshake_state(self) -> HandshakeState:
-        """How the start-up handshake went (done, skipped, failed, ...)."""
-        return getattr(self.api, "handshake_state", HandshakeState.NONE)
-
-    def projects(self) -> list[str]:
-        """The projects seen on runs and sessions."""
-        return self.state.projects()
-
     def run_checkpoints(self, run_id: str) -> Keyed[Checkpoint]:
         """The checkpoint collection of one run (created empty on first use)."""
         return self.state.run_checkpoints(run_id)
@@ -205,42 +201,9 @@ class Store:
         """Do the service's start-up handshake; the connection status says how it went."""
         return await self.loaders.connect()
 
-    def start(self, *, again: bool = False, screen: bool = False) -> asyncio.Task[bool]:
-        """Connect and load the first runs and sessions, all at once; once (`again`: retry
-        after a start that failed). Returns the task: True when the server can be used.
-        `screen`: the rest (more pages, who the key is) waits for `first_screen_shown`."""
-        return self.startup.start(again=again, screen=screen)
-
-    @property
-    def starting(self) -> bool:
-        """Whether the start-up (connect, first runs and sessions) is under way."""
-        task = self.startup.task
-        return task is not None and not task.done()
-
-    def first_screen_shown(self) -> None:
-        """The UI has painted its first screen: start-up work that waited for it goes on."""
-        self.state.first_screen_shown()
-
-    async def probe(self, everything: bool = False) -> None:
-        """Ask the server about every capability no answer has decided yet (`everything`:
-        again, every one a read can decide). Reads only."""
-        await self.startup.probe(everything)
-
     async def load_runs(self, scope: AccessScope | None = None) -> bool:
         """Load every run of the scope (`owned`/`accessible`), first page shown at once."""
         return await self.loaders.runs.load(scope)
-
-    async def load_project_runs(self, project_id: str | None) -> bool:
-        """Narrow the runs to one project (`project_id` filter; None: every project)."""
-        return await self.loaders.runs.load_project(project_id)
-
-    async def load_identity(self) -> bool:
-        """Read who the key belongs to (`apikey/me`)."""
-        return await self.loaders.identity.load()
-
-    async def load_audit(self, day: date | None = None) -> bool:
-        """Read one UTC day of the audit log (default: the day shown, else today)."""
-        return await self.loaders.audit.load(day)
 
     async def load_sessions(self) -> bool:
         """Load the sessions: search (rich, with status) when offered, else ids then details."""
@@ -253,6 +216,18 @@ class Store:
     async def load_checkpoints(self, run_id: str, *, watch: bool = False) -> bool:
         """Load every checkpoint of one run; during a watch, announce what it saved."""
         return await self.loaders.checkpoints.load(run_id, watch=watch)
+
+    async def read_runs(self, run_ids: Iterable[str]) -> dict[str, list[Checkpoint]]:
+        """Read each run's checkpoints afresh, a few at a time (before acting on whole runs);
+        a run that could not be read is left out (its error is filed as usual)."""
+        limit = asyncio.Semaphore(READ_RUNS_IN_FLIGHT)
+
+        async def one(run_id: str) -> tuple[str, bool]:
+            async with limit:
+                return run_id, await self.loaders.checkpoints.load(run_id)
+
+        done = await asyncio.gather(*(one(r) for r in dict.fromkeys(run_ids)))
+        return {r: list(self.state.run_checkpoints(r)) for r, ok in done if ok}
 
     async def load_user_checkpoints(self, *, newest_only: bool = False) -> bool:
         """Load every checkpoint of the user, newest first (`newest_only`: the first page)."""
@@ -270,6 +245,12 @@ class Store:
         """Load the current checkpoint storage usage."""
         return await self.loaders.storage.load()
 
+    async def learn_rate(self) -> None:
+        """Read the server's storage rate once, quietly, when the key may (it needs an admin
+        role: without one the config's rate, else none, is used)."""
+        if self.state.storage is None and "storage" not in self.state.errors:
+            await self.loaders.storage.load()
+
     async def load_billing(self, days: int = 7) -> bool:
         """Load the billing usage of the last `days` whole UTC hours (at most 14 days)."""
         return await self.loaders.billing.load(days)
@@ -281,6 +262,41 @@ class Store:
     async def find_path(self, text: str) -> Checkpoint:
         """Find the checkpoint a typed path names, reading its run; raises a one-line error."""
         return await self.loaders.lookup.find_path(text)
+
+    async def load_local(self) -> bool:
+        """Read what changed in the training logs on this box (announced as `local`)."""
+        return await self.loaders.local.load()
+
+    # --- the training box: names, log folders, records -------------------------------------
+
+    @property
+    def has_local_logs(self) -> bool:
+        """Whether log roots on this box are followed."""
+        return self.loaders.local.enabled
+
+    def run_name(self, run_id: str) -> str | None:
+        """A run's readable name (log folder, session, wandb or metadata name), if any."""
+        return training.run_name(self.state, run_id)
+
+    def session_name(self, info: SessionInfo) -> str | None:
+        """A session's readable name (display name, its runs' log folder, metadata), if any."""
+        return training.session_name(self.state, info)
+
+    def local_run(self, run_id: str) -> LocalRun | None:
+        """The log folder a service run wrote to, if it is on this box."""
+        return self.state.local.for_run(run_id)
+
+    def checkpoint_record(self, path: str) -> LocalCheckpoint | None:
+        """The local record of a checkpoint path (step, epoch, final, rolling), if any."""
+        return self.state.local.checkpoint_at(path)
+
+    def find_run(self, text: str) -> str | None:
+        """The run a typed id or name stands for (None: none, or several)."""
+        return training.find_run(self.state, text)
+
+    def gone_checkpoints(self, run_id: str) -> list[GoneCheckpoint]:
+        """The run's locally recorded checkpoints that the server no longer lists."""
+        return gone_rows(self.state, self.vanished, run_id)
 
     # --- refresh and watch -----------------------------------------------------------------
 
@@ -329,21 +345,17 @@ class Store:
         return await self.actions.unpublish(refs)
 
     async def set_ttl(
-        self, refs: Sequence[CheckpointRef], seconds: int | None
+        self, refs: Sequence[CheckpointRef], seconds: int | None, *, label: str | None = None
     ) -> list[ActionResult]:
         """Set (or with None remove) the expiry of checkpoints; the rows show the new expiry."""
-        return await self.actions.set_ttl(refs, seconds)
+        return await self.actions.set_ttl(refs, seconds, label=label)
 
-    async def delete(self, refs: Sequence[CheckpointRef]) -> list[ActionResult]:
-        """Delete checkpoints, several at once, with progress in `operation`; failures listed."""
-        return await self.actions.delete(refs)
+    async def delete(
+        self, refs: Sequence[CheckpointRef], *, label: str | None = None
+    ) -> list[ActionResult]:
+        """Delete checkpoints, many at once, with progress in `operation`; failures listed."""
+        return await self.actions.delete(refs, label=label)
 
-    async def move_session(self, session_id: str, project_id: str) -> ActionResult:
-        """Move a session (and its runs and samplers) to another project."""
-        return await self.actions.move_session(session_id, project_id)
-
-    async def copy_checkpoint(
-        self, ref: CheckpointRef, project_id: str, ttl_seconds: int | None
-    ) -> ActionResult:
-        """Copy a checkpoint into a project, the copy expiring after `ttl_seconds` (or never)."""
-        return await self.actions.copy_checkpoint(ref, project_id, ttl_seconds)
+    def cancel_operation(self) -> bool:
+        """Cancel the bulk action in progress (what is done stays done); True if one ran."""
+        return self.actions.cancel()

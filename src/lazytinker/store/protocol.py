@@ -7,7 +7,7 @@ added here first.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import Any, Protocol
 
@@ -66,6 +66,7 @@ class StoreAPI(Protocol):
     async def connect(self) -> None: ...
     def supports(self, capability: Capability) -> bool: ...
     async def probe(self, capabilities: Iterable[Capability]) -> None: ...
+    def on_throttle(self, listener: Callable[[float | None], None]) -> Callable[[], None]: ...
     async def list_training_runs(
         self,
         limit: int = ...,

@@ -44,9 +44,11 @@ class RunCheckpointsLoader(Loader):
         keyed = state.run_checkpoints(run_id)
 
         async def work() -> None:
+            since = state.mutations.stamp()
             got = await self.api.list_checkpoints(run_id)
             was_loaded = keyed.loaded
-            change = keyed.replace(got.checkpoints)
+            # What the user changed while the listing was on its way keeps its new state.
+            change = keyed.replace(got.checkpoints, state.mutations.newer_than(since))
             if watch and was_loaded and change.added:
                 state.mark_fresh(change)
                 names = [
@@ -100,25 +102,27 @@ class UserCheckpointsLoader(Loader):
         runs = [r for r in state.runs if not newest_only or run_is_active(r, now)]
         limit = asyncio.Semaphore(RUNS_IN_FLIGHT)
         seen: set[str] = set()
+        since = state.mutations.stamp()
 
         async def one(run_id: str) -> None:
             async with limit:
                 got = await self.api.list_checkpoints(run_id)
+            # What the user changed while the listings were on their way keeps its new state.
+            changed = state.mutations.newer_than(since)
             held = state.run_checkpoints(run_id)
             was_loaded = held.loaded
-            state.announce(held.replace(got.checkpoints), force=not was_loaded)
+            state.announce(held.replace(got.checkpoints, changed), force=not was_loaded)
             seen.update(c.path for c in got.checkpoints)
-            state.merge(keyed, got.checkpoints, watch=newest_only)
+            state.merge(keyed, got.checkpoints, watch=newest_only, since=since)
             if newest_only:
-                gone = {path for path, c in keyed.items.items() if _run_of(c) == run_id} - {
-                    c.path for c in got.checkpoints
-                }
-                for path in gone:
+                listed = {c.path for c in got.checkpoints}
+                gone = {p for p, c in keyed.items.items() if _run_of(c) == run_id} - listed
+                for path in gone - changed:
                     state.announce(keyed.remove(path))
 
         await asyncio.gather(*(one(r.training_run_id) for r in runs))
         if not newest_only:
-            state.announce(keyed.remove_missing(seen))
+            state.announce(keyed.remove_missing(seen, state.mutations.newer_than(since)))
             keyed.loaded = True
 
     async def _listing(self, newest_only: bool) -> None:
@@ -126,6 +130,7 @@ class UserCheckpointsLoader(Loader):
         state = self.state
         keyed = state.user_checkpoints
         seen: set[str] = set()
+        since = state.mutations.stamp()
 
         async def fetch(offset: int, limit: int) -> CheckpointsListResponse:
             return await self.api.list_user_checkpoints(limit=limit, offset=offset)
@@ -141,9 +146,9 @@ class UserCheckpointsLoader(Loader):
             limit=CHECKPOINT_PAGE if newest_only else None,
         ):
             seen.update(c.path for c in page.checkpoints)
-            state.merge(keyed, page.checkpoints, watch=newest_only)
+            state.merge(keyed, page.checkpoints, watch=newest_only, since=since)
         if not newest_only:
-            state.announce(keyed.remove_missing(seen))
+            state.announce(keyed.remove_missing(seen, state.mutations.newer_than(since)))
             keyed.loaded = True
 
 

@@ -1,4 +1,4 @@
-"""The project flows: narrow the runs to a project (`P`), move a session to one (`M`), copy a
+"""The project flows: narrow the runs to a project (`P`), move a session to one (`v`), copy a
 checkpoint into one (`c`). Each asks with the project modal, then lets the store act and say
 how it went (a toast); run them from a worker, they wait for the modal."""
 
@@ -12,7 +12,7 @@ from lazytinker.store import ReadOnlyError, Store
 from lazytinker.ui.modals.project import ProjectChoice, ProjectModal
 
 PROJECT_FILTER_KEY = "P"
-MOVE_SESSION_KEY = "M"
+MOVE_SESSION_KEY = "v"
 COPY_KEY = "c"
 
 
@@ -36,7 +36,7 @@ async def choose_run_project(host: Widget, store: Store) -> str | None:
 
 
 async def move_session(host: Widget, store: Store, session_id: str) -> None:
-    """`M`: move a session (and its runs and samplers) to a project the user picks."""
+    """`v`: move a session (and its runs and samplers) to a project the user picks."""
     if store.read_only:
         host.notify("Read-only mode: cannot move a session.", severity="warning", markup=False)
         return

@@ -8,6 +8,7 @@ owned and accessible runs.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable
 from typing import Any, ClassVar
 
@@ -23,6 +24,7 @@ from lazytinker.ui import format as fmt
 from lazytinker.ui.actions.projects import PROJECT_FILTER_KEY, choose_run_project
 from lazytinker.ui.pane import Pane
 from lazytinker.ui.text import printable
+from lazytinker.ui.training_sync import LocalSync
 from lazytinker.ui.views.base import View
 from lazytinker.ui.views.browse_panes import RunCheckpointsPane, RunsPane, SessionsPane
 
@@ -45,10 +47,12 @@ class BrowseView(Horizontal, View):
         self.current_run: str | None = None
         self._session_scope = ""
         self._projects_shown = (False, False)
+        self.local_sync = LocalSync(self)
 
     def compose(self) -> ComposeResult:
         """Sessions (shown where the service has them), runs, checkpoints."""
-        self.sessions.display = self.store.supports(Capability.SESSIONS)
+        # A class, not `display`: an inline style would beat the narrow layout's rules.
+        self.sessions.set_class(not self.store.supports(Capability.SESSIONS), "-unoffered")
         yield self.sessions
         yield self.runs
         yield self.checkpoints
@@ -57,8 +61,8 @@ class BrowseView(Horizontal, View):
         """A server found to lack sessions loses the sessions pane (one that gains them, a
         probe found, gets it); the runs pane shows a project column once runs have one."""
         has = self.store.supports(Capability.SESSIONS)
-        if self.sessions.display != has:
-            self.sessions.display = has
+        if self.sessions.has_class("-unoffered") == has:
+            self.sessions.set_class(not has, "-unoffered")
             if not has and self.sessions.has_focus_within:
                 self.runs.table.focus()
 
@@ -82,6 +86,8 @@ class BrowseView(Horizontal, View):
             names.add("sessions")
         if self.current_run is not None:
             names.add(checkpoints_collection(self.current_run))
+        if self.store.has_local_logs:
+            names.add("local")
         return names
 
     def _sources(self) -> dict[str, tuple[Pane, Keyed[Any]]]:
@@ -98,7 +104,17 @@ class BrowseView(Horizontal, View):
         return found
 
     def apply(self, change: Change) -> bool:
-        """Sessions, runs and the open run's checkpoints, row by row."""
+        """Sessions, runs and the open run's checkpoints, row by row; runs' new counts; what the
+        training logs on this box say of them (other views see that change too)."""
+        if change.collection == "local":
+            self.local_sync.apply(change)
+            return False
+        if change.collection == "run_totals":
+            self.runs.totals_changed(change.updated)
+            return False
+        if change.collection == "storage":  # the storage rate may be known now: $/mo cells
+            self.runs.table.invalidate()
+            return False
         source = self._sources().get(change.collection)
         if source is None:
             return False
@@ -112,6 +128,12 @@ class BrowseView(Horizontal, View):
         if change.collection == "runs":
             self._runs_scope()
         pane.update_title()
+        if pane is self.checkpoints:
+            self.checkpoints.sync(added=bool(change.added))
+        if change.collection == "sessions":
+            self.local_sync.sessions_changed(change)
+        if pane is self.runs:
+            self.runs.count_on_screen()
         if change.collection == "sessions" and self.current_session is not None:
             self._scope_runs(self.current_session)
         self._follow_projects()
@@ -165,11 +187,20 @@ class BrowseView(Horizontal, View):
             pane.fetching = not self._collection(pane).loaded
             pane.update_title()
         try:
-            return await started
+            # Shielded: a retry (`r`) cancels this waiter, and must not cancel the store's
+            # start-up with it (the retry then waits on a dead task and never says why).
+            ok = await asyncio.shield(started)
         finally:
             for pane in panes:
                 pane.fetching = False
                 pane.update_title()
+        # What the first screen does not need waits until it is painted (issue 19).
+        await self.store.after_first_screen()
+        # The training logs on this box after the runs: their names and curves join them.
+        self.run_worker(self.store.load_local(), group="local", exclusive=True)
+        # The server's storage rate, for the $/month figures (quietly: it needs an admin role).
+        self.run_worker(self.store.learn_rate(), group="rate")
+        return ok
 
     def _collection(self, pane: Pane) -> Keyed[Any]:
         return self.store.sessions if pane is self.sessions else self.store.runs
@@ -198,7 +229,9 @@ class BrowseView(Horizontal, View):
         pane = self.checkpoints
         keyed = self.store.run_checkpoints(run_id)
         pane.table.selected.clear()
+        pane.before_run(run_id)
         pane.table.set_items(keyed.items.values())
+        pane.sync()
         pane.scope = fmt.short_id(printable(run_id), 28)
         pane.fetching = not keyed.loaded
         pane.set_error(self.store.errors.get(keyed.name))
