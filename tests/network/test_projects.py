@@ -11,6 +11,7 @@ from textual.widgets import Input
 
 from lazytinker.api.paths import CheckpointRef
 from lazytinker.store import Capability, Store, Support
+from lazytinker.ui.about import about_text
 from lazytinker.ui.app import LazytinkerApp
 from lazytinker.ui.detail import checkpoint_detail
 from lazytinker.ui.header import identity_of
@@ -42,6 +43,12 @@ async def test_who_the_key_is(server: Any) -> None:
         assert me.details.user_details.email == "demo@example.com"
         assert me.details.org_details.name == "Lazytinker Demo Lab"
         assert identity_of(store) == "stand-in admin key · demo@example.com"
+        # The about panel: one row each, so none wraps at 80 columns.
+        rows = about_text(store).plain.splitlines()
+        assert "  key          stand-in admin key" in rows
+        assert "  organisation Lazytinker Demo Lab" in rows
+        assert "  e-mail       demo@example.com" in rows
+        assert all(len(row) <= 74 for row in rows[:10])
     finally:
         await store.close()
 

@@ -19,6 +19,7 @@ from textual.widgets import Static
 
 from lazytinker.api.timing import TIMED
 from lazytinker.store import Capability, Change, HandshakeState, Store, Support
+from lazytinker.ui import format as fmt
 from lazytinker.ui.text import printable
 
 Part = str | tuple[str, str]
@@ -46,11 +47,21 @@ def _row(label: str, value: str, style: str = "") -> list[Part]:
     return [(f"  {label:<13}", LABEL), (text, style) if style else text, "\n"]
 
 
-def _identity(store: Store) -> str:
+def _identity_rows(store: Store) -> list[Part]:
+    """Who the key is: one row each for its name, organisation and e-mail (on one row they
+    wrapped at 80 columns), else one row of what is known."""
     me = store.identity
-    if me is not None:
-        details = me.details
-        return f"{me.name} · {details.org_details.name} · {details.user_details.email}"
+    if me is None:
+        return _row("identity", _identity(store))
+    details = me.details
+    return [
+        *_row("key", me.name or fmt.UNKNOWN),
+        *_row("organisation", details.org_details.name or fmt.UNKNOWN),
+        *_row("e-mail", details.user_details.email or fmt.UNKNOWN),
+    ]
+
+
+def _identity(store: Store) -> str:
     whoami = getattr(store.api, "whoami", None)
     if whoami is not None:
         return f"{whoami.email or whoami.user_urn} ({whoami.org_urn or 'no organisation'})"
@@ -89,7 +100,7 @@ def about_text(store: Store) -> Content:
     parts += _row("base URL", store.display_url)
     parts += _row("connection", store.connection.value)
     parts += _row("handshake", _handshake(store))
-    parts += _row("identity", _identity(store))
+    parts += _identity_rows(store)
     parts += _row("server says", _server(store))
     parts += _row("answers in", _timing(store))
     parts += [
