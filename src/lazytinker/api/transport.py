@@ -3,10 +3,10 @@ the credential on every call (to the API's own origin only), redirects, bounded 
 failure turned into one of the `errors` types with the key redacted.
 
 Endpoint groups (`api/endpoints/`) build paths and bodies and call `send`/`get`; retries, redirects
-and credentials are never their concern. Where the next transport features go: an overall deadline
-per call in `send` (which already bounds its retrying with `RetryPolicy.budget`), capped response
-bodies in `read_body` (the one place a body is read), per-server capabilities from the statuses
-`send` sees.
+and credentials are never their concern. Against a server that misbehaves, every call is bounded:
+an overall deadline (`deadline`, retries included: a server trickling a byte a second cannot hold
+a pane), a cap on the decoded body (`api/body.py`: a gzip bomb is refused, not inflated), and a
+few redirects, none of which carries the key to another scheme, host or port.
 """
 
 from __future__ import annotations
@@ -22,7 +22,15 @@ import httpx
 
 from lazytinker import __version__
 from lazytinker.api.auth import Credentials
-from lazytinker.api.errors import APIError, UnreachableError
+from lazytinker.api.body import (
+    ACCEPT_ENCODING,
+    MAX_BODY,
+    MAX_ERROR_BODY,
+    BodyTooLarge,
+    UnsupportedEncoding,
+    read_capped,
+)
+from lazytinker.api.errors import APIError, BadResponseError, UnreachableError
 from lazytinker.api.handshake import exchange_jwt, handshake
 from lazytinker.api.models import ClientConfigResponse, DynamicConfigResponse
 from lazytinker.api.responses import (
@@ -38,18 +46,37 @@ from lazytinker.api.target import ServerTarget
 USER_AGENT = f"lazytinker/{__version__}"
 MAX_REDIRECTS = 5
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
+DEADLINE = 60.0
+"""Seconds one API call may take in all, retries included (the official SDK's overall timeout)."""
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+class BadRedirect(httpx.RequestError):
+    """A redirect we will not follow (to a scheme other than http or https)."""
+
+
+def origin_of(url: str | httpx.URL) -> tuple[str, str, int | None]:
+    """Scheme, host and port of a URL as httpx will connect to it (the default port filled in)."""
+    parsed = url if isinstance(url, httpx.URL) else httpx.URL(url)
+    return parsed.scheme, parsed.host, parsed.port or _DEFAULT_PORTS.get(parsed.scheme)
 
 
 class Transport:
     """Sends API calls to one service and reads its answers; close it with `aclose`."""
 
     def __init__(
-        self, target: ServerTarget, *, retry: RetryPolicy | None = None, timeout: float = 30.0
+        self,
+        target: ServerTarget,
+        *,
+        retry: RetryPolicy | None = None,
+        timeout: float = 30.0,
+        deadline: float = DEADLINE,
     ) -> None:
         self.target = target
         self.host = target.host
         self.base_url = target.url
         self.retry = retry or RetryPolicy()
+        self.deadline = deadline
         self.credentials = Credentials(target.credential)
         self.client_config: ClientConfigResponse | None = None
         self.dynamic_config: DynamicConfigResponse | None = None
@@ -57,7 +84,11 @@ class Transport:
         self._connect_lock = asyncio.Lock()
         self._http = httpx.AsyncClient(
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
-            headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+            headers={
+                "User-Agent": USER_AGENT,
+                "Accept": "application/json",
+                "Accept-Encoding": ACCEPT_ENCODING,
+            },
             follow_redirects=False,
             limits=httpx.Limits(max_connections=32, max_keepalive_connections=16),
         )
@@ -73,7 +104,7 @@ class Transport:
         async with self._connect_lock:
             if self._connected:
                 return
-            await self.credentials.read_key()
+            await self.credentials.read_key(self.target.key_source)
             if self.target.flavor == "tinker":
                 await handshake(self)
             self._connected = True
@@ -105,9 +136,12 @@ class Transport:
             headers["X-API-Key"] = self.credentials.token
         return headers
 
-    def _same_origin(self, url: str) -> bool:
-        a, b = urlsplit(url), urlsplit(self.base_url)
-        return (a.scheme, a.netloc) == (b.scheme, b.netloc)
+    def _same_origin(self, url: str | httpx.URL) -> bool:
+        """Whether `url` is on the API's scheme, host and port, as httpx parses both."""
+        try:
+            return origin_of(url) == origin_of(self.base_url)
+        except httpx.InvalidURL:
+            return False
 
     # --- one call, with retries and error mapping ----------------------------------------------
 
@@ -147,8 +181,47 @@ class Transport:
 
         A status in `passthrough` is returned as it is, without retrying.
         With `stream` the body is left unread (the caller closes the response); otherwise it is
-        read here, so a connection cut mid-body counts as a transient failure.
+        read here, so a connection cut mid-body counts as a transient failure. The whole call,
+        retries included, ends within `deadline` seconds.
         """
+        try:
+            async with asyncio.timeout(self.deadline):
+                return await self._send(
+                    method,
+                    path,
+                    endpoint,
+                    params=params,
+                    json_body=json_body,
+                    empty_body=empty_body,
+                    idempotent=idempotent,
+                    use_jwt=use_jwt,
+                    reauth=reauth,
+                    follow=follow,
+                    passthrough=passthrough,
+                    stream=stream,
+                )
+        except TimeoutError:
+            raise UnreachableError(
+                f"{self.host} did not answer {endpoint} within {self.deadline:g} s",
+                host=self.host,
+            ) from None
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        endpoint: str,
+        *,
+        params: Mapping[str, str | int] | None,
+        json_body: Any,
+        empty_body: bool,
+        idempotent: bool,
+        use_jwt: bool,
+        reauth: bool,
+        follow: bool,
+        passthrough: frozenset[int],
+        stream: bool,
+    ) -> httpx.Response:
         policy = self.retry
         attempt = 0
         slept = 0.0
@@ -163,7 +236,7 @@ class Transport:
                     method, self.url(path), token, params, json_body, empty_body, follow
                 )
                 if not stream or resp.status_code >= 300:
-                    await self.read_body(resp)
+                    await self.read_body(resp, endpoint)
             except httpx.TransportError as exc:
                 # A request that never left may be repeated whatever it does.
                 safe = idempotent or isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
@@ -173,7 +246,7 @@ class Transport:
                 error: APIError = UnreachableError(message, host=self.host)
                 if safe:
                     delay = policy.backoff(attempt)
-            except httpx.HTTPError as exc:
+            except (httpx.HTTPError, httpx.InvalidURL) as exc:
                 raise broken_response(exc, self.host, endpoint) from None
             else:
                 status = resp.status_code
@@ -214,9 +287,31 @@ class Transport:
             slept += delay
             await policy.sleep(delay)
 
-    async def read_body(self, resp: httpx.Response) -> None:
-        """Read the body of an API answer (the one place it is done: a size cap belongs here)."""
-        await resp.aread()
+    async def read_body(self, resp: httpx.Response, endpoint: str = "") -> None:
+        """Read the body of an API answer within the cap (the one place it is done); an error
+        answer is read only as far as its detail needs. A body past the cap, or in an encoding
+        we did not ask for, is `BadResponseError` and is never decoded."""
+        try:
+            if resp.status_code >= 300:
+                await read_capped(resp, MAX_ERROR_BODY, truncate=True)
+            else:
+                await read_capped(resp, MAX_BODY)
+        except BodyTooLarge as exc:
+            raise BadResponseError(
+                f"Bad response from {self.host}: {endpoint or 'the answer'} is {exc}; "
+                "refused unread",
+                host=self.host,
+                endpoint=endpoint,
+                status=resp.status_code,
+            ) from None
+        except UnsupportedEncoding as exc:
+            raise BadResponseError(
+                f"Bad response from {self.host}: {endpoint or 'the answer'} came in an encoding "
+                f"we did not ask for ({exc})",
+                host=self.host,
+                endpoint=endpoint,
+                status=resp.status_code,
+            ) from None
 
     async def _request(
         self,
@@ -239,19 +334,20 @@ class Transport:
             content = b""
         query = dict(params) if params else None
         for _ in range(MAX_REDIRECTS + 1):
-            if token and self._same_origin(url):
-                headers["X-API-Key"] = token
-            else:
-                headers.pop("X-API-Key", None)
             request = self._http.build_request(
                 method, url, params=query, content=content, headers=headers
             )
+            # Decided on the URL exactly as httpx will connect to it, not on our own parse.
+            if token and self._same_origin(request.url):
+                request.headers["X-API-Key"] = token
             resp = await self._http.send(request, stream=True)
             location = resp.headers.get("location")
             if not follow or resp.status_code not in REDIRECTS or not location:
                 return resp
             await resp.aclose()
             url = urljoin(str(resp.url), location)
+            if urlsplit(url).scheme not in ("http", "https"):
+                raise BadRedirect("redirected to a URL that is not http(s)", request=request)
             query = None
             if resp.status_code in (301, 302, 303) and method != "GET":
                 method, content = "GET", None

@@ -15,10 +15,10 @@ import operator
 from collections.abc import Callable, Iterable, Sequence
 from typing import NamedTuple, TypeVar
 
+from lazytinker.text import printable
 from lazytinker.ui.table.column import Column
 from lazytinker.ui.table.picked import Picked
 from lazytinker.ui.table.rows import SortedRows, SortKey
-from lazytinker.ui.text import printable
 
 T = TypeVar("T")
 
