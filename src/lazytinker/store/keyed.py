@@ -55,16 +55,18 @@ class Keyed(Generic[T]):
         return self.items.get(key)
 
     def merge(self, items: Iterable[T]) -> Change:
-        """Add new items and replace changed ones; nothing is removed."""
-        added: list[str] = []
-        updated: list[str] = []
+        """Add new items and replace changed ones; nothing is removed. A key given twice (a
+        server's duplicate ids) is one row: the last item given wins, announced once."""
+        added: dict[str, None] = {}
+        updated: dict[str, None] = {}
         for item in items:
             key = self.key(item)
             old = self.items.get(key)
             if old is None:
-                added.append(key)
+                added[key] = None
             elif old != item:
-                updated.append(key)
+                if key not in added:
+                    updated[key] = None
             else:
                 continue
             self.items[key] = item
