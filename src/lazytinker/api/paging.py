@@ -52,6 +52,7 @@ async def iter_offset_pages(
         return
     first = await fetch(0, page_size if wanted is None else min(page_size, wanted))
     yield first
+
     def keys(page: P, offset: int) -> list[Hashable]:
         if keys_of is not None:
             return list(keys_of(page))

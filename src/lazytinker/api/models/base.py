@@ -50,6 +50,7 @@ Timestamp = Annotated[
 ]
 """A timezone-aware datetime that serialises as RFC 3339 (`...Z`)."""
 
+
 def _count_or_none(value: Any) -> int | None:
     """A count or size as a server may send it: an int, an integral float (`1e30`), digits.
     Negative, fractional-looking junk, NaN, infinities and other types mean "unknown"."""
