@@ -83,14 +83,22 @@ def main(argv: Sequence[str]) -> int:
     args = build_parser().parse_args(list(argv))
     _lighten_imports()
     from lazytinker.api.errors import ConfigError
+    from lazytinker.cli.output import refuse
     from lazytinker.config import load_settings, resolve_profile
 
+    # Every refusal of the configuration is one line on stderr, before any full-screen UI.
     problem: str | None = None
     try:
         settings = load_settings()
     except ConfigError as error:
-        print(f"lazytinker: {error}", file=sys.stderr)
-        return 2
+        return refuse("lazytinker", error)
+    if settings.keys:
+        from lazytinker.ui.keymap import check_keymap
+
+        for found in check_keymap(settings.keys)[:1]:
+            line = settings.key_lines.get(found.binding_id)
+            where = f"{settings.path}:{line}" if line else str(settings.path)
+            return refuse("lazytinker", f"{where} [keys]: {found.message}")
     with ExitStack() as stack:
         profile: Profile | None = None
         if args.demo:
@@ -116,9 +124,17 @@ def main(argv: Sequence[str]) -> int:
                     insecure=args.insecure,
                 )
             except ConfigError as error:
-                problem = f"{error}\nEdit the config file or set TINKER_API_KEY, then restart."
+                return refuse("lazytinker", error)
         return _run(profile, settings, args, problem)
     return 0
+
+
+def _keymap(keys: dict[str, str]) -> dict[str, str]:
+    if not keys:
+        return {}
+    from lazytinker.ui.keymap import normalise_keymap
+
+    return normalise_keymap(keys)
 
 
 def _run(
@@ -145,7 +161,7 @@ def _run(
         store,
         problem=problem,
         theme=args.theme or settings.ui.theme,
-        keys=settings.keys,
+        keys=_keymap(settings.keys),
         animations=settings.ui.animations and "NO_ANIMATIONS" not in os.environ,
         downloads=downloads,
         download_directory=settings.downloads.directory,
