@@ -41,6 +41,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--read-only", action="store_true", help="refuse every change (publish, TTL, delete)"
     )
+    parser.add_argument(
+        "--timeout",
+        metavar="SECONDS",
+        type=_positive_float,
+        help="give up on one API call after this long, retries included (default 60)",
+    )
     parser.add_argument("--theme", metavar="NAME", help="Textual theme, e.g. ansi-dark, nord")
     parser.add_argument(
         "--demo", action="store_true", help="open the app on a built-in demo server"
@@ -141,6 +147,7 @@ def _run(
     profile: Profile | None, settings: Settings, args: argparse.Namespace, problem: str | None
 ) -> int:
     from lazytinker.api.client import TinkerAPI
+    from lazytinker.api.transport import DEADLINE
     from lazytinker.store import Store
     from lazytinker.ui.app import LazytinkerApp
 
@@ -149,7 +156,7 @@ def _run(
     if profile is not None:
         from lazytinker.store.downloads import DownloadManager
 
-        api = TinkerAPI(profile.target())
+        api = TinkerAPI(profile.target(), deadline=args.timeout or DEADLINE)
         downloads = DownloadManager(api, concurrency=settings.downloads.concurrency)
         store = Store(
             api,
