@@ -186,27 +186,47 @@ def parse_model(resp: httpx.Response, model: type[M], endpoint: str, host: str) 
     """The body as `model`, or a `BadResponseError` naming the first field that is wrong.
 
     Parsed straight from the bytes by pydantic (its JSON parser refuses nesting past 200 levels
-    at once, and builds the models without a dict of the whole body first).
+    at once, and builds the models without a dict of the whole body first). What only Python's
+    parser takes (a lone surrogate in a string, `NaN`) is parsed again by it: data, not an error.
     """
     try:
         return model.model_validate_json(resp.content)
     except ValidationError as exc:
         first = exc.errors(include_url=False, include_input=False)[0]
-        if first["type"] == "json_invalid":
-            raise BadResponseError(
-                f"Bad response from {host}: {endpoint} answered with a body that is not JSON"
-                + (" (nested too deeply)" if "recursion" in first["msg"] else ""),
-                host=host,
-                endpoint=endpoint,
-                status=resp.status_code,
-            ) from None
-        # A field name can be server text (a metadata key): the key out before it is cut.
-        field = _cut(redact_secrets(".".join(str(p) for p in first["loc"])), FIELD_LIMIT)
-        what = "missing" if first["type"] == "missing" else f"invalid ({first['msg']})"
-        raise BadResponseError(
-            f"Bad response from {host}: {endpoint} field {field or '(body)'!r} is {what}",
-            host=host,
-            endpoint=endpoint,
-            field=field or "(body)",
-            status=resp.status_code,
-        ) from None
+        if first["type"] != "json_invalid":
+            raise _bad_field(first, resp, endpoint, host) from None
+        if "recursion" in first["msg"]:
+            raise _not_json(resp, endpoint, host, " (nested too deeply)") from None
+    try:
+        data = json.loads(resp.content)
+    except (ValueError, RecursionError):
+        raise _not_json(resp, endpoint, host) from None
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors(include_url=False, include_input=False)[0]
+        raise _bad_field(first, resp, endpoint, host) from None
+    except RecursionError:
+        raise _not_json(resp, endpoint, host, " (nested too deeply)") from None
+
+
+def _not_json(resp: httpx.Response, endpoint: str, host: str, why: str = "") -> BadResponseError:
+    return BadResponseError(
+        f"Bad response from {host}: {endpoint} answered with a body that is not JSON{why}",
+        host=host,
+        endpoint=endpoint,
+        status=resp.status_code,
+    )
+
+
+def _bad_field(first: Any, resp: httpx.Response, endpoint: str, host: str) -> BadResponseError:
+    # A field name can be server text (a metadata key): the key out before it is cut.
+    field = _cut(redact_secrets(".".join(str(p) for p in first["loc"])), FIELD_LIMIT)
+    what = "missing" if first["type"] == "missing" else f"invalid ({first['msg']})"
+    return BadResponseError(
+        f"Bad response from {host}: {endpoint} field {field or '(body)'!r} is {what}",
+        host=host,
+        endpoint=endpoint,
+        field=field or "(body)",
+        status=resp.status_code,
+    )

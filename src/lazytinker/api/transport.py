@@ -236,7 +236,7 @@ class Transport:
                     method, self.url(path), token, params, json_body, empty_body, follow
                 )
                 if not stream or resp.status_code >= 300:
-                    await self.read_body(resp, endpoint)
+                    await self._read_capped(resp, endpoint)
             except httpx.TransportError as exc:
                 # A request that never left may be repeated whatever it does.
                 safe = idempotent or isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
@@ -288,6 +288,16 @@ class Transport:
             await policy.sleep(delay)
 
     async def read_body(self, resp: httpx.Response, endpoint: str = "") -> None:
+        """Read the body of a streamed API answer within the cap; a connection that fails on
+        the way is `UnreachableError` (for callers of `send(stream=True)`)."""
+        try:
+            await self._read_capped(resp, endpoint)
+        except httpx.TransportError as exc:
+            raise UnreachableError(
+                unreachable_message(exc, self.host, self.credentials.redact), host=self.host
+            ) from None
+
+    async def _read_capped(self, resp: httpx.Response, endpoint: str) -> None:
         """Read the body of an API answer within the cap (the one place it is done); an error
         answer is read only as far as its detail needs. A body past the cap, or in an encoding
         we did not ask for, is `BadResponseError` and is never decoded."""

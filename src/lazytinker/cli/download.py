@@ -29,6 +29,7 @@ from lazytinker.api.download import (
 )
 from lazytinker.api.errors import LazytinkerError
 from lazytinker.api.paths import CheckpointRef, InvalidPathError
+from lazytinker.api.transport import DEADLINE
 from lazytinker.cli.output import json_line, say, warn
 from lazytinker.config import Profile, load_settings, resolve_profile
 from lazytinker.text import printable
@@ -55,6 +56,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--flavor", choices=("tinker", "hpcai"), help="service flavor")
     parser.add_argument(
         "--insecure", action="store_true", help="allow plain http:// to a non-loopback host"
+    )
+    parser.add_argument(
+        "--timeout",
+        metavar="SECONDS",
+        type=float,
+        default=DEADLINE,
+        help="give up on one API call after this long, retries included (default 60)",
     )
     return parser
 
@@ -83,7 +91,9 @@ def main(argv: Sequence[str]) -> int:
     ]
     bar = ProgressLine(sys.stderr) if sys.stderr.isatty() else None
     try:
-        return asyncio.run(_run(profile, jobs, as_json=args.json, bar=bar))
+        return asyncio.run(
+            _run(profile, jobs, as_json=args.json, bar=bar, deadline=max(args.timeout, 0.1))
+        )
     except KeyboardInterrupt:
         if bar is not None:
             bar.clear()
@@ -92,10 +102,15 @@ def main(argv: Sequence[str]) -> int:
 
 
 async def _run(
-    profile: Profile, jobs: list[CheckpointDownload], *, as_json: bool, bar: ProgressLine | None
+    profile: Profile,
+    jobs: list[CheckpointDownload],
+    *,
+    as_json: bool,
+    bar: ProgressLine | None,
+    deadline: float = DEADLINE,
 ) -> int:
     failed = 0
-    async with TinkerAPI(profile.target()) as api, new_http_client() as http:
+    async with TinkerAPI(profile.target(), deadline=deadline) as api, new_http_client() as http:
         for job in jobs:
             label = job.ref.path
             try:

@@ -56,7 +56,9 @@ def read_local_text(path: Path, what: str, *, limit: int = MAX_LOCAL_FILE) -> st
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         raise ConfigError(
-            f"{what} {path} is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset "
-            f"{exc.start}); save it as UTF-8"
+            f"{what} {path} is not UTF-8 text (byte 0x{data[exc.start]:02x} at line {line}, "
+            f"column {column}); save it as UTF-8"
         ) from None
