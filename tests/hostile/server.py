@@ -119,7 +119,7 @@ class HostileServer:
         self.url = ""
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
-        self._stopped = threading.Event()
+        self._stop: asyncio.Event | None = None
         if handshake:
             self.on("POST", "/api/v1/client/config", Answer(body={}))
             self.on("POST", "/api/v1/client/dynamic_config", Answer(404, {"detail": "Not Found"}))
@@ -225,9 +225,12 @@ class HostileServer:
 
             async def main() -> None:
                 server = await asyncio.start_server(self._serve, sock=sock, limit=1 << 20)
+                self._stop = asyncio.Event()
                 ready.set()
                 async with server:
-                    await loop.run_in_executor(None, self._stopped.wait)
+                    # No executor thread: tests fork (a pty) while this runs, and a thread
+                    # pool's locks do not survive that well.
+                    await self._stop.wait()
                 # Connections still hanging (`hang`, a trickle the client gave up on) end here.
                 pending = asyncio.all_tasks() - {asyncio.current_task()}
                 for task in pending:
@@ -243,7 +246,8 @@ class HostileServer:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._stopped.set()
+        if self._loop is not None and self._stop is not None:
+            self._loop.call_soon_threadsafe(self._stop.set)
         if self._thread is not None:
             self._thread.join(timeout=10)
 

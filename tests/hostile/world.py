@@ -182,3 +182,15 @@ def script_world(server: HostileServer) -> None:
     )
     deep = b'{"detail": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
     server.on("GET", "/api/v1/billing/usage/events", Answer(500, deep))
+
+
+if __name__ == "__main__":
+    # `python -m tests.hostile.world`: serve the hostile world until interrupted, to look at the
+    # app on it (`lazytinker --base-url URL` with TINKER_API_KEY set to payloads.KEY).
+    import time
+
+    with HostileServer() as world:
+        script_world(world)
+        print(world.url, flush=True)
+        while True:
+            time.sleep(3600)

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import humanize
 
+from lazytinker.ui.format import naive_utc
 from lazytinker.ui.text import literal
 
 __all__ = ["expiry_after", "human_age", "human_date", "human_size", "literal"]
@@ -20,7 +21,7 @@ def human_size(size_bytes: int | None) -> str:
 
 def human_age(when: datetime, now: datetime) -> str:
     """How long ago (or from now) `when` is, relative to the injected `now`."""
-    return str(humanize.naturaltime(_aware(when), when=_aware(now)))
+    return str(humanize.naturaltime(naive_utc(_aware(when)), when=naive_utc(_aware(now))))
 
 
 def human_date(when: datetime) -> str:
