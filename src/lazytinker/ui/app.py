@@ -10,7 +10,9 @@ import sys
 from collections.abc import Mapping
 from typing import ClassVar
 
+from rich.console import Group
 from rich.segment import Segments
+from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.notifications import SeverityLevel
@@ -135,9 +137,8 @@ class LazytinkerApp(App[None]):
             super()._fatal_error()
             return
         self.bell()
-        rendered = self.console.render(crash_traceback(error), self.console.options)
-        self._exit_renderables.append(Segments(rendered))
-        self._exit_renderables.append(BUG_REPORT)
+        report = Group(crash_traceback(error), Text(BUG_REPORT))
+        self._exit_renderables.append(Segments(self.console.render(report, self.console.options)))
         self._close_messages_no_wait()
 
     def action_help(self) -> None:
