@@ -84,3 +84,23 @@ async def test_a_hostile_answer_becomes_data_or_one_safe_line(case: Case) -> Non
         assert not isinstance(outcome, Exception), outcome
         assert case.check is not None
         assert case.check(outcome), outcome
+
+
+@pytest.mark.parametrize(
+    ("url", "same"),
+    [
+        ("http://127.0.0.1:8000/api/v1/x", True),
+        ("http://127.0.0.1:8000", True),
+        ("https://127.0.0.1:8000/api", False),
+        ("http://127.0.0.1:8001/api", False),
+        ("http://localhost:8000/api", False),
+        ("http://user@127.0.0.1:8000/api", True),
+        ("http://127.0.0.1:8000@evil.example/api", False),
+        ("http://evil.example/127.0.0.1:8000", False),
+    ],
+)
+def test_the_key_goes_only_to_the_apis_scheme_host_and_port(url: str, same: bool) -> None:
+    api = api_for("http://127.0.0.1:8000")
+    assert api.transport._same_origin(url) is same
+    headers = api.transport.auth_headers_for(url)
+    assert ("X-API-Key" in headers) is (same and api.transport.credentials.key is not None)

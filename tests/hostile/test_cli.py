@@ -26,7 +26,7 @@ from lazytinker.ui.app import LazytinkerApp
 from tests.hostile.cases import CASES, RUNS
 from tests.hostile.payloads import EVIL, KEY, assert_safe_line, assert_safe_output
 from tests.hostile.server import HostileServer
-from tests.hostile.test_api import script
+from tests.hostile.test_api import FAST, script
 
 ARCHIVE = "/api/v1/training_runs/run-1/checkpoints/weights/a/archive"
 PATH = "tinker://run-1/weights/a"
@@ -198,6 +198,8 @@ def test_download_meets_a_hostile_server_with_one_safe_line(
 ) -> None:
     monkeypatch.setenv("TINKER_API_KEY", KEY)
     monkeypatch.setenv("LAZYTINKER_CONFIG", str(tmp_path / "none.toml"))
+    # The same retries, quicker: the table is about what is said, not how long it waits.
+    monkeypatch.setattr("lazytinker.api.transport.RetryPolicy", lambda: FAST)
     with HostileServer() as server, HostileServer(handshake=False) as other:
         script(server, _on_the_archive(case.routes), other)
         args = ["download", PATH, "-o", str(tmp_path), "--json", "--base-url", server.url]

@@ -288,10 +288,17 @@ class Transport:
             await policy.sleep(delay)
 
     async def read_body(self, resp: httpx.Response, endpoint: str = "") -> None:
-        """Read the body of a streamed API answer within the cap; a connection that fails on
-        the way is `UnreachableError` (for callers of `send(stream=True)`)."""
+        """Read the body of a streamed API answer within the cap and the deadline; a
+        connection that fails on the way is `UnreachableError` (for callers of
+        `send(stream=True)`)."""
         try:
-            await self._read_capped(resp, endpoint)
+            async with asyncio.timeout(self.deadline):
+                await self._read_capped(resp, endpoint)
+        except TimeoutError:
+            raise UnreachableError(
+                f"{self.host} did not send {endpoint or 'its answer'} within {self.deadline:g} s",
+                host=self.host,
+            ) from None
         except httpx.TransportError as exc:
             raise UnreachableError(
                 unreachable_message(exc, self.host, self.credentials.redact), host=self.host
