@@ -12,11 +12,9 @@ few redirects, none of which carries the key to another scheme, host or port.
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urljoin, urlsplit
 
 import httpx
 
@@ -33,6 +31,7 @@ from lazytinker.api.body import (
 from lazytinker.api.errors import APIError, BadResponseError, UnreachableError
 from lazytinker.api.handshake import exchange_jwt, handshake
 from lazytinker.api.models import ClientConfigResponse, DynamicConfigResponse
+from lazytinker.api.redirects import REDIRECTS, request_following, same_origin
 from lazytinker.api.responses import (
     M,
     broken_response,
@@ -44,21 +43,10 @@ from lazytinker.api.retry import RetryPolicy, parse_retry_after
 from lazytinker.api.target import ServerTarget
 
 USER_AGENT = f"lazytinker/{__version__}"
-MAX_REDIRECTS = 5
-REDIRECTS = frozenset({301, 302, 303, 307, 308})
+__all__ = ["DEADLINE", "REDIRECTS", "Transport"]
+
 DEADLINE = 60.0
 """Seconds one API call may take in all, retries included (the official SDK's overall timeout)."""
-_DEFAULT_PORTS = {"http": 80, "https": 443}
-
-
-class BadRedirect(httpx.RequestError):
-    """A redirect we will not follow (to a scheme other than http or https)."""
-
-
-def origin_of(url: str | httpx.URL) -> tuple[str, str, int | None]:
-    """Scheme, host and port of a URL as httpx will connect to it (the default port filled in)."""
-    parsed = url if isinstance(url, httpx.URL) else httpx.URL(url)
-    return parsed.scheme, parsed.host, parsed.port or _DEFAULT_PORTS.get(parsed.scheme)
 
 
 class Transport:
@@ -138,10 +126,7 @@ class Transport:
 
     def _same_origin(self, url: str | httpx.URL) -> bool:
         """Whether `url` is on the API's scheme, host and port, as httpx parses both."""
-        try:
-            return origin_of(url) == origin_of(self.base_url)
-        except httpx.InvalidURL:
-            return False
+        return same_origin(url, self.base_url)
 
     # --- one call, with retries and error mapping ----------------------------------------------
 
@@ -232,8 +217,16 @@ class Transport:
             token = await self._fresh_token() if use_jwt else (self.credentials.key or "")
             delay: float | None = None
             try:
-                resp = await self._request(
-                    method, self.url(path), token, params, json_body, empty_body, follow
+                resp = await request_following(
+                    self._http,
+                    method,
+                    self.url(path),
+                    base_url=self.base_url,
+                    token=token,
+                    params=params,
+                    json_body=json_body,
+                    empty_body=empty_body,
+                    follow=follow,
                 )
                 if not stream or resp.status_code >= 300:
                     await self._read_capped(resp, endpoint)
@@ -329,44 +322,3 @@ class Transport:
                 endpoint=endpoint,
                 status=resp.status_code,
             ) from None
-
-    async def _request(
-        self,
-        method: str,
-        url: str,
-        token: str,
-        params: Mapping[str, str | int] | None,
-        json_body: Any,
-        empty_body: bool,
-        follow: bool,
-    ) -> httpx.Response:
-        """One request and, when asked, its redirects; the key goes only to the API's origin."""
-        content: bytes | None = None
-        headers: dict[str, str] = {}
-        if json_body is not None or empty_body or method in ("POST", "PUT", "DELETE"):
-            headers["Content-Type"] = "application/json"
-        if json_body is not None:
-            content = json.dumps(json_body).encode()
-        elif empty_body:
-            content = b""
-        query = dict(params) if params else None
-        for _ in range(MAX_REDIRECTS + 1):
-            request = self._http.build_request(
-                method, url, params=query, content=content, headers=headers
-            )
-            # Decided on the URL exactly as httpx will connect to it, not on our own parse.
-            if token and self._same_origin(request.url):
-                request.headers["X-API-Key"] = token
-            resp = await self._http.send(request, stream=True)
-            location = resp.headers.get("location")
-            if not follow or resp.status_code not in REDIRECTS or not location:
-                return resp
-            await resp.aclose()
-            url = urljoin(str(resp.url), location)
-            if urlsplit(url).scheme not in ("http", "https"):
-                raise BadRedirect("redirected to a URL that is not http(s)", request=request)
-            query = None
-            if resp.status_code in (301, 302, 303) and method != "GET":
-                method, content = "GET", None
-                headers.pop("Content-Type", None)
-        raise httpx.TooManyRedirects("too many redirects", request=request)
