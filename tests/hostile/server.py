@@ -151,6 +151,10 @@ class HostileServer:
             await self._one(reader, writer)
         except (ConnectionError, asyncio.IncompleteReadError, asyncio.LimitOverrunError):
             pass
+        except asyncio.CancelledError:
+            # The server is stopping with this connection still hanging; ending quietly spares
+            # Python 3.11's stream callback a cancelled task it would log as an error.
+            pass
         finally:
             writer.close()
 

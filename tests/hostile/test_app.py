@@ -13,6 +13,7 @@ cleanly when asked.
 from __future__ import annotations
 
 import os
+import re
 import sys
 import time
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from tests.hostile.payloads import EVIL, KEY, assert_safe_terminal
-from tests.hostile.server import Answer, HostileServer, gzip_bomb
+from tests.hostile.server import Answer, HostileServer
 from tests.hostile.world import run, runs_page, script_world
 from tests.terminal import PtyApp
 
@@ -29,45 +30,22 @@ ESC, ENTER, CTRL_P = b"\x1b", b"\r", b"\x10"
 LAZYTINKER = str(Path(sys.executable).with_name("lazytinker"))
 MEMORY_MIB = 200
 
+NAMED = {"enter": ENTER, "esc": ESC, "ctrl+p": CTRL_P}
+
+
+def keys(walk: str) -> list[bytes]:
+    """Keys to press, one group per word (`enter`, `esc`, `ctrl+p` by name)."""
+    return [NAMED.get(word, word.encode()) for word in walk.split()]
+
+
 # Every view, the detail on odd checkpoints, the three modals, `y` on a checkpoint and on a
-# session, the palette and the help.
-WALK: list[bytes] = [
-    ENTER,
-    b"j",
-    b"j",
-    b"j",
-    b"j",
-    b"j",
-    b"j",
-    b"y",
-    b"d",
-    ESC,
-    b"t",
-    ESC,
-    b"s",
-    ESC,
-    b"h",
-    b"h",
-    b"y",
-    ENTER,
-    b"l",
-    b"2",
-    b"j",
-    b"j",
-    b"y",
-    b"3",
-    b"4",
-    b"j",
-    b"5",
-    b"6",
-    CTRL_P,
-    b"pub",
-    ESC,
-    b"?",
-    ESC,
-    b"1",
-    b"r",
-]
+# session, opening a session, the palette and the help.
+WALK = keys(
+    "enter j j j j j j y  d esc  t esc  s esc  h h y enter l  2 j j y  3  4 j  5  6 "
+    "ctrl+p pub esc  ? esc  1 r"
+)
+# What the world's broken endpoints make the app say, somewhere along the walk.
+SAID = [b"refused unread", b"nested too deeply", b"did not answer", b"stopped at", b"***"]
 
 
 def _env(tmp_path: Path) -> dict[str, str]:
@@ -115,6 +93,8 @@ def test_the_app_walks_the_whole_hostile_world(tmp_path: Path) -> None:
             app.quiet(gap=0.3, limit=10)
             for keys in WALK:
                 _press(app, keys)
+            _press(app, b"5")  # storage trickled: its deadline has passed by now
+            app.wait_for(b"did not answer", timeout=15)
             peak = app.peak_rss_mib()
         except BaseException:
             app.close()
@@ -127,8 +107,10 @@ def test_the_app_walks_the_whole_hostile_world(tmp_path: Path) -> None:
     # What was shown, shown as text: the payloads escaped, the paging stop said, the key hidden.
     assert b"PWNED-TITLE" in output
     assert b"\\x1b]52;c;UFdORUQ=" in output
-    assert b"stopped at" in output
-    assert b"***" in output
+    # Phrases may wrap in a narrow pane: compare the text without escapes, spaces and borders.
+    text = re.sub(rb"\x1b\[[0-9;?<>$]*[A-Za-z]|[\r\n ]|\xe2\x94\x82", b"", output)
+    for said in SAID:
+        assert said.replace(b" ", b"") in text, said
     assert b"\x1b]52;c;" in output, "`y` never reached the clipboard"
     assert b"Traceback" not in output
 
@@ -154,25 +136,9 @@ START_UPS = [
         b"did not answer",
     ),
     StartUp(
-        "first-listing-a-gzip-bomb",
-        [
-            (
-                "GET",
-                "/api/v1/training_runs",
-                Answer(body=gzip_bomb(), headers={"Content-Encoding": "gzip"}),
-            )
-        ],
-        b"refused unread",
-    ),
-    StartUp(
         "first-listing-trickled",
         [("GET", "/api/v1/training_runs", Answer(body=runs_page([run("r")]), trickle=0.5))],
         b"did not answer",
-    ),
-    StartUp(
-        "first-listing-nested-100000-deep",
-        [("GET", "/api/v1/training_runs", Answer(body=b"[" * 100_000 + b"]" * 100_000))],
-        b"nested too deeply",
     ),
 ]
 

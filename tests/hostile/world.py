@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.hostile.payloads import EVIL, KEY
-from tests.hostile.server import Answer, HostileServer
+from tests.hostile.server import Answer, HostileServer, gzip_bomb
 
 NOW = "2026-05-01T12:00:00Z"
 EXTREME_DATES = [
@@ -141,22 +141,9 @@ def script_world(server: HostileServer) -> None:
     server.on("GET", "/api/v1/training_runs/*", Answer(body=checkpoints_page(checkpoints)))
     server.on("GET", "/api/v1/checkpoints", Answer(body=checkpoints_page(checkpoints, 10**12)))
     server.on("POST", "/api/v1/sessions/search", Answer(body=hostile_sessions()))
+    # Opening a session: a gzip bomb (4 MB inflating to 4 GiB).
     server.on(
-        "GET",
-        "/api/v1/sessions/*",
-        Answer(
-            body={
-                "training_run_ids": ["run-evil", EVIL],
-                "sampler_ids": [EVIL],
-                "display_name": EVIL,
-                "user_metadata": {"a": EVIL},
-            }
-        ),
-    )
-    server.on(
-        "GET",
-        "/api/v1/samplers/*",
-        Answer(body={"sampler_id": EVIL, "base_model": EVIL, "model_path": ODD_PATHS[1]}),
+        "GET", "/api/v1/sessions/*", Answer(body=gzip_bomb(), headers={"Content-Encoding": "gzip"})
     )
     server.on(
         "GET",
@@ -173,15 +160,17 @@ def script_world(server: HostileServer) -> None:
     server.on(
         "POST",
         "/api/v1/weights_info",
-        Answer(422, {"detail": [{"loc": None, "msg": EVIL, "type": "x"}, {"loc": 5}]}),
+        # A FastAPI error of odd shape whose message carries every payload and echoes the key.
+        Answer(422, {"detail": [{"loc": None, "msg": f"{EVIL} {KEY}", "type": "x"}, {"loc": 5}]}),
     )
+    # Storage trickles a byte every half second: the call's deadline ends it.
     server.on(
         "GET",
         "/api/v1/billing/usage/checkpoints/current",
-        Answer(403, {"detail": f"{EVIL} for key {KEY}"}),
+        Answer(body={"data": []}, trickle=0.5),
     )
-    deep = b'{"detail": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
-    server.on("GET", "/api/v1/billing/usage/events", Answer(500, deep))
+    # Billing: JSON nested 100,000 deep.
+    server.on("GET", "/api/v1/billing/usage/events", Answer(body=b"[" * 100_000 + b"]" * 100_000))
 
 
 if __name__ == "__main__":
