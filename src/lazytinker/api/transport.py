@@ -186,8 +186,9 @@ class Transport:
                     stream=stream,
                 )
         except TimeoutError:
+            maybe = "" if idempotent else "; the request may or may not have taken effect"
             raise UnreachableError(
-                f"{self.host} did not answer {endpoint} within {self.deadline:g} s",
+                f"{self.host} did not answer {endpoint} within {self.deadline:g} s{maybe}",
                 host=self.host,
             ) from None
 
