@@ -1,7 +1,7 @@
 """The config file: `config.toml` in the platform's config directory (or `$LAZYTINKER_CONFIG`).
 
-Named profiles, `[ui]`, `[downloads]` and `[keys]` are read and checked here; resolving a profile
-into a service to talk to is `profile.py`'s job.
+Named profiles, `[ui]`, `[downloads]`, `[keys]` and `[local]` are read and checked here;
+resolving a profile into a service to talk to is `profile.py`'s job.
 """
 
 from __future__ import annotations
@@ -76,6 +76,13 @@ class DownloadSettings:
     concurrency: int = 2
 
 
+@dataclass(frozen=True)
+class LocalSettings:
+    """The `[local]` table: where the training logs on this box are (None: the defaults)."""
+
+    logs: tuple[str, ...] | None = None
+
+
 @dataclass
 class Settings:
     """Everything the config file can say; a missing file means all defaults."""
@@ -86,12 +93,15 @@ class Settings:
     keys: dict[str, str] = field(default_factory=dict)
     downloads: DownloadSettings = field(default_factory=DownloadSettings)
     path: Path | None = None
+    local: LocalSettings = field(default_factory=LocalSettings)
     key_lines: dict[str, int] = field(default_factory=dict)
     """The line of each `[keys]` entry, for a refusal that names it."""
 
 
 _NOT_IN_FILE = ("path", "key_lines")
 """Fields of `Settings` that are not keys of the file."""
+_READ_ELSEWHERE = ("cleanup",)
+"""Tables of the file read by their own module (`config/cleanup.py`), valid here."""
 
 
 def load_settings(path: Path | None = None, *, env: Mapping[str, str] | None = None) -> Settings:
@@ -142,7 +152,8 @@ def _names(cls: type) -> list[str]:
 
 
 def _settings_from(data: dict[str, Any], src: _Source) -> Settings:
-    src.refuse_unknown(data, [n for n in _names(Settings) if n not in _NOT_IN_FILE])
+    known = [n for n in _names(Settings) if n not in _NOT_IN_FILE]
+    src.refuse_unknown(data, [*known, *_READ_ELSEWHERE])
     default_profile = _opt(data, src, "default_profile", str)
     profiles_raw = _table(data, src, "profiles")
     profiles = {
@@ -185,7 +196,28 @@ def _settings_from(data: dict[str, Any], src: _Source) -> Settings:
     if downloads.concurrency < 1:
         raise ConfigError(f"{src.at('downloads', 'concurrency')}: concurrency must be at least 1")
     key_at = {kp[1]: line for kp, line in src.lines.items() if len(kp) == 2 and kp[0] == "keys"}
-    return Settings(default_profile, profiles, ui, keys, downloads, src.path, key_at)
+    return Settings(
+        default_profile,
+        profiles,
+        ui,
+        keys,
+        downloads,
+        path=src.path,
+        local=_local_settings(data, src),
+        key_lines=key_at,
+    )
+
+
+def _local_settings(data: dict[str, Any], src: _Source) -> LocalSettings:
+    """`[local] logs = ["~/runs", ...]`: folders searched for tinker-cookbook log folders."""
+    table = _table(data, src, "local")
+    src.refuse_unknown(table, _names(LocalSettings), "local")
+    raw = _opt(table, src, ("local", "logs"), list)
+    if raw is None:
+        return LocalSettings()
+    if not all(isinstance(item, str) and item for item in raw):
+        raise ConfigError(f"{src.at('local', 'logs')}: logs must be a list of folder names")
+    return LocalSettings(logs=tuple(str(Path(item).expanduser()) for item in raw))
 
 
 def _profile_settings(raw: dict[str, Any], name: str, src: _Source) -> ProfileSettings:

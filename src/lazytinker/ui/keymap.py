@@ -3,14 +3,16 @@
 Every binding id must be one the app has, and a remapped key must not land on a key another
 binding uses where both are active at once (`publish = "d"` on a checkpoint pane, where `d`
 deletes): Textual would quietly run whichever it finds first. Where bindings are active together
-(a context) is worked out from the classes: on the main screen, each pane with its view, the
-table, the screen and the app; on any other screen, that screen, the widgets of its module, and
-the app.
+(a context) is worked out from the classes: on the main screen, each pane with the view holding
+it, the table, the screen and the app; on any other screen, that screen, the widgets of its
+module, and the app.
 """
 
 from __future__ import annotations
 
 import difflib
+import importlib
+import pkgutil
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -25,6 +27,7 @@ from lazytinker.ui.app import LazytinkerApp
 from lazytinker.ui.main_screen import MainScreen
 from lazytinker.ui.pane import Pane
 from lazytinker.ui.table import VirtualTable
+from lazytinker.ui.views.base import View
 from lazytinker.ui.views.browse import BrowseView
 from lazytinker.ui.views.browse_panes import RunCheckpointsPane, RunsPane, SessionsPane
 
@@ -79,22 +82,43 @@ def _name(cls: type) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", " ", cls.__name__).lower()
 
 
+def _import_every_view() -> None:
+    """Import every module of the UI: views mounted on first use are not imported yet."""
+    import lazytinker.ui
+
+    for module in pkgutil.walk_packages(lazytinker.ui.__path__, "lazytinker.ui."):
+        importlib.import_module(module.name)
+
+
 def contexts() -> dict[str, list[Binding]]:
     """Every set of bindings active together, by a name a person can read."""
+    _import_every_view()
     app = _bindings_of(LazytinkerApp)
+    screen = [*_bindings_of(MainScreen), *_bindings_of(VirtualTable)]
     found: dict[str, list[Binding]] = {}
     panes = [p for p in _subclasses(Pane) if _ours(p) and not p.__subclasses__()]
+    # A view that is not itself a pane holds panes: those of its module (browse's live apart).
+    views = [v for v in _subclasses(View) if _ours(v) and not issubclass(v, Pane)]
+    held = {
+        view: [
+            p
+            for p in panes
+            if p.__module__ == view.__module__ or (view is BrowseView and p in BROWSE_PANES)
+        ]
+        for view in views
+    }
     for pane in panes:
-        view = _bindings_of(BrowseView) if pane in BROWSE_PANES else []
-        bindings = [*app, *_bindings_of(MainScreen), *view, *_bindings_of(VirtualTable)]
-        found[f"the {_name(pane)}"] = [*bindings, *_bindings_of(pane)]
+        around = [b for view in views if pane in held[view] for b in _bindings_of(view)]
+        found[f"the {_name(pane)}"] = [*app, *screen, *around, *_bindings_of(pane)]
+    for view in views:
+        found[f"the {_name(view)}"] = [*app, *screen, *_bindings_of(view)]
     widgets = [w for w in _subclasses(DOMNode) if _ours(w) and not issubclass(w, App | Screen)]
-    for screen in _subclasses(Screen):
-        if not _ours(screen) or screen is MainScreen:
+    for other in _subclasses(Screen):
+        if not _ours(other) or other is MainScreen:
             continue
-        inside = [w for w in widgets if w.__module__ == screen.__module__]
-        bindings = [*app, *_bindings_of(screen)]
-        found[f"the {_name(screen)}"] = bindings + [b for w in inside for b in _bindings_of(w)]
+        inside = [w for w in widgets if w.__module__ == other.__module__]
+        bindings = [*app, *_bindings_of(other)]
+        found[f"the {_name(other)}"] = bindings + [b for w in inside for b in _bindings_of(w)]
     return found
 
 
