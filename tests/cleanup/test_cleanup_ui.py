@@ -110,8 +110,9 @@ async def test_d_on_a_run_empties_it(server: ServerThread) -> None:
         await s.until(
             "the delete done", lambda: bool(s.store.operation and s.store.operation.finished)
         )
+        ckpts = [c.key for c in table.model.columns].index("ckpts")
         await s.until(
-            "the run counted empty", lambda: table.row_text(run.training_run_id)[5] == "0"
+            "the run counted empty", lambda: table.row_text(run.training_run_id)[ckpts] == "0"
         )
     async with reader(server) as api:
         assert (await api.list_checkpoints(run.training_run_id)).checkpoints == []

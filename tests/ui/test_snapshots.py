@@ -14,7 +14,7 @@ from textual.pilot import Pilot
 
 from lazytinker.ui.main_screen import MainScreen
 
-from .harness import FIXED_NOW, make_app, make_store, settle
+from .harness import FIXED_NOW, header_settled, make_app, make_store, runs_counted, settle
 
 Check = Callable[[MainScreen], bool]
 
@@ -26,7 +26,7 @@ def _prepare(keys: tuple[str, ...], ready: Check) -> Callable[[Pilot[None]], Awa
         await settle(pilot, lambda: store.runs.loaded and store.sessions.loaded)
         # The runs on screen counted, and the header's count of what expires within a day
         # redrawn, before anything else: both come in the background.
-        await settle(pilot, lambda: _runs_counted(app.screen) and _header_settled(app.screen))
+        await settle(pilot, lambda: runs_counted(app.screen) and header_settled(app.screen))
         for key in keys:
             await pilot.press(key)
             await pilot.pause()
@@ -44,18 +44,8 @@ def _weights_shown(screen: MainScreen) -> bool:
     return key is not None and key in screen.store.weights_info
 
 
-def _header_settled(screen: MainScreen) -> bool:
-    return not getattr(screen.header, "_soon", False)
-
-
-def _runs_counted(screen: MainScreen) -> bool:
-    """The runs on screen have their checkpoints counted (their rows and the header show it)."""
-    keys = screen.runs.rows_on_screen()
-    return bool(keys) and all(screen.store.run_totals.get(k) is not None for k in keys)
-
-
 VIEWS: dict[str, tuple[tuple[str, ...], Check]] = {
-    "browse": ((), _runs_counted),
+    "browse": ((), runs_counted),
     "run_checkpoints": (
         ("j", "enter"),
         lambda s: s.checkpoints.row_count > 0 and _weights_shown(s),
@@ -65,7 +55,7 @@ VIEWS: dict[str, tuple[tuple[str, ...], Check]] = {
     "models": (("4",), lambda s: s.store.models.loaded),
     "storage": (("5",), lambda s: s.store.storage is not None),
     "billing": (("6",), lambda s: s.store.billing is not None),
-    "session_runs": (("h", "enter"), lambda s: s.runs.has_focus and _runs_counted(s)),
+    "session_runs": (("h", "enter"), lambda s: s.runs.has_focus and runs_counted(s)),
 }
 
 
@@ -95,7 +85,7 @@ def test_help_snapshot(start_server: Any, snap_compare: Any) -> None:
         app: Any = pilot.app
         # Sessions too: the runs behind the help take their names from them.
         await settle(pilot, lambda: store.runs.loaded and store.sessions.loaded)
-        await settle(pilot, lambda: _runs_counted(app.screen) and _header_settled(app.screen))
+        await settle(pilot, lambda: runs_counted(app.screen) and header_settled(app.screen))
         await pilot.pause(0.2)
         await pilot.press("question_mark")
         await pilot.pause()
