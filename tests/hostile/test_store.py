@@ -29,6 +29,30 @@ from tests.hostile.world import (
 )
 
 SAME_100 = [run(f"run-{i}") for i in range(100)]
+SEARCH = "/api/v1/sessions/search"
+
+
+NOW = "2026-05-01T12:00:00Z"
+
+
+def sessions_page(first: int, count: int, cursor: str) -> dict[str, object]:
+    """A page of session search: sessions `first`.. `first + count - 1`, then a cursor."""
+    sessions = [
+        {
+            "session_id": f"s{i}",
+            "created_at": NOW,
+            "owner": "me",
+            "project_id": "p",
+            "checkpoints_count": 0,
+        }
+        for i in range(first, first + count)
+    ]
+    return {
+        "sessions": sessions,
+        "next_cursor": {"last_created_at": NOW, "last_session_id": cursor},
+    }
+
+
 SAME_1000_CHECKPOINTS = checkpoints_page(
     [checkpoint(f"tinker://r/weights/{i}") for i in range(1000)], total=10**12
 )
@@ -84,6 +108,15 @@ LISTINGS = [
         100,
         says="Sessions: stopped at 100",
         max_requests=8,
+    ),
+    Listing(
+        "session-search-cursor-going-nowhere",
+        [("POST", SEARCH, Answer(body=sessions_page(0, 3, "the-same-cursor")))],
+        lambda s: s.load_sessions(),
+        lambda s: len(s.state.sessions),
+        3,
+        says="Sessions: stopped at 3: the next page brought nothing new",
+        max_requests=2,
     ),
     Listing(
         "duplicate-ids-and-payloads-are-rows",
@@ -148,4 +181,27 @@ async def test_a_listing_stops_at_its_row_limit_and_says_so() -> None:
     assert max(asked) == 90
     assert said == [
         "stopped at 95 rows: a listing holds at most 95 rows here (it claims 1,000,000,000,000)"
+    ]
+
+
+async def test_a_session_search_that_never_ends_stops_at_its_page_limit_and_says_so(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """New sessions on every page, a cursor every time: the page limit ends it, said."""
+    monkeypatch.setattr("lazytinker.store.loaders.sessions.SEARCH_MAX_PAGES", 3)
+    pages = [Answer(body=sessions_page(i * 10, 10, f"c{i + 1}")) for i in range(5)]
+    with HostileServer() as server:
+        server.on("POST", SEARCH, *pages)
+        store = Store(TinkerAPI(ServerTarget(server.url, StaticKey(KEY)), deadline=5))
+        said: list[Notice] = []
+        store.on_notice(said.append)
+        try:
+            assert await store.load_sessions()
+        finally:
+            await store.close()
+        asked = len(server.calls("POST", SEARCH))
+    assert len(store.state.sessions) == 30
+    assert asked == 3
+    assert [n.message for n in said] == [
+        "Sessions: stopped at 30: a search reads at most 3 pages here"
     ]

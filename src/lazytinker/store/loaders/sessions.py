@@ -86,10 +86,20 @@ class SessionsLoader(Loader):
                         storage_bytes=s.checkpoint_storage_bytes,
                     )
                 )
-            if page.next_cursor is None or not fresh:
+            if page.next_cursor is None:
+                break
+            if not fresh:
+                # A cursor that leads back to what we have would page for ever.
+                self._stopped(len(infos), "the next page brought nothing new")
                 break
             request = request.model_copy(update={"cursor": page.next_cursor})
+        else:
+            self._stopped(len(infos), f"a search reads at most {SEARCH_MAX_PAGES} pages here")
         return infos
+
+    def _stopped(self, count: int, why: str) -> None:
+        """Say that the sessions listed are not all the server may have."""
+        self.state.notify(f"Sessions: stopped at {count:,}: {why}", "warning")
 
     async def _list(self) -> list[SessionInfo]:
         ids: dict[str, None] = {}
@@ -103,7 +113,7 @@ class SessionsLoader(Loader):
             if not fresh or len(ids) >= MAX_ITEMS:
                 # A server that ignores the offset would page for ever.
                 why = "brought nothing new" if not fresh else f"passed {MAX_ITEMS:,} sessions"
-                self.state.notify(f"Sessions: stopped at {len(ids):,}: the list {why}", "warning")
+                self._stopped(len(ids), f"the list {why}")
                 break
             offset += len(page.sessions)
         return [SessionInfo(session_id=i) for i in ids]
