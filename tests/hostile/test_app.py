@@ -39,13 +39,21 @@ def keys(walk: str) -> list[bytes]:
 
 
 # Every view, the detail on odd checkpoints, the three modals, `y` on a checkpoint and on a
-# session, opening a session, the palette and the help.
+# session, opening a session, the palette and the help; first, the clean-up planner applied to a
+# run whose checkpoints to go have paths no action can address.
 WALK = keys(
-    "enter j j j j j j y  d esc  t esc  s esc  h h y enter l  2 j j y  3  4 j  5  6 "
+    "C a y esc  enter j j j j j j y  d esc  t esc  s esc  h h y enter l  2 j j y  3  4 j  5  6 "
     "ctrl+p pub esc  ? esc  1 r"
 )
 # What the world's broken endpoints make the app say, somewhere along the walk.
-SAID = [b"refused unread", b"nested too deeply", b"did not answer", b"stopped at", b"***"]
+SAID = [
+    b"refused unread",
+    b"nested too deeply",
+    b"did not answer",
+    b"stopped at",
+    b"***",
+    b"checkpoint(s) alone",
+]
 
 
 def _env(tmp_path: Path) -> dict[str, str]:
@@ -112,6 +120,7 @@ def test_the_app_walks_the_whole_hostile_world(tmp_path: Path) -> None:
     for said in SAID:
         assert said.replace(b" ", b"") in text, said
     assert b"\x1b]52;c;" in output, "`y` never reached the clipboard"
+    assert b"Clean-up plan" in output, "the planner never opened"
     assert b"Traceback" not in output
 
 

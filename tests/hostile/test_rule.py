@@ -2,7 +2,8 @@
 
 The rule is tested on every class of character it must escape and on what it must keep; the
 crash screen by crashing the app with the key in a local variable and in the message; the
-keymap check by the refusals a `[keys]` table can earn.
+keymap check by the refusals a `[keys]` table can earn; an action on checkpoints whose paths
+have the server's own shape acts on the rest and says so in one safe line.
 """
 
 from __future__ import annotations
@@ -11,10 +12,14 @@ import unicodedata
 
 import pytest
 
+from lazytinker.api.models import Checkpoint
+from lazytinker.api.paths import CheckpointRef
 from lazytinker.text import escape_controls, one_line, printable, redact, remember_secret
+from lazytinker.ui.actions.refs import actionable, run_id_or_none
 from lazytinker.ui.app import LazytinkerApp
 from lazytinker.ui.keymap import check_keymap, normalise_keymap
 from tests.hostile.payloads import EVIL, KEY, assert_safe_line, assert_safe_output
+from tests.hostile.world import ODD_PATHS, checkpoint
 
 ESCAPED = [
     *(chr(c) for c in range(0x20)),
@@ -116,3 +121,19 @@ def test_keys_are_normalised_as_bindings_are() -> None:
         "help": "question_mark",
         "delete": "x,delete",
     }
+
+
+def test_an_action_leaves_paths_of_the_servers_own_shape_alone_and_says_so() -> None:
+    remember_secret(KEY)
+    good = "tinker://run-1/weights/a"
+    items = [Checkpoint.model_validate(checkpoint(p)) for p in [good, *ODD_PATHS, f"x{KEY}"]]
+    said: list[str] = []
+    refs = actionable(items, said.append)
+    assert refs == [CheckpointRef.parse(good)]
+    assert len(said) == 1
+    assert f"Left {len(ODD_PATHS) + 1} checkpoint(s) alone" in said[0]
+    assert_safe_line(said[0])
+    assert actionable(items[:1], said.append) == refs
+    assert len(said) == 1, "nothing to say when every path parses"
+    assert run_id_or_none(good) == "run-1"
+    assert [run_id_or_none(p) for p in ODD_PATHS] == [None] * len(ODD_PATHS)
