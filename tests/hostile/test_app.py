@@ -40,9 +40,10 @@ def keys(walk: str) -> list[bytes]:
 
 # Every view, the detail on odd checkpoints, the three modals, `y` on a checkpoint and on a
 # session, opening a session, the palette and the help; first, the clean-up planner applied to a
-# run whose checkpoints to go have paths no action can address.
+# run whose checkpoints to go have paths no action can address, and `s` on that run.
 WALK = keys(
-    "C a y esc  enter j j j j j j y  d esc  t esc  s esc  h h y enter l  2 j j y  3  4 j  5  6 "
+    "C a y esc  s esc  "
+    "enter j j j j j j y  d esc  t esc  s esc  h h y enter l  2 j j y  3  4 j  5  6 "
     "ctrl+p pub esc  ? esc  1 r"
 )
 # What the world's broken endpoints make the app say, somewhere along the walk.

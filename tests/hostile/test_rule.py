@@ -9,12 +9,14 @@ have the server's own shape acts on the rest and says so in one safe line.
 from __future__ import annotations
 
 import unicodedata
+from typing import Any
 
 import pytest
 
 from lazytinker.api.models import Checkpoint
 from lazytinker.api.paths import CheckpointRef
 from lazytinker.text import escape_controls, one_line, printable, redact, remember_secret
+from lazytinker.ui.actions.downloads import save_checkpoints
 from lazytinker.ui.actions.refs import actionable, run_id_or_none
 from lazytinker.ui.app import LazytinkerApp
 from lazytinker.ui.keymap import check_keymap, normalise_keymap
@@ -137,3 +139,32 @@ def test_an_action_leaves_paths_of_the_servers_own_shape_alone_and_says_so() -> 
     assert len(said) == 1, "nothing to say when every path parses"
     assert run_id_or_none(good) == "run-1"
     assert [run_id_or_none(p) for p in ODD_PATHS] == [None] * len(ODD_PATHS)
+
+
+async def test_save_offers_only_the_checkpoints_it_can_address() -> None:
+    """`s` on a selection with odd paths: the modal lists the rest, and the odd ones are said."""
+
+    class Host:
+        """The widget the key was pressed on, as far as the `s` flow uses it."""
+
+        def __init__(self) -> None:
+            self.app = self
+            self.said: list[str] = []
+            self.shown: list[Any] = []
+
+        def notify(self, message: str, **_: Any) -> None:
+            self.said.append(message)
+
+        async def push_screen_wait(self, screen: Any) -> None:
+            self.shown.append(screen)  # and cancel
+
+    good = "tinker://run-1/weights/a"
+    items = [Checkpoint.model_validate(checkpoint(p)) for p in [good, *ODD_PATHS]]
+    host = Host()
+    await save_checkpoints(host, None, items, directory="/nowhere", extract=False)  # type: ignore[arg-type]
+    assert [t.path for t in host.shown[0].targets] == [good]
+    assert any("alone" in said for said in host.said), host.said
+
+    host = Host()
+    await save_checkpoints(host, None, items[1:], directory="/nowhere", extract=False)  # type: ignore[arg-type]
+    assert host.shown == [], "no modal for nothing to save"
