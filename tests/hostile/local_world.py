@@ -5,12 +5,14 @@ runs pane, curves in the detail, the metrics view and its chart, steps and a met
 run's checkpoints. Each file carries the payloads of `payloads.EVIL` where text goes (the folder
 name, config values, metric names, checkpoint names, log lines), odd values where numbers go
 (NaN, infinities, 1e308, strings, objects), lines that are not JSON, not UTF-8 or nested 100,000
-deep, and the key where a careless script might have printed it.
+deep, and the key where a careless script might have printed it. A second folder holds FIFOs
+and links to `/dev/zero` and `/dev/urandom` where the files should be.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -64,8 +66,22 @@ def _jsonl(items: list[Any]) -> bytes:
     return b"\n".join(lines) + b"\n"
 
 
+def write_traps(root: Path) -> Path:
+    """A log folder whose files are not files: FIFOs nobody writes and links to endless devices
+    (a read that waited or kept reading would hang the scan)."""
+    folder = root / "traps"
+    folder.mkdir(parents=True)
+    os.mkfifo(folder / "logs.log")
+    os.mkfifo(folder / "metrics.jsonl")
+    (folder / "config.json").symlink_to("/dev/zero")
+    (folder / "checkpoints.jsonl").symlink_to("/dev/urandom")
+    return folder
+
+
 def write_hostile_logs(root: Path, run_id: str, steps: int = 12) -> Path:
-    """A cookbook log folder under `root` for the server's run `run_id`, spoiled throughout."""
+    """A cookbook log folder under `root` for the server's run `run_id`, spoiled throughout
+    (and, beside it, a folder of traps)."""
+    write_traps(root)
     folder = root / FOLDER_NAME
     folder.mkdir(parents=True)
     config = {
