@@ -118,6 +118,22 @@ REFUSALS = [
         "Refusing plain http:// to example.com",
         args=["--base-url", "http://example.com"],
     ),
+    Refusal(
+        "theme-unknown-option",
+        "--theme 'noord' is not a theme; did you mean 'nord'? The themes: ansi-dark,",
+        args=["--theme", "noord"],
+    ),
+    Refusal(
+        "theme-unknown-in-config",
+        "config.toml [ui]: theme = 'nosuch' is not a theme",
+        '[ui]\ntheme = "nosuch"\n',
+    ),
+    Refusal(
+        "option-out-of-range",
+        "argument --refresh: must be between 0.2 and 3600 seconds (lazytinker --help lists",
+        args=["--refresh", "-1"],
+    ),
+    Refusal("option-unknown", "unrecognized arguments: --nosuch", args=["--nosuch"]),
     Refusal("key-non-ascii", "contains non-ASCII characters", env={"TINKER_API_KEY": "tml-héllo"}),
     Refusal(
         "key-with-a-line-break", "contains a line break", env={"TINKER_API_KEY": "tml-abc\r\ndef"}
@@ -169,7 +185,10 @@ def test_a_start_up_refusal_is_one_line_before_any_ui(
         raise AssertionError("the full-screen UI started")
 
     monkeypatch.setattr(LazytinkerApp, "run", no_ui)
-    status = main(refusal.args)
+    try:
+        status = main(refusal.args)
+    except SystemExit as exited:  # the argument parser exits by itself
+        status = exited.code  # type: ignore[assignment]
     out, err = capsys.readouterr()
     assert status == 2
     assert out == ""

@@ -20,7 +20,9 @@ DEMO_KEY = "tml-demo"
 
 def build_parser() -> argparse.ArgumentParser:
     """The app's command-line options."""
-    parser = argparse.ArgumentParser(
+    from lazytinker.cli.refusals import OneLineParser
+
+    parser = OneLineParser(
         prog="lazytinker",
         description="A full-screen terminal browser for Tinker-compatible fine-tuning services.",
         epilog="Sub-commands: `lazytinker serve --help`, `lazytinker download --help`.",
@@ -113,6 +115,10 @@ def main(argv: Sequence[str]) -> int:
             line = settings.key_lines.get(found.binding_id)
             where = f"{settings.path}:{line}" if line else str(settings.path)
             return refuse("lazytinker", f"{where} [keys]: {found.message}")
+    from lazytinker.cli.refusals import theme_problem
+
+    if bad_theme := theme_problem(args.theme, settings.ui.theme, settings.path):
+        return refuse("lazytinker", bad_theme)
     with ExitStack() as stack:
         profile: Profile | None = None
         if args.demo:
