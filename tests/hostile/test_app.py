@@ -53,7 +53,7 @@ SAID = [
     b"did not answer",
     b"stopped at",
     b"***",
-    b"checkpoint(s) alone",
+    b"checkpoints alone",
 ]
 
 

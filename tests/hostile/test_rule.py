@@ -133,7 +133,7 @@ def test_an_action_leaves_paths_of_the_servers_own_shape_alone_and_says_so() -> 
     refs = actionable(items, said.append)
     assert refs == [CheckpointRef.parse(good)]
     assert len(said) == 1
-    assert f"Left {len(ODD_PATHS) + 1} checkpoint(s) alone" in said[0]
+    assert f"Left {len(ODD_PATHS) + 1} checkpoints alone: their paths (" in said[0]
     assert_safe_line(said[0])
     assert actionable(items[:1], said.append) == refs
     assert len(said) == 1, "nothing to say when every path parses"

@@ -38,9 +38,9 @@ def actionable(
             odd.append(checkpoint.path)
     if odd:
         first = one_line(odd[0], 60) or "(empty)"
-        more = f" and {len(odd) - 1} more" if len(odd) > 1 else ""
-        warn(
-            f"Left {len(odd)} checkpoint(s) alone: the server's path {first}{more} is not one "
-            "lazytinker can act on (tinker://RUN/weights/NAME or sampler_weights/NAME)."
-        )
+        if len(odd) == 1:
+            what = f"Left 1 checkpoint alone: its path {first} is"
+        else:
+            what = f"Left {len(odd)} checkpoints alone: their paths ({first} and more) are"
+        warn(f"{what} not of a shape lazytinker can act on (tinker://RUN/KIND/NAME).")
     return refs
