@@ -137,6 +137,12 @@ REFUSALS = [
         args=["--refresh", "-1"],
     ),
     Refusal("option-unknown", "unrecognized arguments: --nosuch", args=["--nosuch"]),
+    Refusal(
+        "logs-folder-missing",
+        "--logs '/nonexistent/runs': no such folder",
+        args=["--logs", "/nonexistent/runs"],
+    ),
+    Refusal("logs-a-file", "--logs '/dev/null': not a folder", args=["--logs", "/dev/null"]),
     Refusal("key-non-ascii", "contains non-ASCII characters", env={"TINKER_API_KEY": "tml-héllo"}),
     Refusal(
         "key-with-a-line-break", "contains a line break", env={"TINKER_API_KEY": "tml-abc\r\ndef"}

@@ -115,10 +115,11 @@ def main(argv: Sequence[str]) -> int:
             line = settings.key_lines.get(found.binding_id)
             where = f"{settings.path}:{line}" if line else str(settings.path)
             return refuse("lazytinker", f"{where} [keys]: {found.message}")
-    from lazytinker.cli.refusals import theme_problem
+    from lazytinker.cli.refusals import logs_problem, theme_problem
 
-    if bad_theme := theme_problem(args.theme, settings.ui.theme, settings.path):
-        return refuse("lazytinker", bad_theme)
+    bad = theme_problem(args.theme, settings.ui.theme, settings.path) or logs_problem(args.logs)
+    if bad:
+        return refuse("lazytinker", bad)
     with ExitStack() as stack:
         profile: Profile | None = None
         if args.demo:

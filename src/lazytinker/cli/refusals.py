@@ -1,4 +1,5 @@
-"""Start-up refusals beyond the config file's own: a mistyped option and an unknown theme.
+"""Start-up refusals beyond the config file's own: a mistyped option, an unknown theme, a
+`--logs` folder that is not there.
 
 Like every refusal of the configuration, each is one line on stderr and exit status 2, before
 any full-screen UI, with advice that fits: argparse's own error would print the whole usage
@@ -15,7 +16,7 @@ from typing import NoReturn
 from lazytinker.cli.output import EXIT_USAGE
 from lazytinker.text import one_line
 
-__all__ = ["OneLineParser", "theme_problem"]
+__all__ = ["OneLineParser", "logs_problem", "theme_problem"]
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -40,3 +41,15 @@ def theme_problem(option: str | None, configured: str, config_path: Path | None)
     guess = f"; did you mean {close[0]!r}?" if close else ""
     names = ", ".join(sorted(BUILTIN_THEMES))
     return f"{where} {one_line(theme)!r} is not a theme{guess} The themes: {names}"
+
+
+def logs_problem(folders: list[str] | None) -> str | None:
+    """Why a `--logs` folder given on the command line cannot be searched, or None (a typo
+    would otherwise show no training logs and say nothing)."""
+    for folder in folders or ():
+        path = Path(folder).expanduser()
+        if not path.exists():
+            return f"--logs {one_line(folder)!r}: no such folder"
+        if not path.is_dir():
+            return f"--logs {one_line(folder)!r}: not a folder; give the folder that holds it"
+    return None
