@@ -158,8 +158,8 @@ async def test_the_keys_move_copy_filter_and_audit(server: Any) -> None:
         await until(pilot, "the first rows", lambda: store.runs.loaded and store.sessions.loaded)
         screen = app.screen
         assert isinstance(screen, MainScreen)
-        # P: the runs of one project.
-        await pilot.press("P")
+        # f: the runs of one project.
+        await pilot.press("f")
         await until(pilot, "the project modal", lambda: isinstance(app.screen, ProjectModal))
         app.screen.query_one("#project", Input).value = "proj-prod"
         await pilot.press("enter")

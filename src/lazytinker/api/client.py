@@ -54,7 +54,7 @@ from lazytinker.api.probe import probe_all
 from lazytinker.api.retry import RetryPolicy
 from lazytinker.api.target import ServerTarget
 from lazytinker.api.timing import RoundTrips
-from lazytinker.api.transport import Transport
+from lazytinker.api.transport import DEADLINE, Transport
 
 __all__ = ["Capability", "HandshakeState", "RoundTrips", "ServerTarget", "TinkerAPI"]
 
@@ -63,7 +63,12 @@ class TinkerAPI:
     """An async client for one Tinker-compatible service; use it as an async context manager."""
 
     def __init__(
-        self, target: ServerTarget, *, retry: RetryPolicy | None = None, timeout: float = 30.0
+        self,
+        target: ServerTarget,
+        *,
+        retry: RetryPolicy | None = None,
+        timeout: float = 30.0,
+        deadline: float = DEADLINE,
     ) -> None:
         self.target = target
         self.flavor: Flavor = target.flavor
@@ -71,7 +76,11 @@ class TinkerAPI:
         self.host = target.host
         self.capabilities = Capabilities(target.flavor, target.host)
         self.transport = Transport(
-            target, retry=retry, timeout=timeout, capabilities=self.capabilities
+            target,
+            retry=retry,
+            timeout=timeout,
+            deadline=deadline,
+            capabilities=self.capabilities,
         )
         self.runs = RunsEndpoints(self.transport, self.capabilities)
         self.sessions = SessionsEndpoints(self.transport, self.capabilities)

@@ -57,7 +57,11 @@ async def run_handshake(transport: Transport) -> None:
         transport.handshake_state = HandshakeState.FAILED
         transport.handshake_error = str(error)
     except LazytinkerError as error:
-        # Anything else (a 500, a body we cannot read): the calls go on with the raw key.
+        # Anything else (a 500, a body we cannot read): the calls go on with the raw key,
+        # unless the server asked for a JWT and none came (a JWT it sent that cannot travel
+        # in a header is refused): then it cannot be used.
+        if transport.jwt_wanted and transport.credentials.jwt is None:
+            transport.handshake_raised = error
         transport.handshake_state = HandshakeState.FAILED
         transport.handshake_error = str(error)
         transport.capabilities.record(Capability.HANDSHAKE, Support.MISSING, str(error)[:120])

@@ -3,33 +3,40 @@ the credential on every call (to the API's own origin only), redirects, bounded 
 failure turned into one of the `errors` types with the key redacted.
 
 Endpoint groups (`api/endpoints/`) build paths and bodies and call `send`/`get`; retries, redirects
-and credentials are never their concern. Where the next transport features go: an overall deadline
-per call in `send` (which already bounds its retrying with `RetryPolicy.budget`), capped response
-bodies in `read_body` (the one place a body is read).
+and credentials are never their concern. Against a server that misbehaves, every call is bounded:
+an overall deadline (`deadline`, retries included: a server trickling a byte a second cannot hold
+a pane), a cap on the decoded body (`api/body.py`: a gzip bomb is refused, not inflated), and a
+few redirects, none of which carries the key to another scheme, host or port.
 
-Start-up (issue 19): nothing waits on the network that does not need to. The handshake runs as a
-background task (`start_handshake`); a call waits only for the key, and for the JWT exchange once
-the server has asked for one. A call sent with the raw key before the server said so, and
-answered 401, is sent again with the JWT once it is there.
+Start-up (issue 19): the handshake runs in the background (`start_handshake`); a call waits only
+for the key, and for the JWT once the server asked for one (a 401 before then is sent again).
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
-from urllib.parse import urljoin, urlsplit
 
 import httpx
 
 from lazytinker import __version__
 from lazytinker.api.auth import Credentials
+from lazytinker.api.body import (
+    ACCEPT_ENCODING,
+    MAX_BODY,
+    MAX_ERROR_BODY,
+    BodyTooLarge,
+    UnsupportedEncoding,
+    read_capped,
+)
 from lazytinker.api.capabilities import Capabilities
-from lazytinker.api.errors import APIError, LazytinkerError, UnreachableError
-from lazytinker.api.handshake import HandshakeState, exchange_jwt, run_handshake
+from lazytinker.api.connecting import Connecting
+from lazytinker.api.errors import APIError, BadResponseError, UnreachableError
+from lazytinker.api.handshake import exchange_jwt
 from lazytinker.api.models import ClientConfigResponse, DynamicConfigResponse
+from lazytinker.api.redirects import REDIRECTS, request_following, same_origin
 from lazytinker.api.responses import (
     M,
     broken_response,
@@ -43,12 +50,13 @@ from lazytinker.api.timing import RoundTrips
 from lazytinker.api.tls import context_for
 
 USER_AGENT = f"lazytinker/{__version__}"
+__all__ = ["DEADLINE", "REDIRECTS", "Transport"]
 
-MAX_REDIRECTS = 5
-REDIRECTS = frozenset({301, 302, 303, 307, 308})
+DEADLINE = 60.0
+"""Seconds one API call may take in all, retries included (the official SDK's overall timeout)."""
 
 
-class Transport:
+class Transport(Connecting):
     """Sends API calls to one service and reads its answers; close it with `aclose`."""
 
     def __init__(
@@ -58,97 +66,39 @@ class Transport:
         retry: RetryPolicy | None = None,
         timeout: float = 30.0,
         capabilities: Capabilities | None = None,
+        deadline: float = DEADLINE,
     ) -> None:
         self.target = target
         self.host = target.host
         self.base_url = target.url
         self.retry = retry or RetryPolicy()
         self.capabilities = capabilities or Capabilities(target.flavor, target.host)
+        self.deadline = deadline
         self.credentials = Credentials(target.credential)
         self.client_config: ClientConfigResponse | None = None
         self.dynamic_config: DynamicConfigResponse | None = None
-        self.handshake_state = HandshakeState.PENDING
-        self.handshake_error: str | None = None
-        # Set once a call knows which credential to send: the raw key (no exchange asked for,
-        # no handshake, or it failed) or the JWT. Until then calls go out with the raw key.
-        self.auth_settled = asyncio.Event()
-        self.jwt_wanted = False
         # What the server says of itself: `Server` header, name and version from client/config.
         self.server_identity: dict[str, str] = {}
         self.timing = RoundTrips()
-        self._key_lock = asyncio.Lock()
-        self._key_read = False
-        self._handshake: asyncio.Task[None] | None = None
-        self.handshake_raised: LazytinkerError | None = None
         self.throttle_listeners: list[Callable[[float | None], None]] = []
-        """Told of every 429 (with its `Retry-After`), retried or not: bulk actions pace
-        themselves by it."""
-        if target.flavor != "tinker":
-            self.handshake_state = HandshakeState.NONE
-            self.auth_settled.set()
+        """Told of every 429 and its `Retry-After`: bulk actions pace themselves by it."""
+        self.start_connecting(target)
         self._http = httpx.AsyncClient(
             verify=context_for(target.url),
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
-            headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+            headers={
+                "User-Agent": USER_AGENT,
+                "Accept": "application/json",
+                "Accept-Encoding": ACCEPT_ENCODING,
+            },
             follow_redirects=False,
             limits=httpx.Limits(max_connections=32, max_keepalive_connections=32),
         )
 
     async def aclose(self) -> None:
         """Stop the handshake if it is still going, and close the connection pool."""
-        task = self._handshake
-        if task is not None and not task.done():
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
+        await self.stop_handshake()
         await self._http.aclose()
-
-    # --- start-up ------------------------------------------------------------------------------
-
-    async def connect(self) -> None:
-        """Read the credential and, for tinker, wait for the start-up handshake.
-
-        Raises what makes the server unusable (no key, a rejected key, no connection); a
-        handshake that failed otherwise is recorded (`handshake_state`) and calls go on.
-        """
-        await self._read_key()
-        task = self.start_handshake()
-        if task is not None:
-            await asyncio.shield(task)
-            if self.handshake_raised is not None:
-                raise self.handshake_raised
-
-    async def ensure_connected(self) -> None:
-        """What a call needs before it is sent: the key, the handshake under way, and the JWT
-        when the server has asked for one (every endpoint call starts here)."""
-        await self._read_key()
-        self.start_handshake()
-        if self.jwt_wanted and not self.auth_settled.is_set():
-            await self.auth_settled.wait()
-
-    async def _read_key(self) -> None:
-        if self._key_read:
-            return
-        async with self._key_lock:
-            if not self._key_read:
-                await self.credentials.read_key()
-                self._key_read = True
-
-    def start_handshake(self) -> asyncio.Task[None] | None:
-        """Start the handshake in the background (tinker), once; again after it failed to
-        reach the server. Returns its task (None for a flavor without one)."""
-        if self.handshake_state is HandshakeState.NONE:
-            return None
-        task = self._handshake
-        if task is None or (task.done() and self.handshake_raised is not None):
-            self.handshake_raised = None
-            self.handshake_state = HandshakeState.PENDING
-            task = self._handshake = asyncio.get_running_loop().create_task(run_handshake(self))
-        return task
-
-    async def _fresh_token(self) -> str:
-        if self.credentials.is_stale():
-            await exchange_jwt(self, replacing=self.credentials.jwt)
-        return self.credentials.token
 
     # --- URLs and headers ----------------------------------------------------------------------
 
@@ -167,9 +117,9 @@ class Transport:
             headers["X-API-Key"] = self.credentials.token
         return headers
 
-    def _same_origin(self, url: str) -> bool:
-        a, b = urlsplit(url), urlsplit(self.base_url)
-        return (a.scheme, a.netloc) == (b.scheme, b.netloc)
+    def _same_origin(self, url: str | httpx.URL) -> bool:
+        """Whether `url` is on the API's scheme, host and port, as httpx parses both."""
+        return same_origin(url, self.base_url)
 
     # --- one call, with retries and error mapping ----------------------------------------------
 
@@ -211,8 +161,50 @@ class Transport:
         A status in `passthrough` is returned as it is, without retrying.
         With `stream` the body is left unread (the caller closes the response); otherwise it is
         read here, so a connection cut mid-body counts as a transient failure. `headers` are
-        added to the request (an idempotency key).
+        added to the request (an idempotency key). The whole call, retries included, ends
+        within `deadline` seconds.
         """
+        try:
+            async with asyncio.timeout(self.deadline):
+                return await self._send(
+                    method,
+                    path,
+                    endpoint,
+                    params=params,
+                    json_body=json_body,
+                    empty_body=empty_body,
+                    idempotent=idempotent,
+                    use_jwt=use_jwt,
+                    reauth=reauth,
+                    follow=follow,
+                    passthrough=passthrough,
+                    stream=stream,
+                    headers=headers,
+                )
+        except TimeoutError:
+            maybe = "" if idempotent else "; the request may or may not have taken effect"
+            raise UnreachableError(
+                f"{self.host} did not answer {endpoint} within {self.deadline:g} s{maybe}",
+                host=self.host,
+            ) from None
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        endpoint: str,
+        *,
+        params: Mapping[str, str | int] | None,
+        json_body: Any,
+        empty_body: bool,
+        idempotent: bool,
+        use_jwt: bool,
+        reauth: bool,
+        follow: bool,
+        passthrough: frozenset[int],
+        stream: bool,
+        headers: Mapping[str, str] | None,
+    ) -> httpx.Response:
         policy = self.retry
         attempt = 0
         slept = 0.0
@@ -225,11 +217,21 @@ class Transport:
             token = await self._fresh_token() if use_jwt else (self.credentials.key or "")
             delay: float | None = None
             try:
-                resp = await self._request(
-                    method, self.url(path), token, params, json_body, empty_body, follow, headers
+                resp = await request_following(
+                    self._http,
+                    method,
+                    self.url(path),
+                    base_url=self.base_url,
+                    token=token,
+                    params=params,
+                    json_body=json_body,
+                    empty_body=empty_body,
+                    follow=follow,
+                    headers=headers,
+                    observe=self._observe,
                 )
                 if not stream or resp.status_code >= 300:
-                    await self.read_body(resp)
+                    await self._read_capped(resp, endpoint)
             except httpx.TransportError as exc:
                 # A request that never left may be repeated whatever it does.
                 safe = idempotent or isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
@@ -239,7 +241,7 @@ class Transport:
                 error: APIError = UnreachableError(message, host=self.host)
                 if safe:
                     delay = policy.backoff(attempt)
-            except httpx.HTTPError as exc:
+            except (httpx.HTTPError, httpx.InvalidURL) as exc:
                 raise broken_response(exc, self.host, endpoint) from None
             else:
                 status = resp.status_code
@@ -293,53 +295,48 @@ class Transport:
         """Time one answer's headers, and note the `Server` header the first time."""
         if self._same_origin(str(resp.url)):
             self.timing.add(seconds)
-            server = resp.headers.get("server")
-            if server and "header" not in self.server_identity:
-                self.server_identity["header"] = server[:80]
+            if server := resp.headers.get("server"):
+                self.server_identity.setdefault("header", server[:80])
 
-    async def read_body(self, resp: httpx.Response) -> None:
-        """Read the body of an API answer (the one place it is done: a size cap belongs here)."""
-        await resp.aread()
+    async def read_body(self, resp: httpx.Response, endpoint: str = "") -> None:
+        """Read the body of a streamed API answer within the cap and the deadline; a
+        connection that fails on the way is `UnreachableError` (for callers of
+        `send(stream=True)`)."""
+        try:
+            async with asyncio.timeout(self.deadline):
+                await self._read_capped(resp, endpoint)
+        except TimeoutError:
+            raise UnreachableError(
+                f"{self.host} did not send {endpoint or 'its answer'} within {self.deadline:g} s",
+                host=self.host,
+            ) from None
+        except httpx.TransportError as exc:
+            raise UnreachableError(
+                unreachable_message(exc, self.host, self.credentials.redact), host=self.host
+            ) from None
 
-    async def _request(
-        self,
-        method: str,
-        url: str,
-        token: str,
-        params: Mapping[str, str | int] | None,
-        json_body: Any,
-        empty_body: bool,
-        follow: bool,
-        extra: Mapping[str, str] | None = None,
-    ) -> httpx.Response:
-        """One request and, when asked, its redirects; the key goes only to the API's origin."""
-        content: bytes | None = None
-        headers: dict[str, str] = dict(extra) if extra else {}
-        if json_body is not None or empty_body or method in ("POST", "PUT", "DELETE"):
-            headers["Content-Type"] = "application/json"
-        if json_body is not None:
-            content = json.dumps(json_body).encode()
-        elif empty_body:
-            content = b""
-        query = dict(params) if params else None
-        for _ in range(MAX_REDIRECTS + 1):
-            if token and self._same_origin(url):
-                headers["X-API-Key"] = token
+    async def _read_capped(self, resp: httpx.Response, endpoint: str) -> None:
+        """Read the body of an API answer within the cap (the one place it is done); an error
+        answer is read only as far as its detail needs. A body past the cap, or in an encoding
+        we did not ask for, is `BadResponseError` and is never decoded."""
+        try:
+            if resp.status_code >= 300:
+                await read_capped(resp, MAX_ERROR_BODY, truncate=True)
             else:
-                headers.pop("X-API-Key", None)
-            request = self._http.build_request(
-                method, url, params=query, content=content, headers=headers
-            )
-            sent = time.monotonic()
-            resp = await self._http.send(request, stream=True)
-            self._observe(resp, time.monotonic() - sent)
-            location = resp.headers.get("location")
-            if not follow or resp.status_code not in REDIRECTS or not location:
-                return resp
-            await resp.aclose()
-            url = urljoin(str(resp.url), location)
-            query = None
-            if resp.status_code in (301, 302, 303) and method != "GET":
-                method, content = "GET", None
-                headers.pop("Content-Type", None)
-        raise httpx.TooManyRedirects("too many redirects", request=request)
+                await read_capped(resp, MAX_BODY)
+        except BodyTooLarge as exc:
+            raise BadResponseError(
+                f"Bad response from {self.host}: {endpoint or 'the answer'} is {exc}; "
+                "refused unread",
+                host=self.host,
+                endpoint=endpoint,
+                status=resp.status_code,
+            ) from None
+        except UnsupportedEncoding as exc:
+            raise BadResponseError(
+                f"Bad response from {self.host}: {endpoint or 'the answer'} came in an encoding "
+                f"we did not ask for ({exc})",
+                host=self.host,
+                endpoint=endpoint,
+                status=resp.status_code,
+            ) from None

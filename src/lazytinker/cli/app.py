@@ -55,7 +55,9 @@ other. A name that no longer exists is skipped: the last step imports whatever i
 
 def build_parser() -> argparse.ArgumentParser:
     """The app's command-line options."""
-    parser = argparse.ArgumentParser(
+    from lazytinker.cli.refusals import OneLineParser
+
+    parser = OneLineParser(
         prog="lazytinker",
         description="A full-screen terminal browser for Tinker-compatible fine-tuning services.",
         epilog="Sub-commands: `lazytinker serve --help`, `lazytinker download --help`.",
@@ -75,6 +77,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--read-only", action="store_true", help="refuse every change (publish, TTL, delete)"
+    )
+    parser.add_argument(
+        "--timeout",
+        metavar="SECONDS",
+        type=_positive_float,
+        help="give up on one API call after this long, retries included (default 60)",
     )
     parser.add_argument("--theme", metavar="NAME", help="Textual theme, e.g. ansi-dark, nord")
     parser.add_argument(
@@ -132,14 +140,34 @@ def main(argv: Sequence[str]) -> int:
     args = build_parser().parse_args(list(argv))
     _lighten_imports()
     from lazytinker.api.errors import ConfigError
+    from lazytinker.cli.output import refuse
     from lazytinker.config import load_settings, resolve_profile
 
+    # Every refusal of the configuration is one line on stderr, before any full-screen UI.
     problem: str | None = None
     try:
         settings = load_settings()
     except ConfigError as error:
-        print(f"lazytinker: {error}", file=sys.stderr)
-        return 2
+        return refuse("lazytinker", error)
+    if settings.keys:
+        from lazytinker.ui.keymap import check_keymap
+
+        for found in check_keymap(settings.keys)[:1]:
+            line = settings.key_lines.get(found.binding_id)
+            where = f"{settings.path}:{line}" if line else str(settings.path)
+            return refuse("lazytinker", f"{where} [keys]: {found.message}")
+    from lazytinker.cli.refusals import logs_problem, theme_problem
+
+    bad = theme_problem(args.theme, settings.ui.theme, settings.path) or logs_problem(args.logs)
+    if bad:
+        return refuse("lazytinker", bad)
+    from lazytinker.config.cleanup import load_cleanup
+
+    try:
+        load_cleanup(settings.path)
+    except ConfigError as error:
+        # A config mistake like any other: one line on stderr, before the full screen.
+        return refuse("lazytinker", error)
     with ExitStack() as stack:
         profile: Profile | None = None
         if args.demo:
@@ -148,13 +176,12 @@ def main(argv: Sequence[str]) -> int:
             if server_extra_missing():
                 print(SERVER_EXTRA_MISSING.format(what="lazytinker --demo"), file=sys.stderr)
                 return 2
-            import tempfile
-
+            from lazytinker.cli.demo_logs import demo_logs_folder
             from lazytinker.server.config import ServerConfig
             from lazytinker.server.runner import ServerThread
 
             # The demo's live runs write cookbook log folders here, and the app follows them.
-            logs = stack.enter_context(tempfile.TemporaryDirectory(prefix="lazytinker-demo-"))
+            logs = str(stack.enter_context(demo_logs_folder()))
             server = stack.enter_context(
                 ServerThread(ServerConfig(live=True, api_keys=(DEMO_KEY,), cookbook_logs=logs))
             )
@@ -170,13 +197,20 @@ def main(argv: Sequence[str]) -> int:
                     insecure=args.insecure,
                 )
             except ConfigError as error:
-                problem = f"{error}\nEdit the config file or set TINKER_API_KEY, then restart."
-            else:
-                from lazytinker.api.tls import prepare
+                return refuse("lazytinker", error)
+            from lazytinker.api.tls import prepare
 
-                prepare(profile.base_url)
+            prepare(profile.base_url)
         return _run(profile, settings, args, problem)
     return 0
+
+
+def _keymap(keys: dict[str, str]) -> dict[str, str]:
+    if not keys:
+        return {}
+    from lazytinker.ui.keymap import normalise_keymap
+
+    return normalise_keymap(keys)
 
 
 def _run(
@@ -213,18 +247,20 @@ async def build_app(
     on this event loop."""
     from lazytinker.api.client import TinkerAPI
     from lazytinker.api.errors import ConfigError
+    from lazytinker.api.transport import DEADLINE
     from lazytinker.config.cleanup import CleanupSettings, load_cleanup, save_cleanup
     from lazytinker.store import Store
 
     try:
         cleanup = load_cleanup(settings.path)
-    except ConfigError as error:
-        cleanup, problem = CleanupSettings(), problem or str(error)
+    except ConfigError:
+        # Refused in `main` already: this is a file changed since (the defaults, then).
+        cleanup = CleanupSettings()
     api = store = None
     if profile is not None:
         from lazytinker.local import LocalLogs
 
-        api = TinkerAPI(profile.target())
+        api = TinkerAPI(profile.target(), deadline=args.timeout or DEADLINE)
         roots = args.logs or settings.local.logs
         store = Store(
             api,
@@ -249,7 +285,7 @@ async def build_app(
         store,
         problem=problem,
         theme=args.theme or settings.ui.theme,
-        keys=settings.keys,
+        keys=_keymap(settings.keys),
         animations=settings.ui.animations and "NO_ANIMATIONS" not in os.environ,
         downloads=downloads,
         download_directory=settings.downloads.directory,

@@ -14,6 +14,7 @@ from textual.widgets import Input, Static
 
 from lazytinker.ui.collector import CollectorHold
 from lazytinker.ui.table import VirtualTable
+from lazytinker.ui.text import printable
 
 
 class Pane(Vertical):
@@ -90,7 +91,7 @@ class Pane(Vertical):
             parts.append(f"· {self.scope}")
         parts.append(f"({counts})")
         if table.filter_text:
-            parts.append(f"/{table.filter_text}")
+            parts.append(f"/{printable(table.filter_text)}")
         selected = len(table.selected)
         if selected:
             parts.append(f"· {selected} selected")
@@ -113,7 +114,7 @@ class Pane(Vertical):
         """Show (or clear) a one-line error for this pane; the rest of the app keeps working.
         While it is shown an empty table says nothing: "No models." under "this server does
         not offer the model list" would claim what the server never said."""
-        self.error_line.update(message or "")
+        self.error_line.update(Content(printable(message or "")))
         self.error_line.set_class(bool(message), "-shown")
         if self._empty_text is None:
             self._empty_text = self.table.empty_text

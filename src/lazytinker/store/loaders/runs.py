@@ -49,7 +49,11 @@ class RunsLoader(Loader):
 
         unlabelled = False
         async for page in iter_offset_pages(
-            fetch, page_size=RUN_PAGE, total_of=lambda p: p.cursor.total_count
+            fetch,
+            page_size=RUN_PAGE,
+            total_of=lambda p: p.cursor.total_count,
+            keys_of=lambda p: (r.training_run_id for r in p.training_runs),
+            on_stop=lambda why: self.state.notify(f"Training runs: {why}", "warning"),
         ):
             got = page.training_runs
             if project_id is not None:

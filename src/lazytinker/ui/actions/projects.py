@@ -1,4 +1,4 @@
-"""The project flows: narrow the runs to a project (`P`), move a session to one (`v`), copy a
+"""The project flows: narrow the runs to a project (`f`), move a session to one (`v`), copy a
 checkpoint into one (`c`). Each asks with the project modal, then lets the store act and say
 how it went (a toast); run them from a worker, they wait for the modal."""
 
@@ -11,7 +11,7 @@ from lazytinker.api.paths import CheckpointRef
 from lazytinker.store import ReadOnlyError, Store
 from lazytinker.ui.modals.project import ProjectChoice, ProjectModal
 
-PROJECT_FILTER_KEY = "P"
+PROJECT_FILTER_KEY = "f"
 MOVE_SESSION_KEY = "v"
 COPY_KEY = "c"
 
@@ -23,7 +23,7 @@ async def ask_project(host: Widget, modal: ProjectModal) -> ProjectChoice | None
 
 
 async def choose_run_project(host: Widget, store: Store) -> str | None:
-    """`P`: ask which project's runs to show; "" for every project, None when cancelled."""
+    """`f`: ask which project's runs to show; "" for every project, None when cancelled."""
     modal = ProjectModal(
         "Show the runs of one project",
         store.projects(),

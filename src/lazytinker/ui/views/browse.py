@@ -34,7 +34,13 @@ class BrowseView(Horizontal, View):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "toggle_scope", "Owned/accessible", show=False, id="toggle_scope"),
-        Binding(PROJECT_FILTER_KEY, "project_filter", "Project", show=False, id="project_filter"),
+        Binding(
+            PROJECT_FILTER_KEY,
+            "project_filter",
+            "Runs of a project",
+            show=False,
+            id="project_filter",
+        ),
     ]
 
     def __init__(self, store: Store) -> None:
@@ -161,14 +167,14 @@ class BrowseView(Horizontal, View):
             self.runs.table.relayout()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """`P` only where the runs listing takes a project (tinker)."""
+        """`f` only where the runs listing takes a project (tinker)."""
         if action == "project_filter":
             return self.store.flavor == "tinker"
         return super().check_action(action, parameters)
 
     @work(group="action")
     async def action_project_filter(self) -> None:
-        """`P`: show the runs of one project (the server's `project_id` filter), or all."""
+        """`f`: show the runs of one project (the server's `project_id` filter), or all."""
         project = await choose_run_project(self, self.store)
         if project is None:
             return
