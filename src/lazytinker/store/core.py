@@ -40,7 +40,7 @@ from lazytinker.store.protocol import Capability, StoreAPI
 from lazytinker.store.records import ActionResult, Connection, Operation, SessionInfo
 from lazytinker.store.shared import Shared
 from lazytinker.store.state import Listener, NoticeListener, StoreState
-from lazytinker.store.watch import Watch
+from lazytinker.store.watch import HEALING, Watch
 
 
 def _utcnow() -> datetime:
@@ -158,7 +158,10 @@ class Store:
 
     async def connect(self) -> bool:
         """Do the service's start-up handshake; the connection status says how it went."""
-        return await self.loaders.connect()
+        ok = await self.loaders.connect()
+        if ok:
+            self.watch.connected()
+        return ok
 
     async def load_runs(self, scope: AccessScope | None = None) -> bool:
         """Load every run of the scope (`owned`/`accessible`), first page shown at once."""
@@ -209,8 +212,9 @@ class Store:
     async def refresh(
         self, collections: Iterable[str] | None = None, *, watch: bool = False
     ) -> bool:
-        """Reload the named collections (default: what is on screen); True if all succeeded."""
-        return await self.loaders.refresh(collections, watch=watch)
+        """Reload the named collections (default: what is on screen), each on its own (one in
+        flight is joined, not asked for twice); True if all succeeded."""
+        return await self.watch.refresh(collections, watch=watch)
 
     def set_visible(self, collections: Iterable[str]) -> None:
         """Tell the watch what is on screen."""
@@ -230,8 +234,17 @@ class Store:
 
     @property
     def next_delay(self) -> float:
-        """Seconds until the next watch refresh: the interval, doubled per failure, capped."""
+        """Seconds between tries while the server fails: the interval, doubled per failure."""
         return self.watch.next_delay
+
+    @property
+    def can_heal(self) -> bool:
+        """Whether the connection's trouble can heal by itself (unreachable, 5xx)."""
+        return self.connection in HEALING
+
+    async def wait_to_retry(self) -> None:
+        """After a start-up failure that can heal, wait the back-off before trying again."""
+        await self.watch.wait_to_retry()
 
     async def close(self) -> None:
         """Stop the watch and background work, and close the API client."""

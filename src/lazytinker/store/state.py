@@ -49,6 +49,16 @@ T = TypeVar("T")
 FRESH_SECONDS = 4.0
 """How long a row that the watch found stays marked as new."""
 
+SERVER_WIDE = frozenset(
+    {
+        Connection.UNREACHABLE,
+        Connection.FAILING,
+        Connection.KEY_REJECTED,
+        Connection.NO_CREDENTIAL,
+    }
+)
+"""Connection states that affect every pane: the screen says them once, not in each pane."""
+
 Listener = Callable[[Change], None]
 NoticeListener = Callable[[Notice], None]
 
@@ -188,11 +198,21 @@ class StoreState:
     # --- connection status and errors ------------------------------------------------------
 
     def set_connection(self, state: Connection, error: str | None = None) -> None:
-        """Record how the last conversation went; announce `status` when that changed."""
+        """Record how the last conversation went; announce `status` when that changed.
+
+        When the server comes back, the errors it caused in every pane go with it (they said
+        the server could not be reached, which is no longer true); the next load of each pane
+        says whatever else is wrong."""
         changed = state != self.connection or error != self.last_error
+        healed = state is Connection.CONNECTED and self.connection in SERVER_WIDE
         self.connection = state
         if error is not None:
             self.last_error = error
+        if healed:
+            gone = [name for name, said in self.errors.items() if said == self.last_error]
+            for name in gone:
+                del self.errors[name]
+                self.announce(Change(name), force=True)
         if changed:
             self.announce(Change("status"), force=True)
 

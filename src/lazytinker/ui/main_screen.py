@@ -113,6 +113,7 @@ class MainScreen(Screen[None]):
         self.samplers, self.models = self.panes["samplers"].table, self.panes["models"].table
         self.storage, self.billing = self.panes["storage"].table, self.panes["billing"].table
         self._unsubscribe: list[Callable[[], None]] = []
+        self._starting = False
 
     @property
     def current_run(self) -> str | None:
@@ -187,22 +188,39 @@ class MainScreen(Screen[None]):
 
     @work(exclusive=True, group="startup")
     async def startup(self) -> None:
-        """Connect; on failure say what to do; else load runs and sessions and start watching."""
+        """Connect and load runs and sessions, then start watching. Trouble that can heal
+        (unreachable, 5xx) is tried again by itself, with back-off (`r` tries at once); other
+        trouble (no key, a rejected key) says what to do and waits for `r`."""
+        self._starting = True
+        try:
+            while not await self._start():
+                self.problem.show_problem(self.store, retrying=self.store.can_heal)
+                if not self.store.can_heal:
+                    return
+                await self.store.wait_to_retry()
+        finally:
+            self._starting = False
         self.problem.hide()
-        ok = await self.store.connect()
-        self.header.redraw()
-        if not ok:
-            self.problem.show_problem(self.store)
-            return
-        self._update_visible()
-        await self.browse.load()
-        if self.store.connection is not Connection.CONNECTED:
-            self.problem.show_problem(self.store)
-            return
         if not len(self.store.runs) and not len(self.store.sessions) and not self.store.errors:
             self.notify("This account has no sessions or training runs yet.", timeout=8)
         if self.auto_watch:
             self.store.start_watch()
+
+    async def _start(self) -> bool:
+        """One try at connecting and loading what the browse view shows first."""
+        ok = await self.store.connect()
+        self.header.redraw()
+        if not ok:
+            return False
+        self._update_visible()
+        await self.browse.load()
+        return self.store.connection is Connection.CONNECTED
+
+    @property
+    def retrying(self) -> bool:
+        """Whether something tries again by itself: the start-up, or a running watch."""
+        watch = self.store.watch
+        return self._starting or (watch.started and self.store.watching)
 
     # --- the store's announcements ---------------------------------------------------------
 
@@ -216,7 +234,12 @@ class MainScreen(Screen[None]):
                 self.detail.redraw()
         elif name == "operation":
             self.status.show_operation()
-        elif name in ("status", "clock"):
+        elif name == "status":
+            self.header.redraw()
+            self.problem.follow(self.store, retrying=self.retrying)
+            for view in self.views.values():
+                view.show_errors()
+        elif name == "clock":
             self.header.redraw()
         elif name.startswith("checkpoints:") and name in self.store.errors:
             self.notify(self.store.errors[name], severity="error")
@@ -347,7 +370,11 @@ class MainScreen(Screen[None]):
         self.notify("Refreshed." if ok else "Refresh failed; see the pane.", timeout=2)
 
     def action_toggle_watch(self) -> None:
-        """`w`: watch on or off."""
+        """`w`: watch on or off (a watch that ended for any reason starts again, on)."""
+        if self.store.watch.stopped is not None and self.store.watching:
+            self.store.start_watch()
+            self.notify("Watch on.", timeout=2)
+            return
         on = self.store.toggle_watch()
         self.store.start_watch()
         self.notify(f"Watch {'on' if on else 'off'}.", timeout=2)

@@ -50,9 +50,7 @@ class Pane(Vertical):
         self.table = table
         self.selectable = selectable
         self.scope = ""
-        # Not Textual's `loading`: that hides the rows behind a spinner until the last page,
-        # where a pane should show the first page at once and say in its title that more come.
-        self.fetching = False
+        self._fetching = False
         self.on_changed: Callable[[], None] | None = None
         """Called as soon as a filter, a sort or the selection has changed what is shown: the
         screen's status line then repaints in the same frame as the rows, not one message
@@ -96,6 +94,20 @@ class Pane(Vertical):
         # A Content, not a str: a str title is parsed as markup, and scopes hold server text.
         self.border_title = Content(" ".join(parts))
 
+    @property
+    def fetching(self) -> bool:
+        """Rows are on their way (the title says `loading…`, an empty table `Loading…`).
+
+        Not Textual's `loading`: that hides the rows behind a spinner until the last page,
+        where a pane should show the first page at once and say in its title that more come.
+        """
+        return self._fetching
+
+    @fetching.setter
+    def fetching(self, value: bool) -> None:
+        self._fetching = value
+        self.table.set_empty_state(loading=value)
+
     def highlighted(self) -> Any:
         """The row under the cursor (None when the table is empty)."""
         key = self.table.cursor_key
@@ -106,10 +118,19 @@ class Pane(Vertical):
         if self.on_changed is not None:
             self.on_changed()
 
-    def set_error(self, message: str | None) -> None:
-        """Show (or clear) a one-line error for this pane; the rest of the app keeps working."""
-        self.error_line.update(message or "")
-        self.error_line.set_class(bool(message), "-shown")
+    def set_error(self, message: str | None, *, said_above: bool = False) -> None:
+        """Show (or clear) a one-line error for this pane; the rest of the app keeps working.
+
+        `said_above`: the whole server is in trouble and the screen's banner says so once, so
+        the pane does not repeat it; its empty table says where to look instead.
+        """
+        shown = None if said_above else message
+        self.error_line.update(shown or "")
+        self.error_line.set_class(bool(shown), "-shown")
+        if message is None:
+            self.table.set_empty_state(problem=None)
+        else:
+            self.table.set_empty_state(problem="Not loaded: see above." if said_above else "")
 
     def action_filter(self) -> None:
         """Type into the filter line."""

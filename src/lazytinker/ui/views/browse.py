@@ -21,7 +21,7 @@ from lazytinker.store import Capability, Change, Keyed, Store, checkpoints_colle
 from lazytinker.ui import format as fmt
 from lazytinker.ui.pane import Pane
 from lazytinker.ui.text import printable
-from lazytinker.ui.views.base import View
+from lazytinker.ui.views.base import View, show_error
 from lazytinker.ui.views.browse_panes import RunCheckpointsPane, RunsPane, SessionsPane
 
 
@@ -70,6 +70,11 @@ class BrowseView(Horizontal, View):
             names.add(checkpoints_collection(self.current_run))
         return names
 
+    def show_errors(self) -> None:
+        """Each pane's error."""
+        for name, (pane, _keyed) in self._sources().items():
+            show_error(pane, self.store, name)
+
     def _sources(self) -> dict[str, tuple[Pane, Keyed[Any]]]:
         store = self.store
         found: dict[str, tuple[Pane, Keyed[Any]]] = {
@@ -94,7 +99,7 @@ class BrowseView(Horizontal, View):
             pane.table.upsert_many(keyed.items[k] for k in keys if k in keyed.items)
         if change.removed:
             pane.table.remove_many(change.removed)
-        pane.set_error(self.store.errors.get(change.collection))
+        show_error(pane, self.store, change.collection)
         pane.update_title()
         if change.collection == "sessions" and self.current_session is not None:
             self._scope_runs(self.current_session)
@@ -136,9 +141,10 @@ class BrowseView(Horizontal, View):
         keyed = self.store.run_checkpoints(run_id)
         pane.table.selected.clear()
         pane.table.set_items(keyed.items.values())
+        pane.table.empty_text = "This run has saved no checkpoints yet."
         pane.scope = fmt.short_id(printable(run_id), 28)
         pane.fetching = not keyed.loaded
-        pane.set_error(self.store.errors.get(keyed.name))
+        show_error(pane, self.store, keyed.name)
         pane.update_title()
         self._load_run(run_id)
         return pane

@@ -69,6 +69,7 @@ class RunsPane(Pane, CopyPathKey):
             empty_text="No training runs yet: runs you start with the Tinker SDK appear here.",
             id="runs",
         )
+        table.scoped_text = "No training runs in this session yet."
         super().__init__("Training runs", table, id="runs-pane")
         self.store = store
 
