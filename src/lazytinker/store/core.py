@@ -52,6 +52,7 @@ class Store:
 
     # What the UI renders from: held by `state`, read and written through.
     now: Shared[Callable[[], datetime]] = Shared("state.now")
+    moment: Shared[datetime] = Shared("state.moment")
     sessions: Shared[Keyed[SessionInfo]] = Shared("state.sessions")
     runs: Shared[Keyed[TrainingRun]] = Shared("state.runs")
     run_scope: Shared[AccessScope] = Shared("state.run_scope")
@@ -149,6 +150,10 @@ class Store:
     def session_active(self, info: SessionInfo) -> bool:
         """Active from the server's status when it has one, else from its runs' activity."""
         return self.state.session_active(info)
+
+    def tick(self) -> datetime:
+        """Move the moment the screen shows to now; every relative time is said again."""
+        return self.state.tick()
 
     def is_fresh(self, key: str) -> bool:
         """Whether the watch found this row a moment ago."""

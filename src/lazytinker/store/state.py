@@ -73,6 +73,9 @@ class StoreState:
 
     def __init__(self, now: Callable[[], datetime]) -> None:
         self.now = now
+        self.moment: datetime = now()
+        """The moment the screen shows: every relative time ("3m ago") is said against it, so
+        one moment reads the same in a table, the detail and a modal. `tick` moves it on."""
         self.sessions: Keyed[SessionInfo] = Keyed("sessions", lambda s: s.session_id)
         self.runs: Keyed[TrainingRun] = Keyed("runs", lambda r: r.training_run_id)
         self.run_scope: AccessScope = "owned"
@@ -120,6 +123,13 @@ class StoreState:
         notice = Notice(message, severity)  # type: ignore[arg-type]
         for listener in list(self._notice_listeners):
             listener(notice)
+
+    def tick(self) -> datetime:
+        """Move the shown moment to now and announce `clock` (every relative time is said
+        again, all together)."""
+        self.moment = self.now()
+        self.announce(Change("clock"), force=True)
+        return self.moment
 
     # --- collections -----------------------------------------------------------------------
 
@@ -249,7 +259,7 @@ class StoreState:
         """Active from the server's status when it has one, else from its runs' activity."""
         if info.status is not None:
             return info.status == "active"
-        now = self.now()
+        now = self.moment
         return any(
             run_is_active(run, now)
             for run_id in self.runs_of_session(info.session_id)

@@ -52,7 +52,7 @@ def session_columns(store: Store) -> list[Column[SessionInfo]]:
         Column(
             "created",
             "Created",
-            lambda s: fmt.ago(s.created_at, store.now()),
+            lambda s: fmt.ago(s.created_at, store.moment),
             width=8,
             align="right",
             searchable=False,
@@ -68,12 +68,12 @@ def run_columns(store: Store) -> list[Column[TrainingRun]]:
     def state(r: TrainingRun) -> str:
         if r.corrupted:
             return "corrupt"
-        return "● active" if run_is_active(r, store.now()) else ""
+        return "● active" if run_is_active(r, store.moment) else ""
 
     def state_mark(r: TrainingRun) -> str | None:
         if r.corrupted:
             return "danger"
-        return "active" if run_is_active(r, store.now()) else None
+        return "active" if run_is_active(r, store.moment) else None
 
     return [
         Column("run", "Run", lambda r: r.training_run_id, min_width=14, priority=9, cut="middle"),
@@ -92,7 +92,7 @@ def run_columns(store: Store) -> list[Column[TrainingRun]]:
         Column(
             "updated",
             "Updated",
-            lambda r: fmt.ago(r.last_request_time, store.now()),
+            lambda r: fmt.ago(r.last_request_time, store.moment),
             width=8,
             align="right",
             searchable=False,
@@ -138,7 +138,7 @@ def checkpoint_columns(store: Store, *, with_run: bool = False) -> list[Column[C
         Column(
             "created",
             "Created",
-            lambda c: fmt.ago(c.time, store.now()),
+            lambda c: fmt.ago(c.time, store.moment),
             width=8,
             align="right",
             searchable=False,
@@ -148,7 +148,7 @@ def checkpoint_columns(store: Store, *, with_run: bool = False) -> list[Column[C
         Column(
             "expires",
             "Expires",
-            lambda c: fmt.expires(c.expires_at, store.now()),
+            lambda c: fmt.expires(c.expires_at, store.moment),
             width=8,
             align="right",
             searchable=False,

@@ -53,7 +53,7 @@ def _lines(*lines: list[Part]) -> Content:
 
 def run_detail(run: TrainingRun, store: Store) -> Content:
     """Every field of a training run."""
-    now = store.now()
+    now = store.moment
     active = run_is_active(run, now)
     first: list[Part] = [(printable(run.training_run_id), "bold"), "  "]
     first += _field("base", run.base_model)
@@ -90,7 +90,7 @@ def _weights(info: WeightsInfoResponse | str | None) -> list[Part]:
 
 def checkpoint_detail(checkpoint: Checkpoint, store: Store) -> Content:
     """Every field of a checkpoint, plus what loading its weights needs."""
-    now = store.now()
+    now = store.moment
     first: list[Part] = [(printable(checkpoint.path), "bold"), "  "]
     first += _field("type", checkpoint.checkpoint_type)
     first += _field("size", fmt.size(checkpoint.size_bytes))
@@ -102,7 +102,9 @@ def checkpoint_detail(checkpoint: Checkpoint, store: Store) -> Content:
     second = _field("created", fmt.long_time(checkpoint.time, now))
     second += _field(
         "expires",
-        "never" if checkpoint.expires_at is None else fmt.long_time(checkpoint.expires_at, now),
+        "never"
+        if checkpoint.expires_at is None
+        else fmt.long_time(checkpoint.expires_at, now, future=True),
     )
     return _lines(
         first,
@@ -114,7 +116,7 @@ def checkpoint_detail(checkpoint: Checkpoint, store: Store) -> Content:
 
 def session_detail(session: SessionInfo, store: Store) -> Content:
     """Every field of a session the store knows."""
-    now = store.now()
+    now = store.moment
     active = store.session_active(session)
     first: list[Part] = [(printable(session.session_id), "bold"), "  "]
     if session.display_name:

@@ -241,11 +241,17 @@ class MainScreen(Screen[None]):
                 view.show_errors()
         elif name == "clock":
             self.header.redraw()
+            self._say_times_again()
         elif name.startswith("checkpoints:") and name in self.store.errors:
             self.notify(self.store.errors[name], severity="error")
 
     def _age_tick(self) -> None:
-        """Relative times ("3m ago") move on: repaint the rows on screen once a minute."""
+        """Once a minute even with no refresh, the shown moment moves on (see `clock`)."""
+        self.store.tick()
+
+    def _say_times_again(self) -> None:
+        """The shown moment moved: every relative time on screen ("3m ago") is said again,
+        all together; only the cells whose text changed are repainted."""
         for pane in self.panes.values():
             if pane.is_attached and pane.display and pane.table.row_count:
                 pane.table.invalidate()

@@ -120,7 +120,7 @@ class CheckpointActions:
         if not self.writable(targets, "set the expiry of"):
             return
         choice: TtlChoice | None = await self.host.app.push_screen_wait(
-            TtlModal([c.path for c in targets], now=self.store.now())
+            TtlModal([c.path for c in targets], now=self.store.moment)
         )
         if choice is None:
             return
@@ -139,7 +139,7 @@ class CheckpointActions:
         if not self.writable(targets, "delete"):
             return
         items = [DeleteItem(c.path, c.size_bytes, c.time) for c in targets]
-        if not await self.host.app.push_screen_wait(DeleteModal(items, now=self.store.now())):
+        if not await self.host.app.push_screen_wait(DeleteModal(items, now=self.store.moment)):
             return
         self.settled()
         try:

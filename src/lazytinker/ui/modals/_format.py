@@ -1,12 +1,14 @@
-"""Human sizes, ages and dates for the modals (humanize, clock passed in), and literal text."""
+"""Sizes, ages and dates for the modals (the same forms as the tables: `lazytinker.human`, the
+clock passed in), and literal text."""
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
-import humanize
 from textual.content import Content
+
+from lazytinker import human
 
 # C0 and C1 controls: an escape sequence in a server string must show as typed, never reach the
 # terminal. Newlines are allowed only where the caller says the text may span lines.
@@ -22,26 +24,22 @@ def literal(text: str, *, multiline: bool = False) -> Content:
 
 def human_size(size_bytes: int | None) -> str:
     """A size like `1.2 GB`, or `unknown` when the server has not computed it yet."""
-    if size_bytes is None:
-        return "unknown"
-    return str(humanize.naturalsize(size_bytes))
+    return human.size(size_bytes, unknown="unknown")
 
 
 def human_age(when: datetime, now: datetime) -> str:
-    """How long ago (or from now) `when` is, relative to the injected `now`."""
-    return str(humanize.naturaltime(_aware(when), when=_aware(now)))
+    """How long ago (or from now) `when` is, relative to the injected `now` (`3h ago`, `in 7d`),
+    as the tables say it."""
+    if human.aware(when) > human.aware(now) + timedelta(seconds=human.SKEW):
+        return human.expires(when, now)
+    return human.ago(when, now)
 
 
 def human_date(when: datetime) -> str:
     """An absolute date and time in UTC, e.g. `2026-11-30 08:28 UTC`."""
-    return _aware(when).astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return human.date(when)
 
 
 def expiry_after(now: datetime, seconds: int) -> datetime:
     """The moment a TTL of `seconds` set at `now` runs out."""
-    return _aware(now) + timedelta(seconds=seconds)
-
-
-def _aware(when: datetime) -> datetime:
-    # The wire models are tz-aware; a naive clock from a caller is taken as UTC, not local time.
-    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+    return human.aware(now) + timedelta(seconds=seconds)

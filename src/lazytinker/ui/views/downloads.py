@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import ClassVar
 
-import humanize
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -19,13 +18,12 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import ListItem, ListView, ProgressBar, Static
 
+from lazytinker import human
 from lazytinker.store.downloads import DownloadItem, DownloadManager, DownloadState
 from lazytinker.ui.keybar import KeyBar
 from lazytinker.ui.modals._format import literal
 
-
-def _size(value: float) -> str:
-    return str(humanize.naturalsize(value, binary=True))
+_size = human.size
 
 
 def _clock(seconds: float) -> str:
@@ -52,7 +50,7 @@ def describe(item: DownloadItem) -> str:
     if state is DownloadState.CANCELLED:
         return f"cancelled at {_size(item.done)} · r to resume"
     amount = _size(item.done) + (f" / {_size(item.total)}" if item.total else "")
-    rate = f" · {_size(item.rate)}/s" if item.rate else ""
+    rate = f" · {human.rate(item.rate)}" if item.rate else ""
     eta = f" · ETA {_clock(item.eta)}" if item.eta is not None else ""
     return f"{amount}{rate}{eta}"
 
