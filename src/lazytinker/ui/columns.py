@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from lazytinker.api.models import (
     Checkpoint,
@@ -38,6 +39,7 @@ def session_columns(store: Store) -> list[Column[SessionInfo]]:
             "session",
             "Session",
             lambda s: s.display_name or s.session_id,
+            min_width=16,
             priority=9,
             cut="middle",
         ),
@@ -45,7 +47,7 @@ def session_columns(store: Store) -> list[Column[SessionInfo]]:
             "state",
             "State",
             state,
-            width=9,
+            width=8,
             priority=5,
             mark=lambda s: "active" if store.session_active(s) else "dim",
         ),
@@ -58,6 +60,7 @@ def session_columns(store: Store) -> list[Column[SessionInfo]]:
             searchable=False,
             sort=lambda s: s.created_at,
             priority=2,
+            orders=NEWEST,
         ),
     ]
 
@@ -77,7 +80,9 @@ def run_columns(store: Store) -> list[Column[TrainingRun]]:
 
     return [
         Column("run", "Run", lambda r: r.training_run_id, min_width=14, priority=9, cut="middle"),
-        Column("model", "Base model", lambda r: r.base_model, min_width=12, priority=4),
+        Column(
+            "model", "Base model", lambda r: r.base_model, min_width=12, priority=4, cut="path"
+        ),
         Column(
             "rank",
             "Rank",
@@ -98,11 +103,21 @@ def run_columns(store: Store) -> list[Column[TrainingRun]]:
             searchable=False,
             sort=lambda r: r.last_request_time,
             priority=3,
+            orders=("longest idle first", "most recently active first"),
         ),
     ]
 
 
 _TYPE = {"training": "train", "sampler": "sampler", "external": "external"}
+NEWEST = ("oldest first", "newest first")
+BIGGEST = ("smallest first", "biggest first")
+_NEVER = (True, datetime.max.replace(tzinfo=UTC))
+
+
+def _expiry_order(checkpoint: Checkpoint) -> tuple[bool, datetime]:
+    """Soonest first; `never` after every date (ascending), first when reversed."""
+    when = checkpoint.expires_at
+    return _NEVER if when is None else (False, when)
 
 
 def checkpoint_columns(store: Store, *, with_run: bool = False) -> list[Column[Checkpoint]]:
@@ -112,7 +127,7 @@ def checkpoint_columns(store: Store, *, with_run: bool = False) -> list[Column[C
         columns.append(Column("run", "Run", _run_of, min_width=12, priority=5, cut="middle"))
     columns += [
         Column(
-            "id", "Checkpoint", lambda c: c.checkpoint_id, min_width=12, priority=9, cut="middle"
+            "id", "Checkpoint", lambda c: c.checkpoint_id, min_width=12, priority=9, cut="path"
         ),
         Column("type", "Type", lambda c: _TYPE.get(c.checkpoint_type, c.checkpoint_type), width=8),
         Column(
@@ -124,6 +139,7 @@ def checkpoint_columns(store: Store, *, with_run: bool = False) -> list[Column[C
             searchable=False,
             sort=lambda c: c.size_bytes,
             priority=7,
+            orders=BIGGEST,
         ),
         Column(
             "public",
@@ -144,6 +160,7 @@ def checkpoint_columns(store: Store, *, with_run: bool = False) -> list[Column[C
             searchable=False,
             sort=lambda c: c.time,
             priority=4,
+            orders=NEWEST,
         ),
         Column(
             "expires",
@@ -152,9 +169,10 @@ def checkpoint_columns(store: Store, *, with_run: bool = False) -> list[Column[C
             width=8,
             align="right",
             searchable=False,
-            sort=lambda c: c.expires_at,
+            sort=_expiry_order,
             mark=lambda c: None if c.expires_at is None else "danger",
             priority=2,
+            orders=("soonest expiry first", "latest expiry first"),
         ),
     ]
     return columns
@@ -166,8 +184,17 @@ def sampler_columns(store: Store) -> list[Column[GetSamplerResponse]]:
         Column(
             "sampler", "Sampler", lambda s: s.sampler_id, min_width=16, priority=9, cut="middle"
         ),
-        Column("model", "Base model", lambda s: s.base_model, min_width=12, priority=5),
-        Column("path", "Model path", lambda s: s.model_path or "-", min_width=16, priority=3),
+        Column(
+            "model", "Base model", lambda s: s.base_model, min_width=12, priority=5, cut="path"
+        ),
+        Column(
+            "path",
+            "Model path",
+            lambda s: s.model_path or "-",
+            min_width=16,
+            priority=3,
+            cut="path",
+        ),
     ]
 
 
@@ -178,7 +205,9 @@ def _yes(value: bool | None) -> str:
 def model_columns(store: Store) -> list[Column[SupportedModel]]:
     """Supported models: name, context length, trainable, sampleable."""
     return [
-        Column("model", "Model", lambda m: m.model_name or "?", min_width=16, priority=9),
+        Column(
+            "model", "Model", lambda m: m.model_name or "?", min_width=16, priority=9, cut="path"
+        ),
         Column(
             "context",
             "Context",
@@ -222,6 +251,7 @@ def storage_columns(store: Store) -> list[Column[CheckpointStorageItem]]:
             searchable=False,
             sort=lambda i: i.size_bytes,
             priority=8,
+            orders=BIGGEST,
         ),
         Column(
             "cost",
@@ -265,7 +295,7 @@ def billing_columns(store: Store) -> list[Column[BillingRow]]:
     return [
         Column("day", "Day", lambda r: r.day, width=10, priority=9),
         Column("kind", "Kind", lambda r: r.kind, width=16, priority=8),
-        Column("model", "Model", lambda r: r.model, min_width=10, priority=4),
+        Column("model", "Model", lambda r: r.model, min_width=10, priority=4, cut="path"),
         Column("session", "Session", lambda r: r.session, min_width=10, priority=2),
         Column(
             "amount",

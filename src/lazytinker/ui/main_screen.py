@@ -229,6 +229,8 @@ class MainScreen(Screen[None]):
         name = change.collection
         if any(view.apply(change) for view in self.views.values()):
             self.in_use.refresh_detail(change)
+            # Counts and sizes follow the rows as the watch changes them, not only the cursor.
+            self.in_use.say_status()
         elif name == "weights_info":
             if isinstance(self.detail.item, Checkpoint) and self.detail.item.path in change.updated:
                 self.detail.redraw()
@@ -285,6 +287,16 @@ class MainScreen(Screen[None]):
             self.open_run(event.key)
         elif event.table is self.all_checkpoints:
             self.open_checkpoint(event.key)
+        elif event.table is self.samplers:
+            self._open_sampler(event.key)
+
+    def _open_sampler(self, sampler_id: str) -> None:
+        """`enter` on a sampler: the checkpoint it serves, under its run."""
+        sampler = self.store.samplers.get(sampler_id)
+        if sampler is None or not sampler.model_path:
+            self.notify("This sampler serves a base model, not a saved checkpoint.")
+            return
+        self.open_checkpoint(sampler.model_path)
 
     def open_run(self, run_id: str) -> None:
         """Drill into a run: the checkpoints pane shows its checkpoints."""

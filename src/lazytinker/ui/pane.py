@@ -50,6 +50,8 @@ class Pane(Vertical):
         self.table = table
         self.selectable = selectable
         self.scope = ""
+        self.default_order = ""
+        """What the title says of the order before a column is chosen (`newest first`)."""
         self._fetching = False
         self.on_changed: Callable[[], None] | None = None
         """Called as soon as a filter, a sort or the selection has changed what is shown: the
@@ -76,7 +78,7 @@ class Pane(Vertical):
         self.watch(self.filter_box, "value", self._filter_typed, init=False)
 
     def update_title(self) -> None:
-        """`Training runs · session x (12 of 48) ▲size  · 3 selected`."""
+        """`Training runs · session x (12 of 48) · biggest first /filter · 3 selected`."""
         table = self.table
         shown, total = table.row_count, table.total_count
         counts = f"{shown}" if shown == total else f"{shown} of {total}"
@@ -84,6 +86,9 @@ class Pane(Vertical):
         if self.scope:
             parts.append(f"· {self.scope}")
         parts.append(f"({counts})")
+        order = self.order_words()
+        if order:
+            parts.append(f"· {order}")
         if table.filter_text:
             parts.append(f"/{table.filter_text}")
         selected = len(table.selected)
@@ -107,6 +112,13 @@ class Pane(Vertical):
     def fetching(self, value: bool) -> None:
         self._fetching = value
         self.table.set_empty_state(loading=value)
+
+    def order_words(self) -> str:
+        """The order the rows are really in, as the title says it."""
+        table = self.table
+        if table.sort_column is None:
+            return self.default_order
+        return table.model.column(table.sort_column).order_words(table.reverse)
 
     def highlighted(self) -> Any:
         """The row under the cursor (None when the table is empty)."""

@@ -41,6 +41,9 @@ class RowModel(SortedRows[T]):
         self.filter_text = ""
         self.predicate: Callable[[T], bool] | None = None
         self.selected: set[str] = set()
+        self.version = 0
+        """Counts every change of rows: what is computed from them (a status line's total
+        size) knows when to compute again."""
         self._search: dict[str, str] = {}
         self._words: list[str] = []
         self._full: tuple[list[SortKey], list[str]] | None = None
@@ -89,6 +92,7 @@ class RowModel(SortedRows[T]):
 
     def set_items(self, items: Iterable[T]) -> None:
         """Replace every row (a scope switch or first load)."""
+        self.version += 1
         self.items.clear()
         self._cells.clear()
         self._search.clear()
@@ -103,6 +107,7 @@ class RowModel(SortedRows[T]):
 
     def upsert_many(self, items: Iterable[T]) -> Change:
         """Add or replace rows: changed rows stay in place, new rows are merged in."""
+        self.version += 1
         fresh: list[tuple[SortKey, str]] = []
         changed: list[int] = []
         structural = False
@@ -145,6 +150,7 @@ class RowModel(SortedRows[T]):
 
     def remove_many(self, keys: Iterable[str]) -> int | None:
         """Remove rows by key; the first display row that moved (None: no shown row went)."""
+        self.version += 1
         lowest: int | None = None
         for key in keys:
             index = self._find(key)

@@ -85,6 +85,9 @@ class VirtualTable(TableView[T], can_focus=True):
             model, row_mark=row_mark, empty_text=empty_text, name=name, id=id, classes=classes
         )
         self._warm_timer: Timer | None = None
+        self.activatable = False
+        """Whether `enter` does something on these rows (open a session, a run, a sampler's
+        checkpoint); where it does not, the key is not offered."""
         self.on_highlighted: Callable[[VirtualTable[Any], str | None], None] | None = None
         """Called at once when the cursor lands on another row, before `Highlighted` is
         posted: what it repaints (the detail) then goes out in the same frame as the cursor,
@@ -280,6 +283,12 @@ class VirtualTable(TableView[T], can_focus=True):
     def action_bottom(self) -> None:
         """Go to the last row."""
         self.move_to(self.model.row_count - 1)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """`enter` only where it opens something."""
+        if action == "activate":
+            return self.activatable
+        return super().check_action(action, parameters)
 
     def action_activate(self) -> None:
         """Open the highlighted row."""

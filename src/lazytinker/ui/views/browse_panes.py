@@ -35,6 +35,7 @@ class SessionsPane(Pane, CopyPathKey):
             empty_text="No sessions yet.",
             id="sessions",
         )
+        table.activatable = True
         super().__init__("Sessions", table, id="sessions-pane")
         self.store = store
 
@@ -70,6 +71,7 @@ class RunsPane(Pane, CopyPathKey):
             id="runs",
         )
         table.scoped_text = "No training runs in this session yet."
+        table.activatable = True
         super().__init__("Training runs", table, id="runs-pane")
         self.store = store
 

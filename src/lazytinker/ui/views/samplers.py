@@ -24,6 +24,7 @@ class SamplersView(PaneView):
             empty_text="No samplers.",
             id="samplers",
         )
+        table.activatable = True  # goes to the checkpoint the sampler serves
         super().__init__(store, "Samplers", table, id="samplers-pane")
 
     def keyed(self) -> Keyed[Any]:
