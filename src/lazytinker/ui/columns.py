@@ -80,9 +80,7 @@ def run_columns(store: Store) -> list[Column[TrainingRun]]:
 
     return [
         Column("run", "Run", lambda r: r.training_run_id, min_width=14, priority=9, cut="middle"),
-        Column(
-            "model", "Base model", lambda r: r.base_model, min_width=12, priority=4, cut="path"
-        ),
+        Column("model", "Base model", lambda r: r.base_model, min_width=12, priority=4, cut="path"),
         Column(
             "rank",
             "Rank",
@@ -126,9 +124,7 @@ def checkpoint_columns(store: Store, *, with_run: bool = False) -> list[Column[C
     if with_run:
         columns.append(Column("run", "Run", _run_of, min_width=12, priority=5, cut="middle"))
     columns += [
-        Column(
-            "id", "Checkpoint", lambda c: c.checkpoint_id, min_width=12, priority=9, cut="path"
-        ),
+        Column("id", "Checkpoint", lambda c: c.checkpoint_id, min_width=12, priority=9, cut="path"),
         Column("type", "Type", lambda c: _TYPE.get(c.checkpoint_type, c.checkpoint_type), width=8),
         Column(
             "size",
@@ -184,9 +180,7 @@ def sampler_columns(store: Store) -> list[Column[GetSamplerResponse]]:
         Column(
             "sampler", "Sampler", lambda s: s.sampler_id, min_width=16, priority=9, cut="middle"
         ),
-        Column(
-            "model", "Base model", lambda s: s.base_model, min_width=12, priority=5, cut="path"
-        ),
+        Column("model", "Base model", lambda s: s.base_model, min_width=12, priority=5, cut="path"),
         Column(
             "path",
             "Model path",

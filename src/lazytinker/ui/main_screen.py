@@ -25,12 +25,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.events import DescendantFocus, Resize
 from textual.notifications import SeverityLevel
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import ContentSwitcher
 
 from lazytinker.api.models import Checkpoint
 from lazytinker.api.paths import CheckpointRef
-from lazytinker.store import Change, Connection, Store
+from lazytinker.store import Change, Store
 from lazytinker.ui.detail import DetailPanel
 from lazytinker.ui.header import HeaderLine
 from lazytinker.ui.keybar import KeyBar
@@ -39,6 +39,7 @@ from lazytinker.ui.pane import Pane
 from lazytinker.ui.pane_in_use import PaneInUse
 from lazytinker.ui.problem import ProblemBox
 from lazytinker.ui.status import StatusLine
+from lazytinker.ui.store_control import StoreControl
 from lazytinker.ui.table import VirtualTable
 from lazytinker.ui.views.all_checkpoints import AllCheckpointsView
 from lazytinker.ui.views.base import View
@@ -48,12 +49,13 @@ from lazytinker.ui.views.downloads import DownloadsScreen
 from lazytinker.ui.views.models import ModelsView
 from lazytinker.ui.views.samplers import SamplersView
 from lazytinker.ui.views.storage import StorageView
+from lazytinker.ui.zoom import ZoomScreen
 
 NARROW = 110
 AGE_TICK = 60.0
 
 
-class MainScreen(Screen[None]):
+class MainScreen(Screen[None], StoreControl):
     """Everything the user browses; the store is its only source of data."""
 
     # Focused as the screen mounts, so the first frame is painted with it (a focus change
@@ -67,6 +69,8 @@ class MainScreen(Screen[None]):
         Binding("l,right", "focus_pane(1)", "Pane right", show=False, id="pane_right"),
         Binding("D", "downloads", "Downloads", show=False, id="downloads"),
         Binding("colon", "goto", "Go to", show=False, id="goto"),
+        Binding("z", "zoom_detail", "Zoom", id="zoom_detail"),
+        Binding("J", "zoom_detail(True)", "Raw JSON", show=False, id="raw_json"),
         Binding("r", "refresh", "Refresh", id="refresh"),
         Binding("w", "toggle_watch", "Watch", id="toggle_watch"),
         Binding("1", "view('browse')", "Browse", show=False, id="view_browse"),
@@ -162,8 +166,10 @@ class MainScreen(Screen[None]):
             unsubscribe()
 
     def on_screen_suspend(self) -> None:
-        """A modal (or help) covers the screen: the watch waits."""
-        self.store.set_paused(True)
+        """A modal (a confirmation, the help) covers the screen: the watch waits. Under a
+        screen that shows data (the zoomed detail, downloads) it goes on."""
+        if isinstance(self.app.screen, ModalScreen):
+            self.store.set_paused(True)
 
     def on_screen_resume(self) -> None:
         """Back on top: the watch resumes."""
@@ -183,44 +189,6 @@ class MainScreen(Screen[None]):
             self.in_use.mark(node)
         self.in_use.say_status()
         self.refresh_bindings()
-
-    # --- start-up --------------------------------------------------------------------------
-
-    @work(exclusive=True, group="startup")
-    async def startup(self) -> None:
-        """Connect and load runs and sessions, then start watching. Trouble that can heal
-        (unreachable, 5xx) is tried again by itself, with back-off (`r` tries at once); other
-        trouble (no key, a rejected key) says what to do and waits for `r`."""
-        self._starting = True
-        try:
-            while not await self._start():
-                self.problem.show_problem(self.store, retrying=self.store.can_heal)
-                if not self.store.can_heal:
-                    return
-                await self.store.wait_to_retry()
-        finally:
-            self._starting = False
-        self.problem.hide()
-        if not len(self.store.runs) and not len(self.store.sessions) and not self.store.errors:
-            self.notify("This account has no sessions or training runs yet.", timeout=8)
-        if self.auto_watch:
-            self.store.start_watch()
-
-    async def _start(self) -> bool:
-        """One try at connecting and loading what the browse view shows first."""
-        ok = await self.store.connect()
-        self.header.redraw()
-        if not ok:
-            return False
-        self._update_visible()
-        await self.browse.load()
-        return self.store.connection is Connection.CONNECTED
-
-    @property
-    def retrying(self) -> bool:
-        """Whether something tries again by itself: the start-up, or a running watch."""
-        watch = self.store.watch
-        return self._starting or (watch.started and self.store.watching)
 
     # --- the store's announcements ---------------------------------------------------------
 
@@ -364,35 +332,18 @@ class MainScreen(Screen[None]):
     def _update_visible(self) -> None:
         self.store.set_visible(self.views[self.view].collections())
 
+    def action_zoom_detail(self, raw: bool = False) -> None:
+        """`z`: the highlighted item's every field on a screen of its own (`J`: its raw JSON);
+        it follows the item while open."""
+        table = self.in_use.table
+        key = table.cursor_key if table is not None else None
+        if table is None or key is None:
+            self.notify("Nothing highlighted to zoom into.", timeout=3)
+            return
+        self.app.push_screen(ZoomScreen(self.store, lambda: table.get(key), raw=raw))
+
     def action_downloads(self) -> None:
         """`D`: the downloads view (progress, cancel, retry)."""
         manager = getattr(self.app, "downloads", None)
         if manager is not None:
             self.app.push_screen(DownloadsScreen(manager))
-
-    # --- the whole store: refresh, watch ---------------------------------------------------
-
-    def action_refresh(self) -> None:
-        """`r`: retry the start-up after a failure, else reload what is on screen."""
-        if self.problem.shown or self.store.connection in (
-            Connection.KEY_REJECTED,
-            Connection.UNREACHABLE,
-        ):
-            self.startup()
-            return
-        self._refresh_now()
-
-    @work(group="refresh", exclusive=True)
-    async def _refresh_now(self) -> None:
-        ok = await self.store.refresh()
-        self.notify("Refreshed." if ok else "Refresh failed; see the pane.", timeout=2)
-
-    def action_toggle_watch(self) -> None:
-        """`w`: watch on or off (a watch that ended for any reason starts again, on)."""
-        if self.store.watch.stopped is not None and self.store.watching:
-            self.store.start_watch()
-            self.notify("Watch on.", timeout=2)
-            return
-        on = self.store.toggle_watch()
-        self.store.start_watch()
-        self.notify(f"Watch {'on' if on else 'off'}.", timeout=2)

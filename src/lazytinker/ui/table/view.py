@@ -18,6 +18,7 @@ from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from lazytinker.ui.table.empty import EmptyLine
 from lazytinker.ui.table.model import RowModel
 from lazytinker.ui.table.paint import (
     BAR,
@@ -89,15 +90,8 @@ class TableView(ScrollView, Generic[T]):
         self.model = model
         self.row_mark = row_mark
         """Name of a component style for a whole row (`fresh`), or None."""
-        self.empty_text = empty_text
-        """What an empty table says when it holds no rows at all (`No training runs yet`)."""
-        self.scoped_text = "No rows here."
-        """What it says when rows exist but a scope (a session's runs) shows none of them."""
-        self.rows_loading = False
-        """Rows are on their way: an empty table says so instead of claiming there are none."""
-        self.problem: str | None = None
-        """The rows could not be loaded: an empty table says this (or nothing), never that
-        there is nothing to show."""
+        self.empty = EmptyLine(empty_text)
+        """What the table says when it shows no row."""
         self._cursor = 0
         """The display row of the cursor."""
         self._cursor_key: str | None = None
@@ -240,33 +234,18 @@ class TableView(ScrollView, Generic[T]):
         """Repaint the cursor in its blurred style."""
         self.refresh_row(self._cursor)
 
-    # --- what an empty table says ----------------------------------------------------------
-
-    def empty_message(self) -> str:
-        """The one line an empty table shows: loading, why it could not load, no match for
-        the filter, nothing in this scope, or nothing at all."""
-        model = self.model
-        if self.problem is not None:
-            return self.problem
-        if self.rows_loading:
-            return "Loading…"
-        if model.total_count and model.filter_text:
-            return f"No row matches /{model.filter_text}: esc clears the filter."
-        if model.total_count:
-            return self.scoped_text
-        return self.empty_text
-
     def set_empty_state(
         self, *, loading: bool | None = None, problem: str | None | Keep = KEEP
     ) -> None:
         """Say that rows are loading, or why they could not be (None: no problem; "": the pane
         says it already); the empty line is repainted when it changed."""
-        before = (self.rows_loading, self.problem)
+        empty = self.empty
+        before = (empty.loading, empty.problem)
         if loading is not None:
-            self.rows_loading = loading
+            empty.loading = loading
         if not isinstance(problem, Keep):
-            self.problem = problem
-        if (self.rows_loading, self.problem) != before and not self.model.row_count:
+            empty.problem = problem
+        if (empty.loading, empty.problem) != before and not self.model.row_count:
             self.refresh()
 
     # --- painting --------------------------------------------------------------------------
@@ -328,7 +307,8 @@ class TableView(ScrollView, Generic[T]):
         display = self.scroll_offset.y + y - 1
         if display >= len(model.order):
             if display == 0 and y == 1:
-                text = set_cell_size(f"  {self.empty_message()}", width)
+                said = self.empty.says(model.total_count, model.filter_text)
+                text = set_cell_size(f"  {said}", width)
                 return Strip([Segment(text, base + self._style("empty"))], width)
             return Strip.blank(width, base)
         key = model.key_at(display)

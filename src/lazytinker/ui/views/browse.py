@@ -141,7 +141,7 @@ class BrowseView(Horizontal, View):
         keyed = self.store.run_checkpoints(run_id)
         pane.table.selected.clear()
         pane.table.set_items(keyed.items.values())
-        pane.table.empty_text = "This run has saved no checkpoints yet."
+        pane.table.empty.text = "This run has saved no checkpoints yet."
         pane.scope = fmt.short_id(printable(run_id), 28)
         pane.fetching = not keyed.loaded
         show_error(pane, self.store, keyed.name)

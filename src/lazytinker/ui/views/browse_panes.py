@@ -70,7 +70,7 @@ class RunsPane(Pane, CopyPathKey):
             empty_text="No training runs yet: runs you start with the Tinker SDK appear here.",
             id="runs",
         )
-        table.scoped_text = "No training runs in this session yet."
+        table.empty.scoped = "No training runs in this session yet."
         table.activatable = True
         super().__init__("Training runs", table, id="runs-pane")
         self.store = store
