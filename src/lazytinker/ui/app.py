@@ -12,6 +12,7 @@ from typing import ClassVar
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Static
 
@@ -21,6 +22,7 @@ from lazytinker.ui.commands import LazytinkerCommands
 from lazytinker.ui.help import HelpScreen
 from lazytinker.ui.keybar import KeyBar
 from lazytinker.ui.main_screen import MainScreen
+from lazytinker.ui.notices import Held, NoticeGate
 from lazytinker.ui.resources import tcss_path
 from lazytinker.ui.text import printable
 
@@ -80,9 +82,32 @@ class LazytinkerApp(App[None]):
         self.theme_name = theme
         if not animations:
             self.animation_level = "none"
+        self.notices = NoticeGate(self._send_notice, self.clear_notifications)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """A toast, held while a modal is open (it never covers a decision)."""
+        self.notices.notify(Held(message, title, severity, timeout, markup))
+
+    def _send_notice(self, notice: Held) -> None:
+        super().notify(
+            notice.message,
+            title=notice.title,
+            severity=notice.severity,
+            timeout=notice.timeout,
+            markup=notice.markup,
+        )
 
     def on_mount(self) -> None:
         """Theme, keymap, notices, then the first screen."""
+        self.screen_change_signal.subscribe(self, self.notices.screen_changed)
         if self.theme_name in self.available_themes:
             self.theme = self.theme_name
         else:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from lazytinker import human
 from lazytinker.api.errors import LazytinkerError, NotFoundError
 from lazytinker.api.paths import CheckpointRef
 from lazytinker.store.actions.bulk import Bulk
@@ -33,7 +34,7 @@ class Deletion:
     async def delete(self, refs: Sequence[CheckpointRef]) -> list[ActionResult]:
         """Delete checkpoints, several at once, with progress in `operation`; failures listed."""
         state = self.state
-        operation = Operation(f"Deleting {len(refs)} checkpoint(s)", total=len(refs))
+        operation = Operation(f"Deleting {human.count(len(refs), 'checkpoint')}", total=len(refs))
         state.operation = operation
         state.announce(Change("operation"), force=True)
 
@@ -85,4 +86,4 @@ class Deletion:
                 "error",
             )
         elif len(results) > len(gone):
-            notify(f"Deleted {len(results) - len(gone)} checkpoint(s)")
+            notify(f"Deleted {human.count(len(results) - len(gone), 'checkpoint')}")

@@ -26,6 +26,7 @@ from textual.binding import Binding, BindingType
 from textual.notifications import SeverityLevel
 from textual.widget import Widget
 
+from lazytinker import human
 from lazytinker.api.models import Checkpoint
 from lazytinker.api.paths import CheckpointRef
 from lazytinker.store import Capability, ReadOnlyError, Store
@@ -48,22 +49,29 @@ def _refs(targets: list[Checkpoint]) -> list[CheckpointRef]:
 
 
 def _publish_text(targets: list[Checkpoint], public: bool) -> tuple[str, str]:
-    """The confirmation's title and body for making `targets` public (or private)."""
+    """The confirmation's title (the one question) and body (what it is asked of, and what
+    follows) for making `targets` public (or private)."""
     word = "public" if public else "private"
     if len(targets) == 1:
         title = f"Make this checkpoint {word}?"
-        body = f"Make {targets[0].path} {word}?"
     else:
-        title = f"Make {len(targets)} checkpoints {word}?"
-        body = "\n".join(c.path for c in targets[:LISTED])
-        if len(targets) > LISTED:
-            body += f"\n… and {len(targets) - LISTED} more"
+        title = f"Make {human.count(len(targets), 'checkpoint')} {word}?"
+    body = "\n".join(c.path for c in targets[:LISTED])
+    if len(targets) > LISTED:
+        body += f"\n… and {len(targets) - LISTED} more"
     body += (
-        "\nAnyone with the path can then load it."
+        "\nOnce public, anyone with the path can load it."
         if public
-        else "\nOnly you will be able to load it."
+        else "\nOnce private, only your account can load it."
     )
     return title, body
+
+
+def _of(done: int, total: int) -> str:
+    """`1 checkpoint`, `3 checkpoints`, `2 of 3 checkpoints` (when some failed)."""
+    if done == total:
+        return human.count(total, "checkpoint")
+    return f"{done} of {human.count(total, 'checkpoint')}"
 
 
 class CheckpointActions:
@@ -111,7 +119,7 @@ class CheckpointActions:
         word = "public" if public else "private"
         done = sum(r.ok for r in results)
         if done and len(results) > 1:
-            self._say(f"{done} of {len(results)} checkpoint(s) are now {word}.")
+            self._say(f"{_of(done, len(results))} now {word}.")
         elif done == 1 and results[0].ok and "already" not in results[0].message:
             self._say(results[0].message or f"Now {word}.")
 
@@ -120,7 +128,11 @@ class CheckpointActions:
         if not self.writable(targets, "set the expiry of"):
             return
         choice: TtlChoice | None = await self.host.app.push_screen_wait(
-            TtlModal([c.path for c in targets], now=self.store.moment)
+            TtlModal(
+                [c.path for c in targets],
+                now=self.store.moment,
+                expiries=[c.expires_at for c in targets],
+            )
         )
         if choice is None:
             return
@@ -132,7 +144,7 @@ class CheckpointActions:
         self.settled()
         done = sum(r.ok for r in results)
         what = "removed" if choice.seconds is None else "set"
-        self._say(f"Expiry {what} on {done} of {len(results)} checkpoint(s).")
+        self._say(f"Expiry {what} on {_of(done, len(results))}.")
 
     async def delete(self, targets: list[Checkpoint]) -> None:
         """List what will go, confirm, delete in the background (the store reports progress)."""

@@ -52,7 +52,8 @@ class GotoModal(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         """A title, the input and a line for the error."""
-        with Vertical(id="dialog"):
+        with Vertical(id="dialog") as dialog:
+            dialog.border_subtitle = Content(" enter goes there · esc cancels ")
             yield Static(Content("Go to checkpoint"), id="title", markup=False)
             yield Input(
                 placeholder="tinker://RUN_ID/weights/NAME or hpcai://RUN_ID/training/NAME",
