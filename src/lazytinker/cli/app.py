@@ -150,6 +150,7 @@ def _run(
         downloads=downloads,
         download_directory=settings.downloads.directory,
         extract=settings.downloads.extract,
+        screenshot_directory=settings.ui.screenshots,
     )
     app.run()
     return 0 if app.return_code is None else app.return_code

@@ -60,6 +60,8 @@ class UISettings:
     refresh: float = 5.0
     read_only: bool = False
     animations: bool = False
+    screenshots: str = "."
+    """Where `ctrl+s` saves SVG screenshots (created if missing)."""
 
 
 @dataclass(frozen=True)
@@ -114,6 +116,7 @@ def _settings_from(data: dict[str, Any], path: Path) -> Settings:
         refresh=float(refresh) if refresh is not None else UISettings.refresh,
         read_only=bool(_opt(ui_raw, "read_only", bool, f"{where} [ui]") or False),
         animations=bool(_opt(ui_raw, "animations", bool, f"{where} [ui]") or False),
+        screenshots=_opt(ui_raw, "screenshots", str, f"{where} [ui]") or UISettings.screenshots,
     )
     if ui.refresh <= 0:
         raise ConfigError(f"{where} [ui]: refresh must be a positive number of seconds")

@@ -19,11 +19,12 @@ from textual.widgets import Static
 from lazytinker.store import Notice, Store
 from lazytinker.store.downloads import DownloadManager
 from lazytinker.ui.commands import LazytinkerCommands
-from lazytinker.ui.help import HelpScreen
+from lazytinker.ui.help import HelpScreen, help_groups
 from lazytinker.ui.keybar import KeyBar
 from lazytinker.ui.main_screen import MainScreen
 from lazytinker.ui.notices import Held, NoticeGate
 from lazytinker.ui.resources import tcss_path
+from lazytinker.ui.screenshot import save_screenshot
 from lazytinker.ui.text import printable
 
 
@@ -54,6 +55,16 @@ class LazytinkerApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="quit"),
         Binding("question_mark", "help", "Help", id="help"),
+        Binding("ctrl+s", "screenshot", "Screenshot", show=False, id="screenshot"),
+        # Textual's own palette key, declared here to have an id (remappable) and a name.
+        Binding(
+            "ctrl+p",
+            "command_palette",
+            "Command palette",
+            show=False,
+            priority=True,
+            id="command_palette",
+        ),
     ]
 
     def __init__(
@@ -68,8 +79,10 @@ class LazytinkerApp(App[None]):
         downloads: DownloadManager | None = None,
         download_directory: str = "~/tinker-checkpoints",
         extract: bool = True,
+        screenshot_directory: str = ".",
     ) -> None:
         super().__init__()
+        self.screenshot_directory = screenshot_directory
         self.store = store
         self.downloads = downloads
         self.download_directory = download_directory
@@ -126,14 +139,18 @@ class LazytinkerApp(App[None]):
         self.notify(printable(notice.message), severity=notice.severity, markup=False)
 
     def action_help(self) -> None:
-        """`?`: the keys of the current screen as mapped now."""
-        rows: list[tuple[str, str]] = []
-        for key, active in self.screen.active_bindings.items():
-            binding = active.binding
-            if binding.description:
-                rows.append((self.get_key_display(binding) or key, binding.description))
-        rows.sort(key=lambda r: (r[1], len(r[0])))
-        self.push_screen(HelpScreen(rows))
+        """`?`: the keys that work here as mapped now, grouped by where they apply."""
+        self.push_screen(HelpScreen(help_groups(self.screen)))
+
+    def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
+        """`ctrl+s`: save an SVG of the screen in the configured folder (`ui.screenshots`, else
+        the current one) and say where; a folder that does not exist falls back to the current
+        one, and says so."""
+        shot, note = save_screenshot(self, path or self.screenshot_directory, filename)
+        if shot is None:
+            self.notify(note, severity="error", markup=False)
+        else:
+            self.notify(f"{note}Saved a screenshot: {shot}", markup=False, timeout=6)
 
     async def on_unmount(self) -> None:
         """Stop the store's watch and close its client."""

@@ -61,6 +61,7 @@ def session_columns(store: Store) -> list[Column[SessionInfo]]:
             sort=lambda s: s.created_at,
             priority=2,
             orders=NEWEST,
+            first_reverse=True,
         ),
     ]
 
@@ -89,6 +90,7 @@ def run_columns(store: Store) -> list[Column[TrainingRun]]:
             align="right",
             searchable=False,
             sort=lambda r: r.lora_rank,
+            first_reverse=True,
             priority=1,
         ),
         Column("state", "State", state, width=8, mark=state_mark, priority=6),
@@ -102,6 +104,7 @@ def run_columns(store: Store) -> list[Column[TrainingRun]]:
             sort=lambda r: r.last_request_time,
             priority=3,
             orders=("longest idle first", "most recently active first"),
+            first_reverse=True,
         ),
     ]
 
@@ -136,6 +139,7 @@ def checkpoint_columns(store: Store, *, with_run: bool = False) -> list[Column[C
             sort=lambda c: c.size_bytes,
             priority=7,
             orders=BIGGEST,
+            first_reverse=True,
         ),
         Column(
             "public",
@@ -157,6 +161,7 @@ def checkpoint_columns(store: Store, *, with_run: bool = False) -> list[Column[C
             sort=lambda c: c.time,
             priority=4,
             orders=NEWEST,
+            first_reverse=True,
         ),
         Column(
             "expires",
@@ -210,6 +215,7 @@ def model_columns(store: Store) -> list[Column[SupportedModel]]:
             align="right",
             searchable=False,
             sort=lambda m: m.max_context_length,
+            first_reverse=True,
         ),
         Column("train", "Train", lambda m: _yes(m.trainable), width=5),
         Column("sample", "Sample", lambda m: _yes(m.sampleable), width=6),
@@ -235,6 +241,7 @@ def storage_columns(store: Store) -> list[Column[CheckpointStorageItem]]:
             align="right",
             searchable=False,
             sort=lambda i: i.checkpoint_count,
+            first_reverse=True,
         ),
         Column(
             "size",
@@ -246,6 +253,7 @@ def storage_columns(store: Store) -> list[Column[CheckpointStorageItem]]:
             sort=lambda i: i.size_bytes,
             priority=8,
             orders=BIGGEST,
+            first_reverse=True,
         ),
         Column(
             "cost",
@@ -257,6 +265,7 @@ def storage_columns(store: Store) -> list[Column[CheckpointStorageItem]]:
             align="right",
             searchable=False,
             sort=lambda i: i.estimated_monthly_cost_usd,
+            first_reverse=True,
             priority=7,
         ),
     ]
@@ -299,6 +308,7 @@ def billing_columns(store: Store) -> list[Column[BillingRow]]:
             align="right",
             searchable=False,
             sort=lambda r: r.amount,
+            first_reverse=True,
         ),
         Column(
             "cost",
@@ -308,6 +318,7 @@ def billing_columns(store: Store) -> list[Column[BillingRow]]:
             align="right",
             searchable=False,
             sort=lambda r: r.cost,
+            first_reverse=True,
             priority=7,
         ),
     ]

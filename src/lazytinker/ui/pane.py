@@ -13,6 +13,7 @@ from textual.content import Content
 from textual.widgets import Input, Static
 
 from lazytinker.ui.collector import CollectorHold
+from lazytinker.ui.modals.sort import SortChoice, SortMenu
 from lazytinker.ui.table import VirtualTable
 
 
@@ -182,10 +183,17 @@ class Pane(Vertical):
         self.table.focus()
 
     def action_sort(self) -> None:
-        """Sort by the next column; again reverses."""
-        said = self.table.cycle_sort()
+        """`o`: the columns to sort by, each a letter away; `o` again reverses."""
+        table = self.table
+        menu = SortMenu(table.columns, table.sort_column, table.reverse)
+        self.app.push_screen(menu, self._sorted)
+
+    def _sorted(self, choice: SortChoice | None) -> None:
+        if choice is None:
+            return
+        self.table.sort_by(choice.column, reverse=choice.reverse)
         self.update_title()
-        self.notify(said, timeout=2, markup=False)
+        self.changed()
 
     def action_select(self) -> None:
         """Select or unselect the highlighted row."""

@@ -144,7 +144,7 @@ class ZoomScreen(Screen[None]):
     def action_scroll(self, lines: int) -> None:
         """`j`/`k`: scroll a line."""
         scroll = self.query_one(VerticalScroll)
-        scroll.scroll_relative(y=lines, animate=False)
+        scroll.scroll_relative(y=lines, animate=False, immediate=True)
 
     def action_pager(self) -> None:
         """Hand the item's JSON to `$PAGER` (`less` when unset), full screen, then come back."""

@@ -31,6 +31,8 @@ class Column(Generic[T]):
     cut: Literal["end", "middle", "path"] = "end"
     """Where a too-long value loses characters: ids keep both ends (`54d6…:train:3`), paths
     and model names their last parts (`…/step-000160`, `…/Llama-3.1-8B`)."""
+    first_reverse: bool = False
+    """Whether `o` sorts this column descending first (sizes: biggest first; times: newest)."""
     orders: tuple[str, str] | None = None
     """How a title says this column's order, ascending then descending (`oldest first`,
     `newest first`); None: `by Label ▲`."""
