@@ -185,7 +185,9 @@ class Pane(Vertical):
     def action_sort(self) -> None:
         """`o`: the columns to sort by, each a letter away; `o` again reverses."""
         table = self.table
-        menu = SortMenu(table.columns, table.sort_column, table.reverse)
+        menu = SortMenu(
+            table.columns, table.sort_column, table.reverse, default_order=self.default_order
+        )
         self.app.push_screen(menu, self._sorted)
 
     def _sorted(self, choice: SortChoice | None) -> None:

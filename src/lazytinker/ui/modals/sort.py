@@ -60,7 +60,8 @@ class SortMenu(ModalScreen[SortChoice | None]):
     SortMenu > #dialog { width: 56; max-width: 95%; height: auto; max-height: 90%;
         border: round $accent; background: $surface; padding: 0 1;
         border-subtitle-color: $text; }
-    SortMenu OptionList { height: auto; max-height: 20; border: none; padding: 0; }
+    SortMenu #sort-columns { height: auto; max-height: 20; border: none; padding: 0; }
+    SortMenu #sort-columns:focus { border: none; }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -76,8 +77,16 @@ class SortMenu(ModalScreen[SortChoice | None]):
         ),
     ]
 
-    def __init__(self, columns: list[Column[Any]], current: str | None, reverse: bool) -> None:
+    def __init__(
+        self,
+        columns: list[Column[Any]],
+        current: str | None,
+        reverse: bool,
+        *,
+        default_order: str = "",
+    ) -> None:
         super().__init__()
+        self.default_order = default_order or "the order the rows came in"
         self.columns = [c for c in columns if c.label]
         self.current = current
         self.reverse = reverse
@@ -103,7 +112,7 @@ class SortMenu(ModalScreen[SortChoice | None]):
         for column in self.columns:
             if column.key == self.current:
                 return f"Now: {column.label}, {column.order_words(self.reverse)}."
-        return "Now: the order the rows came in."
+        return f"Now: {self.default_order}."
 
     def on_mount(self) -> None:
         """Highlight the current column."""
