@@ -74,7 +74,14 @@ GROUPS: list[tuple[str, tuple[str, ...]]] = [
     ),
     (
         "Downloads",
-        ("downloads.cancel", "downloads.retry", "downloads.remove", "downloads.back"),
+        (
+            "downloads.down",
+            "downloads.up",
+            "downloads.cancel",
+            "downloads.retry",
+            "downloads.remove",
+            "downloads.back",
+        ),
     ),
     ("Zoomed detail", ("zoom_close", "pager", "zoom_down", "zoom_up")),
 ]

@@ -20,14 +20,16 @@ class EmptyLine:
     """The rows could not be loaded: the table says this ("" when the pane says it already),
     never that there is nothing to show."""
 
-    def says(self, total: int, filter_text: str) -> str:
-        """The line for a table holding `total` rows, none shown, under `filter_text`."""
+    def says(self, total: int, filter_text: str, width: int = 200) -> str:
+        """The line for a table holding `total` rows, none shown, under `filter_text`, in
+        `width` cells (a long filter gives way to the hint that clears it)."""
         if self.problem is not None:
             return self.problem
         if self.loading:
             return "Loading…"
         if total and filter_text:
-            return f"No row matches /{filter_text}: esc clears the filter."
+            said = f"No row matches /{filter_text}: esc clears the filter."
+            return said if len(said) <= width else "No row matches: esc clears the filter."
         if total:
             return self.scoped
         return self.text

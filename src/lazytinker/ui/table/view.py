@@ -307,7 +307,7 @@ class TableView(ScrollView, Generic[T]):
         display = self.scroll_offset.y + y - 1
         if display >= len(model.order):
             if display == 0 and y == 1:
-                said = self.empty.says(model.total_count, model.filter_text)
+                said = self.empty.says(model.total_count, model.filter_text, width - 2)
                 text = set_cell_size(f"  {said}", width)
                 return Strip([Segment(text, base + self._style("empty"))], width)
             return Strip.blank(width, base)

@@ -24,13 +24,22 @@ def fresh_mark(store: Store) -> RowMark:
     return mark
 
 
+def _loaded(store: Store, collection: str) -> bool:
+    keyed = store.collection(collection)
+    if keyed is not None:
+        return keyed.loaded
+    return getattr(store, collection, None) is not None
+
+
 def show_error(pane: Pane, store: Store, collection: str) -> None:
     """Show a collection's error in its pane, unless it is the whole server's trouble (the
-    screen's banner says that once, not in every pane)."""
+    screen's banner says that once, not in every pane). A pane the trouble kept from loading
+    says so, never that there is nothing to show."""
     message = store.errors.get(collection)
-    said_above = (
-        message is not None and store.connection in SERVER_WIDE and message == store.last_error
-    )
+    server_wide = store.connection in SERVER_WIDE
+    if message is None and server_wide and not _loaded(store, collection):
+        message = store.last_error or store.connection.value
+    said_above = message is not None and server_wide and message == store.last_error
     pane.set_error(message, said_above=said_above)
 
 
