@@ -222,13 +222,6 @@ class VirtualTable(TableView[T], can_focus=True):
         self.scroll_to(y=0, animate=False, immediate=True)
         self.move_to(0)
 
-    def cycle_sort(self) -> str:
-        """`o`: the next column, ascending, then the same column reversed; says what it did."""
-        column, reverse = self.model.next_sort()
-        self.sort_by(column, reverse=reverse)
-        label = self.model.column(column).label
-        return f"sorted by {label} {'descending' if reverse else 'ascending'}"
-
     def _after_structure(self, first_moved: int | None) -> None:
         """After a change of the shown rows: line up the search texts when idle, re-place the
         cursor, repaint from the first display row that moved (None: everything)."""
