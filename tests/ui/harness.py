@@ -9,6 +9,7 @@ from textual.pilot import Pilot
 
 from lazytinker.api.client import TinkerAPI
 from lazytinker.config import Profile
+from lazytinker.local import LocalLogs
 from lazytinker.store import Store
 from lazytinker.ui.app import LazytinkerApp
 
@@ -30,8 +31,9 @@ def make_store(
     now: Callable[[], datetime] | None = None,
     refresh: float = 5.0,
     read_only: bool = False,
+    local_logs: LocalLogs | None = None,
 ) -> Store:
-    """A store on a fresh client for the server at `url`."""
+    """A store on a fresh client for the server at `url` (following `local_logs`, if given)."""
     return Store(
         TinkerAPI(profile_for(url, key=key, flavor=flavor).target()),
         profile_name="test",
@@ -39,6 +41,7 @@ def make_store(
         refresh=refresh,
         read_only=read_only,
         display_url="http://stand-in.test",
+        local_logs=local_logs,
     )
 
 

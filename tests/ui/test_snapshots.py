@@ -78,7 +78,9 @@ def test_help_snapshot(start_server: Any, snap_compare: Any) -> None:
     store = make_store(server.url, now=lambda: FIXED_NOW)
 
     async def run_before(pilot: Pilot[None]) -> None:
-        await settle(pilot, lambda: store.runs.loaded)
+        # Sessions too: the runs behind the help take their names from them.
+        await settle(pilot, lambda: store.runs.loaded and store.sessions.loaded)
+        await pilot.pause(0.2)
         await pilot.press("question_mark")
         await pilot.pause()
 

@@ -45,6 +45,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--demo", action="store_true", help="open the app on a built-in demo server"
     )
+    parser.add_argument(
+        "--logs",
+        metavar="DIR",
+        action="append",
+        help="a folder to search for tinker-cookbook log folders (repeatable; default: the "
+        "current folder, $TINKER_COOKBOOK_RUNS_DIR or ~/tinker-runs, /tmp/tinker-examples, or "
+        "[local] logs in the config)",
+    )
     return parser
 
 
@@ -99,13 +107,18 @@ def main(argv: Sequence[str]) -> int:
             if server_extra_missing():
                 print(SERVER_EXTRA_MISSING.format(what="lazytinker --demo"), file=sys.stderr)
                 return 2
+            import tempfile
+
             from lazytinker.server.config import ServerConfig
             from lazytinker.server.runner import ServerThread
 
+            # The demo's live runs write cookbook log folders here, and the app follows them.
+            logs = stack.enter_context(tempfile.TemporaryDirectory(prefix="lazytinker-demo-"))
             server = stack.enter_context(
-                ServerThread(ServerConfig(live=True, api_keys=(DEMO_KEY,)))
+                ServerThread(ServerConfig(live=True, api_keys=(DEMO_KEY,), cookbook_logs=logs))
             )
             profile = _demo_profile(server.url)
+            args.logs = [logs, *(args.logs or [])]
         else:
             try:
                 profile = resolve_profile(
@@ -131,15 +144,18 @@ def _run(
     store = None
     downloads = None
     if profile is not None:
+        from lazytinker.local import LocalLogs
         from lazytinker.store.downloads import DownloadManager
 
         api = TinkerAPI(profile.target())
         downloads = DownloadManager(api, concurrency=settings.downloads.concurrency)
+        roots = args.logs or settings.local.logs
         store = Store(
             api,
             profile_name=profile.name,
             refresh=args.refresh or settings.ui.refresh,
             read_only=args.read_only or settings.ui.read_only,
+            local_logs=LocalLogs(roots) if roots != () else None,
         )
     app = LazytinkerApp(
         store,

@@ -32,8 +32,11 @@ from lazytinker.api.models import (
     WeightsInfoResponse,
 )
 from lazytinker.api.paths import CheckpointRef, Flavor
+from lazytinker.local import LocalCheckpoint, LocalLogs, LocalRun, LocalState
+from lazytinker.store import training
 from lazytinker.store.actions import Actions
 from lazytinker.store.capabilities import Capabilities
+from lazytinker.store.gone import GoneCheckpoint, Vanished, gone_rows
 from lazytinker.store.keyed import Change, Keyed
 from lazytinker.store.loaders import Loaders
 from lazytinker.store.protocol import Capability, StoreAPI
@@ -72,6 +75,7 @@ class Store:
     operation: Shared[Operation | None] = Shared("state.operation")
     fresh: Shared[dict[str, float]] = Shared("state.fresh")
     visible: Shared[set[str]] = Shared("state.visible")
+    local: Shared[LocalState] = Shared("state.local")
     # The watch's settings and back-off, held by `watch`.
     interval: Shared[float] = Shared("watch.interval")
     watching: Shared[bool] = Shared("watch.watching")
@@ -89,13 +93,15 @@ class Store:
         refresh: float = 5.0,
         read_only: bool = False,
         display_url: str | None = None,
+        local_logs: LocalLogs | None = None,
     ) -> None:
         self.api = api
         self.display_url = display_url or api.base_url
         self.profile_name = profile_name
         self.state = StoreState(now)
         self.capabilities = Capabilities(api)
-        self.loaders = Loaders(self.state, api, self.capabilities)
+        self.loaders = Loaders(self.state, api, self.capabilities, local_logs)
+        self.vanished = Vanished(self.state)
         self.watch = Watch(self.state, self.loaders.refresh, refresh)
         self.actions = Actions(self.state, api, read_only=read_only)
 
@@ -211,6 +217,41 @@ class Store:
     async def find_path(self, text: str) -> Checkpoint:
         """Find the checkpoint a typed path names, reading its run; raises a one-line error."""
         return await self.loaders.lookup.find_path(text)
+
+    async def load_local(self) -> bool:
+        """Read what changed in the training logs on this box (announced as `local`)."""
+        return await self.loaders.local.load()
+
+    # --- the training box: names, log folders, records -------------------------------------
+
+    @property
+    def has_local_logs(self) -> bool:
+        """Whether log roots on this box are followed."""
+        return self.loaders.local.enabled
+
+    def run_name(self, run_id: str) -> str | None:
+        """A run's readable name (log folder, session, wandb or metadata name), if any."""
+        return training.run_name(self.state, run_id)
+
+    def session_name(self, info: SessionInfo) -> str | None:
+        """A session's readable name (display name, its runs' log folder, metadata), if any."""
+        return training.session_name(self.state, info)
+
+    def local_run(self, run_id: str) -> LocalRun | None:
+        """The log folder a service run wrote to, if it is on this box."""
+        return self.state.local.for_run(run_id)
+
+    def checkpoint_record(self, path: str) -> LocalCheckpoint | None:
+        """The local record of a checkpoint path (step, epoch, final, rolling), if any."""
+        return self.state.local.checkpoint_at(path)
+
+    def find_run(self, text: str) -> str | None:
+        """The run a typed id or name stands for (None: none, or several)."""
+        return training.find_run(self.state, text)
+
+    def gone_checkpoints(self, run_id: str) -> list[GoneCheckpoint]:
+        """The run's locally recorded checkpoints that the server no longer lists."""
+        return gone_rows(self.state, self.vanished, run_id)
 
     # --- refresh and watch -----------------------------------------------------------------
 

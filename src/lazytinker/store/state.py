@@ -13,6 +13,7 @@ import contextlib
 import time
 from collections.abc import Callable, Iterable, Sized
 from datetime import datetime
+from types import MappingProxyType
 from typing import Any, TypeVar
 
 from lazytinker.api.errors import (
@@ -34,6 +35,7 @@ from lazytinker.api.models import (
     WeightsInfoResponse,
 )
 from lazytinker.api.paths import CheckpointRef
+from lazytinker.local import LocalState
 from lazytinker.store.keyed import Change, Keyed
 from lazytinker.store.records import (
     Connection,
@@ -96,6 +98,8 @@ class StoreState:
         self.operation: Operation | None = None
         self.fresh: dict[str, float] = {}
         self.visible: set[str] = set()
+        # The training box's log folders as last read (`loaders/local_logs.py`).
+        self.local: LocalState = LocalState(MappingProxyType({}), MappingProxyType({}))
         self._listeners: list[Listener] = []
         self._notice_listeners: list[NoticeListener] = []
 

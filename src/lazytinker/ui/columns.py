@@ -14,9 +14,10 @@ from lazytinker.api.models import (
     TrainingRun,
 )
 from lazytinker.api.paths import CheckpointRef
-from lazytinker.store import SessionInfo, Store, run_is_active
+from lazytinker.store import SessionInfo, Store
 from lazytinker.ui import format as fmt
 from lazytinker.ui.table import Column
+from lazytinker.ui.training_columns import run_name_column, run_state, run_state_mark
 
 
 def _run_of(checkpoint: Checkpoint) -> str:
@@ -38,7 +39,7 @@ def session_columns(store: Store) -> list[Column[SessionInfo]]:
         Column(
             "session",
             "Session",
-            lambda s: s.display_name or s.session_id,
+            lambda s: store.session_name(s) or s.session_id,
             min_width=16,
             priority=9,
             cut="middle",
@@ -70,17 +71,14 @@ def run_columns(store: Store) -> list[Column[TrainingRun]]:
     """Training runs: id, base model, rank, state, last request."""
 
     def state(r: TrainingRun) -> str:
-        if r.corrupted:
-            return "corrupt"
-        return "● active" if run_is_active(r, store.moment) else ""
+        return run_state(store, r)
 
     def state_mark(r: TrainingRun) -> str | None:
-        if r.corrupted:
-            return "danger"
-        return "active" if run_is_active(r, store.moment) else None
+        return run_state_mark(store, r)
 
     return [
         Column("run", "Run", lambda r: r.training_run_id, min_width=14, priority=9, cut="middle"),
+        run_name_column(store),
         Column("model", "Base model", lambda r: r.base_model, min_width=12, priority=4, cut="path"),
         Column(
             "rank",
@@ -93,7 +91,7 @@ def run_columns(store: Store) -> list[Column[TrainingRun]]:
             first_reverse=True,
             priority=1,
         ),
-        Column("state", "State", state, width=8, mark=state_mark, priority=6),
+        Column("state", "State", state, width=9, mark=state_mark, priority=6),
         Column(
             "updated",
             "Updated",
@@ -127,8 +125,18 @@ def checkpoint_columns(store: Store, *, with_run: bool = False) -> list[Column[C
     if with_run:
         columns.append(Column("run", "Run", _run_of, min_width=12, priority=5, cut="middle"))
     columns += [
-        Column("id", "Checkpoint", lambda c: c.checkpoint_id, min_width=12, priority=9, cut="path"),
-        Column("type", "Type", lambda c: _TYPE.get(c.checkpoint_type, c.checkpoint_type), width=8),
+        Column(
+            "id", "Checkpoint", lambda c: c.checkpoint_id, min_width=12, priority=9, cut="middle"
+        ),
+        # Above the dates: in a narrow pane the type is what tells `weights/step-000050` from
+        # `sampler_weights/step-000050` apart.
+        Column(
+            "type",
+            "Type",
+            lambda c: _TYPE.get(c.checkpoint_type, c.checkpoint_type),
+            width=8,
+            priority=5,
+        ),
         Column(
             "size",
             "Size",

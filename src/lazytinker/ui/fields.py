@@ -90,7 +90,11 @@ def run_fields(run: TrainingRun, store: Store) -> Fields:
     """A training run: model and rank, owner, state, last request, last checkpoints."""
     now = store.moment
     active = run_is_active(run, now)
-    first = [
+    first: list[Field] = []
+    name = store.run_name(run.training_run_id)
+    if name and store.local_run(run.training_run_id) is None:  # else its training says it
+        first.append(Field("name", name))
+    first += [
         Field("base", text(run.base_model)),
         _rank(run.is_lora, run.lora_rank),
         Field("owner", text(run.model_owner)),
@@ -161,8 +165,9 @@ def session_fields(session: SessionInfo, store: Store) -> Fields:
     now = store.moment
     active = store.session_active(session)
     first = []
-    if session.display_name:
-        first.append(Field("name", session.display_name))
+    name = store.session_name(session)
+    if name:
+        first.append(Field("name", name))
     status = session.status or ("active" if active else "-")
     first += [Field("status", status, GOOD if active else ""), Field("owner", text(session.owner))]
     second = [Field("created", fmt.long_time(session.created_at, now))]

@@ -31,6 +31,7 @@ GROUPS: list[tuple[str, tuple[str, ...]]] = [
             "view_models",
             "view_storage",
             "view_billing",
+            "metrics",
             "downloads",
             "goto",
             "zoom_detail",
@@ -68,10 +69,13 @@ GROUPS: list[tuple[str, tuple[str, ...]]] = [
             "save",
             "sort_size",
             "sort_age",
+            "follow",
+            "metric_column",
             "copy_path",
             "export_trace",
         ),
     ),
+    ("Metrics view", ("choose_metrics", "prev_metric", "next_metric", "log_scale")),
     (
         "Downloads",
         (

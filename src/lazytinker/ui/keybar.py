@@ -47,6 +47,9 @@ RANK = {
     "sort_size": 40,
     "sort_age": 35,
     "toggle_watch": 30,
+    "choose_metrics": 70,
+    "follow": 45,
+    "metric_column": 40,
 }
 """How much a key deserves its place when the bar is too narrow for all (higher stays;
 unknown keys rank 50, the palette 20)."""

@@ -41,11 +41,13 @@ from lazytinker.ui.problem import ProblemBox
 from lazytinker.ui.status import StatusLine
 from lazytinker.ui.store_control import StoreControl
 from lazytinker.ui.table import VirtualTable
+from lazytinker.ui.training_sync import go_to_run
 from lazytinker.ui.views.all_checkpoints import AllCheckpointsView
 from lazytinker.ui.views.base import View
 from lazytinker.ui.views.billing import BillingView
 from lazytinker.ui.views.browse import BrowseView
 from lazytinker.ui.views.downloads import DownloadsScreen
+from lazytinker.ui.views.metrics import MetricsView
 from lazytinker.ui.views.models import ModelsView
 from lazytinker.ui.views.samplers import SamplersView
 from lazytinker.ui.views.storage import StorageView
@@ -79,6 +81,7 @@ class MainScreen(Screen[None], StoreControl):
         Binding("4", "view('models')", "Models", show=False, id="view_models"),
         Binding("5", "view('storage')", "Storage", show=False, id="view_storage"),
         Binding("6", "view('billing')", "Billing", show=False, id="view_billing"),
+        Binding("m", "view('metrics')", "Metrics", show=False, id="metrics"),
     ]
 
     def __init__(self, store: Store, *, watch: bool = True) -> None:
@@ -94,6 +97,7 @@ class MainScreen(Screen[None], StoreControl):
             "models": ModelsView(store),
             "storage": StorageView(store),
             "billing": BillingView(store),
+            "metrics": MetricsView(store),
         }
         browse = self.browse
         self.panes: dict[str, Pane] = {
@@ -298,9 +302,9 @@ class MainScreen(Screen[None], StoreControl):
 
     @work(group="action")
     async def action_goto(self) -> None:
-        """`:`: jump to a typed `tinker://` or `hpcai://` path."""
-        typed: str | None = await self.app.push_screen_wait(GotoModal())
-        if not typed:
+        """`:`: jump to a typed `tinker://` or `hpcai://` path, or a run by its id or name."""
+        typed: str | None = await self.app.push_screen_wait(GotoModal(self.store.find_run))
+        if not typed or go_to_run(self, typed):
             return
         try:
             found = await self.store.find_path(typed)

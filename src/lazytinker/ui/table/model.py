@@ -189,6 +189,17 @@ class RowModel(SortedRows[T]):
         self._full = None
         self._rebuild()
 
+    def set_columns(self, columns: list[Column[T]]) -> None:
+        """Show other columns (a metric column chosen): cells and search texts are made again;
+        a sort by a column that went is dropped."""
+        if self.sort_column is not None and all(c.key != self.sort_column for c in columns):
+            self.sort_column, self.reverse = None, False
+        self.columns = columns
+        self._cells.clear()
+        self._search.clear()
+        self._full = None
+        self._rebuild()
+
     def next_sort(self) -> tuple[str, bool]:
         """`o`'s next order: the same column reversed, after that the next column ascending."""
         if self.sort_column is not None and not self.reverse:

@@ -204,6 +204,12 @@ class VirtualTable(TableView[T], can_focus=True):
             if display is not None:
                 self.refresh_row(display)
 
+    def set_columns(self, columns: list[Column[T]]) -> None:
+        """Show other columns; every row is painted again."""
+        self.model.set_columns(columns)
+        self._columns_fit = None
+        self._after_structure(None)
+
     def set_filter(self, text: str) -> None:
         """Show only rows whose cells contain every word of `text` (case-insensitive)."""
         if self.model.set_filter(text):

@@ -1,6 +1,6 @@
 """The three panes of the browse view, each with the keys that work on its rows: sessions (`e`
 exports a trace, `y`), training runs (`y`), a run's checkpoints (the checkpoint keys, `y`,
-`S`/`A`)."""
+`S`/`A`, `F` follow, `M` a metric column: `run_checkpoints.py`)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from lazytinker.ui.actions.downloads import export_trace
 from lazytinker.ui.pane import Pane
 from lazytinker.ui.table import VirtualTable
 from lazytinker.ui.views.base import fresh_mark
-from lazytinker.ui.views.checkpoint_list import CheckpointList, checkpoint_table
+from lazytinker.ui.views.run_checkpoints import RunCheckpointsPane
 
 
 class SessionsPane(Pane, CopyPathKey):
@@ -81,12 +81,4 @@ class RunsPane(Pane, CopyPathKey):
         return item.training_run_id if isinstance(item, TrainingRun) else None
 
 
-class RunCheckpointsPane(CheckpointList):
-    """The checkpoints of the run opened with `enter`."""
-
-    def __init__(self, store: Store) -> None:
-        table = checkpoint_table(
-            store, id="checkpoints", empty="Press enter on a run to see its checkpoints."
-        )
-        super().__init__("Checkpoints", table, selectable=True, id="checkpoints-pane")
-        self.store = store
+__all__ = ["RunCheckpointsPane", "RunsPane", "SessionsPane"]
