@@ -241,9 +241,16 @@ class RowModel(SortedRows[T]):
     def _search_text(self, key: str, item: T) -> str:
         """What `/` looks in; made when a row arrives, so the first key typed is not the one
         that pays for 100,000 rows. It has no times in it: a tick of the clock keeps it."""
-        text = " ".join(printable(c.render(item)) for c in self.columns if c.searchable)
-        self._search[key] = text = text.casefold()
+        self._search[key] = text = self._searchable(item)
         return text
+
+    def _searchable(self, item: T) -> str:
+        return " ".join(printable(c.render(item)) for c in self.columns if c.searchable).casefold()
+
+    def search_is_stale(self, key: str, item: T) -> bool:
+        """Whether `/` would look in old text for this row: a searchable cell that reads from
+        outside the row (a run's name from its log folder) now reads differently."""
+        return self._search.get(key) != self._searchable(item)
 
     def _texts_of(self, keys: Sequence[str]) -> list[str]:
         return [self._text_of(key) for key in keys]
