@@ -100,6 +100,13 @@ def count(number: int, noun: str, plural: str | None = None) -> str:
     return f"{number:,} {noun if number == 1 else plural or noun + 's'}"
 
 
+def of(done: int, total: int, noun: str) -> str:
+    """`3 checkpoints` when all were done, `2 of 3 checkpoints` when some were not."""
+    if done == total:
+        return count(total, noun)
+    return f"{done:,} of {count(total, noun)}"
+
+
 def aware(when: datetime) -> datetime:
     """The wire models are tz-aware; a naive moment is taken as UTC, never as local time."""
     return when if when.tzinfo is not None else when.replace(tzinfo=UTC)

@@ -12,6 +12,7 @@ from lazytinker.config import Profile
 from lazytinker.local import LocalLogs
 from lazytinker.store import Store
 from lazytinker.ui.app import LazytinkerApp
+from lazytinker.ui.main_screen import MainScreen
 
 # The seed is laid out from this moment and the app's clock is pinned to it, so relative times
 # ("3m ago") are the same on every run: snapshots depend on it.
@@ -58,3 +59,13 @@ async def settle(pilot: Pilot[None], ready: Callable[[], bool], *, tries: int = 
             await pilot.pause()
             return
     raise AssertionError("the app never reached the expected state")
+
+
+def header_settled(screen: MainScreen) -> bool:
+    return not getattr(screen.header, "_soon", False)
+
+
+def runs_counted(screen: MainScreen) -> bool:
+    """The runs on screen have their checkpoints counted (their rows and the header show it)."""
+    keys = screen.runs.rows_on_screen()
+    return bool(keys) and all(screen.store.run_totals.get(k) is not None for k in keys)

@@ -19,7 +19,7 @@ from lazytinker.local import LocalLogs
 from lazytinker.ui.main_screen import MainScreen
 
 from ..training_logs import Folders, write_folders
-from .harness import FIXED_NOW, make_app, make_store, settle
+from .harness import FIXED_NOW, header_settled, make_app, make_store, runs_counted, settle
 
 SIZES = [(80, 24), (120, 35)]
 
@@ -52,6 +52,8 @@ async def _loaded(pilot: Pilot[None], folders: Folders) -> MainScreen:
     )
     screen = app.screen
     assert isinstance(screen, MainScreen)
+    # What arrives in the background: the runs' checkpoint counts and the header's expiry count.
+    await settle(pilot, lambda: runs_counted(screen) and header_settled(screen))
     return screen
 
 

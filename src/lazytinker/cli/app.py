@@ -138,11 +138,17 @@ def _run(
     profile: Profile | None, settings: Settings, args: argparse.Namespace, problem: str | None
 ) -> int:
     from lazytinker.api.client import TinkerAPI
+    from lazytinker.api.errors import ConfigError
+    from lazytinker.config.cleanup import CleanupSettings, load_cleanup, save_cleanup
     from lazytinker.store import Store
     from lazytinker.ui.app import LazytinkerApp
 
     store = None
     downloads = None
+    try:
+        cleanup = load_cleanup(settings.path)
+    except ConfigError as error:
+        cleanup, problem = CleanupSettings(), problem or str(error)
     if profile is not None:
         from lazytinker.local import LocalLogs
         from lazytinker.store.downloads import DownloadManager
@@ -156,7 +162,9 @@ def _run(
             refresh=args.refresh or settings.ui.refresh,
             read_only=args.read_only or settings.ui.read_only,
             local_logs=LocalLogs(roots) if roots != () else None,
+            storage_rate=cleanup.rate_usd_per_gb_month,
         )
+    path = settings.path
     app = LazytinkerApp(
         store,
         problem=problem,
@@ -168,6 +176,8 @@ def _run(
         extract=settings.downloads.extract,
         screenshot_directory=settings.ui.screenshots,
     )
+    app.plan_choice = cleanup.choice
+    app.save_plan = (lambda choice: save_cleanup(path, choice)) if path is not None else None
     app.run()
     return 0 if app.return_code is None else app.return_code
 

@@ -7,7 +7,9 @@
 - `loaders` (`loaders/`): one loader per collection, and `refresh` by collection name;
 - `watch` (`watch.py`): the refresh loop over what is on screen;
 - `actions` (`actions/`): publish, unpublish, expiry and delete, over many checkpoints;
-- `capabilities` (`capabilities.py`): what this server offers.
+- `capabilities` (`capabilities.py`): what this server offers;
+- `money` (`money.py`): the storage rate in force; `run_totals` (`run_totals.py`): each run's
+  checkpoints counted.
 
 The UI subscribes to `Change` announcements and renders from the store's collections; it never
 calls the API itself. Every load catches the API's one-line errors and files them under the
@@ -16,6 +18,7 @@ collection it was loading, so one broken pane never takes the rest of the app do
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import Callable, Iterable, Sequence, Sized
 from datetime import UTC, datetime
@@ -36,14 +39,20 @@ from lazytinker.local import LocalCheckpoint, LocalLogs, LocalRun, LocalState
 from lazytinker.store import training
 from lazytinker.store.actions import Actions
 from lazytinker.store.capabilities import Capabilities
+from lazytinker.store.expiring import Expiring
 from lazytinker.store.gone import GoneCheckpoint, Vanished, gone_rows
 from lazytinker.store.keyed import Change, Keyed
 from lazytinker.store.loaders import Loaders
+from lazytinker.store.money import Money
 from lazytinker.store.protocol import Capability, StoreAPI
 from lazytinker.store.records import ActionResult, Connection, Operation, SessionInfo
+from lazytinker.store.run_totals import RunTotals
 from lazytinker.store.shared import Shared
 from lazytinker.store.state import Listener, NoticeListener, StoreState
 from lazytinker.store.watch import HEALING, Watch
+
+READ_RUNS_IN_FLIGHT = 8
+"""Run listings read at once before a run-level action or a clean-up plan."""
 
 
 def _utcnow() -> datetime:
@@ -94,6 +103,7 @@ class Store:
         read_only: bool = False,
         display_url: str | None = None,
         local_logs: LocalLogs | None = None,
+        storage_rate: float | None = None,
     ) -> None:
         self.api = api
         self.display_url = display_url or api.base_url
@@ -104,6 +114,11 @@ class Store:
         self.vanished = Vanished(self.state)
         self.watch = Watch(self.state, self.loaders.refresh, refresh)
         self.actions = Actions(self.state, api, read_only=read_only)
+        # The storage rate in force (`money.rate`), and each run's checkpoints counted.
+        self.money = Money(self.state, storage_rate)
+        self.run_totals = RunTotals(self.state, api)
+        # Checkpoints expiring within a day: the header's count, a notice as one comes near.
+        self.expiring = Expiring(self.state)
 
     # --- announcements ---------------------------------------------------------------------
 
@@ -190,6 +205,18 @@ class Store:
         """Load every checkpoint of one run; during a watch, announce what it saved."""
         return await self.loaders.checkpoints.load(run_id, watch=watch)
 
+    async def read_runs(self, run_ids: Iterable[str]) -> dict[str, list[Checkpoint]]:
+        """Read each run's checkpoints afresh, a few at a time (before acting on whole runs);
+        a run that could not be read is left out (its error is filed as usual)."""
+        limit = asyncio.Semaphore(READ_RUNS_IN_FLIGHT)
+
+        async def one(run_id: str) -> tuple[str, bool]:
+            async with limit:
+                return run_id, await self.loaders.checkpoints.load(run_id)
+
+        done = await asyncio.gather(*(one(r) for r in dict.fromkeys(run_ids)))
+        return {r: list(self.state.run_checkpoints(r)) for r, ok in done if ok}
+
     async def load_user_checkpoints(self, *, newest_only: bool = False) -> bool:
         """Load every checkpoint of the user, newest first (`newest_only`: the first page)."""
         return await self.loaders.user_checkpoints.load(newest_only=newest_only)
@@ -205,6 +232,12 @@ class Store:
     async def load_storage(self) -> bool:
         """Load the current checkpoint storage usage."""
         return await self.loaders.storage.load()
+
+    async def learn_rate(self) -> None:
+        """Read the server's storage rate once, quietly, when the key may (it needs an admin
+        role: without one the config's rate, else none, is used)."""
+        if self.state.storage is None and "storage" not in self.state.errors:
+            await self.loaders.storage.load()
 
     async def load_billing(self, days: int = 7) -> bool:
         """Load the billing usage of the last `days` whole UTC hours (at most 14 days)."""
@@ -309,11 +342,17 @@ class Store:
         return await self.actions.unpublish(refs)
 
     async def set_ttl(
-        self, refs: Sequence[CheckpointRef], seconds: int | None
+        self, refs: Sequence[CheckpointRef], seconds: int | None, *, label: str | None = None
     ) -> list[ActionResult]:
         """Set (or with None remove) the expiry of checkpoints; the rows show the new expiry."""
-        return await self.actions.set_ttl(refs, seconds)
+        return await self.actions.set_ttl(refs, seconds, label=label)
 
-    async def delete(self, refs: Sequence[CheckpointRef]) -> list[ActionResult]:
-        """Delete checkpoints, several at once, with progress in `operation`; failures listed."""
-        return await self.actions.delete(refs)
+    async def delete(
+        self, refs: Sequence[CheckpointRef], *, label: str | None = None
+    ) -> list[ActionResult]:
+        """Delete checkpoints, many at once, with progress in `operation`; failures listed."""
+        return await self.actions.delete(refs, label=label)
+
+    def cancel_operation(self) -> bool:
+        """Cancel the bulk action in progress (what is done stays done); True if one ran."""
+        return self.actions.cancel()

@@ -25,12 +25,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.events import DescendantFocus, Resize
 from textual.notifications import SeverityLevel
-from textual.screen import ModalScreen, Screen
+from textual.screen import ModalScreen
 from textual.widgets import ContentSwitcher
 
 from lazytinker.api.models import Checkpoint
 from lazytinker.api.paths import CheckpointRef
 from lazytinker.store import Change, Store
+from lazytinker.ui.cleanup_keys import CleanupKeys
 from lazytinker.ui.detail import DetailPanel
 from lazytinker.ui.header import HeaderLine
 from lazytinker.ui.keybar import KeyBar
@@ -57,7 +58,7 @@ NARROW = 110
 AGE_TICK = 60.0
 
 
-class MainScreen(Screen[None], StoreControl):
+class MainScreen(CleanupKeys, StoreControl):
     """Everything the user browses; the store is its only source of data."""
 
     # Focused as the screen mounts, so the first frame is painted with it (a focus change

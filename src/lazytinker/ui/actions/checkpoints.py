@@ -10,11 +10,8 @@ Two parts:
   (`checkpoint_targets`) and run the flow, hidden where the service lacks them. The widget puts
   `CHECKPOINT_BINDINGS` in its own `BINDINGS`.
 
-Where the coming actions go: a run-level `p`/`t`/`d`/`s` (on all of a run's checkpoints) is the
-runs pane mixing in `CheckpointKeys` with a `checkpoint_targets` that loads the run's
-checkpoints; keep-forever (`K`) is one more flow here plus one binding in `CHECKPOINT_BINDINGS`;
-a clean-up planner view (`C`) is a view that mixes in `CheckpointKeys` with the planned
-checkpoints as its targets. None of them grows a screen.
+`K` (keep forever) is one more flow here. The same keys on whole runs are `actions/runs.py`
+(the runs pane), and the clean-up planner (`C`) is `views/planner.py`.
 """
 
 from __future__ import annotations
@@ -31,6 +28,7 @@ from lazytinker.api.models import Checkpoint
 from lazytinker.api.paths import CheckpointRef
 from lazytinker.store import Capability, ReadOnlyError, Store
 from lazytinker.ui.actions.downloads import save_checkpoints
+from lazytinker.ui.cost import checkpoints_size, size_and_cost
 from lazytinker.ui.modals import ConfirmModal, DeleteItem, DeleteModal, TtlChoice, TtlModal
 
 CHECKPOINT_BINDINGS: list[BindingType] = [
@@ -39,6 +37,8 @@ CHECKPOINT_BINDINGS: list[BindingType] = [
     Binding("t", "ttl", "TTL", id="ttl"),
     Binding("s", "save", "Save", id="save"),
 ]
+KEEP_FOREVER = Binding("K", "keep_forever", "Keep forever", id="keep_forever")
+"""After the ordering keys in a checkpoint list's `BINDINGS` (the key bar keeps its order)."""
 
 LISTED = 20
 """Paths a publish confirmation lists before `… and N more`."""
@@ -65,13 +65,6 @@ def _publish_text(targets: list[Checkpoint], public: bool) -> tuple[str, str]:
         else "\nOnce private, only your account can load it."
     )
     return title, body
-
-
-def _of(done: int, total: int) -> str:
-    """`1 checkpoint`, `3 checkpoints`, `2 of 3 checkpoints` (when some failed)."""
-    if done == total:
-        return human.count(total, "checkpoint")
-    return f"{done} of {human.count(total, 'checkpoint')}"
 
 
 class CheckpointActions:
@@ -119,7 +112,7 @@ class CheckpointActions:
         word = "public" if public else "private"
         done = sum(r.ok for r in results)
         if done and len(results) > 1:
-            self._say(f"{_of(done, len(results))} now {word}.")
+            self._say(f"{human.of(done, len(results), 'checkpoint')} now {word}.")
         elif done == 1 and results[0].ok and "already" not in results[0].message:
             self._say(results[0].message or f"Now {word}.")
 
@@ -144,7 +137,28 @@ class CheckpointActions:
         self.settled()
         done = sum(r.ok for r in results)
         what = "removed" if choice.seconds is None else "set"
-        self._say(f"Expiry {what} on {_of(done, len(results))}.")
+        if done == len(results):  # the store says what failed or was cancelled
+            self._say(f"Expiry {what} on {human.of(done, len(results), 'checkpoint')}.")
+
+    async def keep_forever(self, targets: list[Checkpoint]) -> None:
+        """`K`: never expire, in one step (nothing is lost: `t` sets an expiry again); the
+        toast says what keeping them costs."""
+        if not self.writable(targets, "keep"):
+            return
+        count = len(targets)
+        label = f"Keeping {human.count(count, 'checkpoint')} forever"
+        try:
+            results = await self.store.set_ttl(_refs(targets), None, label=label)
+        except ReadOnlyError as error:
+            self._say(str(error), "warning")
+            return
+        self.settled()
+        kept = {r.path for r in results if r.ok}
+        if kept:
+            size, unknown = checkpoints_size(c for c in targets if c.path in kept)
+            cost = size_and_cost(self.store, size, unknown=unknown)
+            noun = "This checkpoint" if len(kept) == 1 else f"{len(kept)} checkpoints"
+            self._say(f"{noun} will never expire: {cost} for as long as kept.")
 
     async def delete(self, targets: list[Checkpoint]) -> None:
         """List what will go, confirm, delete in the background (the store reports progress)."""
@@ -196,7 +210,7 @@ class CheckpointKeys(Widget):
         """Hide what the service lacks (hpcai: no publish, no TTL)."""
         if action == "publish":
             return self.store.supports(Capability.PUBLISH)
-        if action == "ttl":
+        if action in ("ttl", "keep_forever"):
             return self.store.supports(Capability.TTL)
         return super().check_action(action, parameters)
 
@@ -219,6 +233,11 @@ class CheckpointKeys(Widget):
     async def action_delete(self) -> None:
         """`d`: delete, after listing every checkpoint, its size and the total."""
         await self.checkpoint_actions.delete(await self.checkpoint_targets())
+
+    @work(group="action")
+    async def action_keep_forever(self) -> None:
+        """`K`: never expire (one step, no confirmation: `t` undoes it)."""
+        await self.checkpoint_actions.keep_forever(await self.checkpoint_targets())
 
     @work(group="action")
     async def action_save(self) -> None:

@@ -97,17 +97,22 @@ class TtlModal(ModalScreen[TtlChoice | None]):
         *,
         now: datetime,
         expiries: Sequence[datetime | None] | None = None,
+        title: str | None = None,
     ) -> None:
         super().__init__()
         self.targets = list(targets)
         self._now = now
         self.expiries = list(expiries) if expiries is not None else None
         """Each target's expiry now (None: never), shown beside it; None: not known."""
+        self._title = title
+        """Said instead of "Set the TTL of N checkpoints" (`targets` are then lines of text)."""
 
     def compose(self) -> ComposeResult:
         """Title, the checkpoints concerned, the input, the live preview and the buttons."""
         count = len(self.targets)
-        title = "Set the TTL of" + (" this checkpoint" if count == 1 else f" {count} checkpoints")
+        title = self._title or (
+            "Set the TTL of" + (" this checkpoint" if count == 1 else f" {count} checkpoints")
+        )
         with Vertical(id="dialog") as dialog:
             dialog.border_subtitle = Content(HINT)
             yield Static(Content(title), id="title", markup=False)

@@ -228,6 +228,23 @@ class VirtualTable(TableView[T], can_focus=True):
         self.scroll_to(y=0, animate=False, immediate=True)
         self.move_to(0)
 
+    def resort(self) -> None:
+        """Sort again by the same column (its values changed outside the rows: a run's
+        count); the cursor stays on its row."""
+        self.model.sort_by(self.model.sort_column, reverse=self.model.reverse)
+        self._after_structure(None)
+
+    def select_shown(self) -> None:
+        """`*`: select every row shown, or unselect them when all are selected."""
+        self.model.select_shown()
+        self.refresh()
+
+    def rows_on_screen(self) -> list[str]:
+        """Keys of the rows on screen now (what is worth counting, reading, painting)."""
+        top = self.scroll_offset.y
+        end = min(self.model.row_count, top + max(0, self.size.height - 1))
+        return [self.model.key_at(display) for display in range(top, end)]
+
     def _after_structure(self, first_moved: int | None) -> None:
         """After a change of the shown rows: line up the search texts when idle, re-place the
         cursor, repaint from the first display row that moved (None: everything)."""

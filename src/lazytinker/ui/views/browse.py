@@ -93,10 +93,16 @@ class BrowseView(Horizontal, View):
         return found
 
     def apply(self, change: Change) -> bool:
-        """Sessions, runs and the open run's checkpoints, row by row (and what the training
-        logs on this box say of them; other views see that change too)."""
+        """Sessions, runs and the open run's checkpoints, row by row; runs' new counts; what the
+        training logs on this box say of them (other views see that change too)."""
         if change.collection == "local":
             self.local_sync.apply(change)
+            return False
+        if change.collection == "run_totals":
+            self.runs.totals_changed(change.updated)
+            return False
+        if change.collection == "storage":  # the storage rate may be known now: $/mo cells
+            self.runs.table.invalidate()
             return False
         source = self._sources().get(change.collection)
         if source is None:
@@ -113,6 +119,8 @@ class BrowseView(Horizontal, View):
             self.checkpoints.sync(added=bool(change.added))
         if change.collection == "sessions":
             self.local_sync.sessions_changed(change)
+        if pane is self.runs:
+            self.runs.count_on_screen()
         if change.collection == "sessions" and self.current_session is not None:
             self._scope_runs(self.current_session)
         return True
@@ -129,6 +137,8 @@ class BrowseView(Horizontal, View):
             pane.update_title()
         # The training logs on this box after the runs: their names and curves join them.
         self.run_worker(self.store.load_local(), group="local", exclusive=True)
+        # The server's storage rate, for the $/month figures (quietly: it needs an admin role).
+        self.run_worker(self.store.learn_rate(), group="rate")
 
     # --- drilling in and out ---------------------------------------------------------------
 
