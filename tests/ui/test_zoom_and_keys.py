@@ -100,6 +100,17 @@ async def test_help_groups_the_keys_that_work_here_and_hides_textual_internals(s
             assert description in text
         for internal in ("Focus Next", "Focus Previous", "Copy selected text"):
             assert internal not in text
+        # On the runs pane the same keys act on whole runs, and the group says so.
+        await pilot.press("escape")
+        await settle(pilot, lambda: not isinstance(app.screen, HelpScreen))
+        await pilot.press("escape")
+        await settle(pilot, lambda: main(app).runs.has_focus)
+        await pilot.press("question_mark")
+        await settle(pilot, lambda: isinstance(app.screen, HelpScreen))
+        text = str(app.screen.query_one(Static).render())
+        assert "On runs" in text
+        assert "On checkpoints" not in text
+        assert "Keep forever" not in text  # a checkpoint key, not offered on runs
 
 
 async def test_the_key_bar_at_80_columns_keeps_help_and_quit(server) -> None:

@@ -128,14 +128,14 @@ def checkpoint_columns(store: Store, *, with_run: bool = False) -> list[Column[C
         Column(
             "id", "Checkpoint", lambda c: c.checkpoint_id, min_width=12, priority=9, cut="middle"
         ),
-        # Above the dates: in a narrow pane the type is what tells `weights/step-000050` from
-        # `sampler_weights/step-000050` apart.
+        # The first to go in a narrow pane: the id, cut in the middle, keeps `weights/` or
+        # `sampler_weights/`, and the expiry is what a clean-up needs in sight.
         Column(
             "type",
             "Type",
             lambda c: _TYPE.get(c.checkpoint_type, c.checkpoint_type),
             width=8,
-            priority=5,
+            priority=1,
         ),
         Column(
             "size",

@@ -136,6 +136,7 @@ def _weights(info: WeightsInfoResponse | str | None) -> list[Field]:
 def checkpoint_fields(checkpoint: Checkpoint, store: Store) -> Fields:
     """A checkpoint: type, size, visibility, dates, and what loading its weights needs."""
     now = store.moment
+    info = store.weights_info.get(checkpoint.path)
     first = [
         Field("type", checkpoint.checkpoint_type),
         Field("size", fmt.size(checkpoint.size_bytes)),
@@ -145,7 +146,10 @@ def checkpoint_fields(checkpoint: Checkpoint, store: Store) -> Fields:
             GOOD if checkpoint.public else "",
         ),
     ]
-    if checkpoint.base_model:
+    said_by_weights = (
+        isinstance(info, WeightsInfoResponse) and info.base_model == checkpoint.base_model
+    )
+    if checkpoint.base_model and not said_by_weights:
         first.append(Field("base", checkpoint.base_model))
     second = [
         Field("created", fmt.long_time(checkpoint.time, now)),
@@ -156,7 +160,7 @@ def checkpoint_fields(checkpoint: Checkpoint, store: Store) -> Fields:
             else fmt.long_time(checkpoint.expires_at, now, future=True),
         ),
     ]
-    weights = _weights(store.weights_info.get(checkpoint.path))
+    weights = _weights(info)
     return Fields(checkpoint.path, [first, second, weights], checkpoint.user_metadata)
 
 

@@ -1,7 +1,7 @@
 """The `?` help screen: the keys that work where it was opened from, as currently mapped, grouped
-by where they apply (everywhere, moving and finding, on checkpoints, downloads, the zoomed
-detail). Only the app's own keys: Textual's internals (focus next, copy selected text) are not
-the user's business.
+by where they apply (everywhere, moving and finding, on the rows of the pane in use: checkpoints,
+runs or sessions, downloads, the zoomed detail). Only the app's own keys: Textual's internals
+(focus next, copy selected text) are not the user's business.
 
 The rows come from the screen's active bindings, which follow focus: on a checkpoint they include
 publish, TTL, delete and save; on a session, export trace; and so on.
@@ -15,8 +15,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
+from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
+
+ROWS = "On the rows"
+"""Stands for the group of keys that act on the rows of the pane in use; titled by the pane
+(`On checkpoints`, `On runs`): one key id (`d`) acts on checkpoints or on whole runs."""
 
 GROUPS: list[tuple[str, tuple[str, ...]]] = [
     (
@@ -39,6 +44,8 @@ GROUPS: list[tuple[str, tuple[str, ...]]] = [
             "refresh",
             "toggle_watch",
             "screenshot",
+            "cleanup",
+            "cancel_bulk",
         ),
     ),
     (
@@ -60,15 +67,18 @@ GROUPS: list[tuple[str, tuple[str, ...]]] = [
         ),
     ),
     (
-        "On checkpoints",
+        ROWS,
         (
             "select",
+            "select_all",
             "publish",
             "delete",
             "ttl",
             "save",
             "sort_size",
             "sort_age",
+            "sort_expiry",
+            "keep_forever",
             "follow",
             "metric_column",
             "copy_path",
@@ -117,11 +127,23 @@ def help_groups(screen: Screen[object]) -> list[Group]:
         rows = [(" ".join(keys[i][:2]), described[i]) for i in ids if i in keys]
         placed.update(ids)
         if rows:
+            title = _rows_title(screen) if title == ROWS else title
             groups.append((title, _views_in_one(rows, keys)))
     rest = [(" ".join(keys[i][:2]), described[i]) for i in keys if i not in placed]
     if rest:
         groups.append((OTHER, rest))
     return groups
+
+
+def _rows_title(screen: Screen[object]) -> str:
+    """The title the pane in use gives the keys acting on its rows (`HELP_ROWS`)."""
+    node: DOMNode | None = screen.focused
+    while node is not None:
+        title = getattr(node, "HELP_ROWS", None)
+        if isinstance(title, str):
+            return title
+        node = node.parent
+    return ROWS
 
 
 VIEWS = ("view_browse", "view_all", "view_samplers", "view_models", "view_storage", "view_billing")
@@ -133,7 +155,7 @@ def _views_in_one(rows: list[Row], keys: dict[str, list[str]]) -> list[Row]:
     if [keys.get(v, [""])[0] for v in VIEWS] != digits or [r[0] for r in rows].count("1") != 1:
         return rows
     first = [row[0] for row in rows].index("1")
-    views = "Views: browse, all checkpoints, samplers, models, storage, billing"
+    views = "Views: browse, all, samplers, models, storage, billing"
     kept = [row for row in rows if row[0] not in {"1", "2", "3", "4", "5", "6"}]
     kept.insert(first, ("1-6", views))
     return kept

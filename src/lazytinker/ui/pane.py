@@ -30,6 +30,9 @@ class Pane(Vertical):
         Binding("escape", "screen.back", "Back", id="back"),
     ]
 
+    HELP_ROWS = "On these rows"
+    """The `?` help's title for the keys that act on this pane's rows."""
+
     DEFAULT_CSS = """
     Pane { border: round $panel-lighten-2; height: 1fr; }
     Pane:focus-within { border: round $accent; }

@@ -75,7 +75,7 @@ def scope_body(store: Store, scope: RunScope, unread: list[str], tail: str) -> C
     """The modal's text: the summary, the runs, the runs that could not be read, a warning."""
     lines = [summary(store, scope), "", *run_lines(store, scope)]
     if unread:
-        lines += ["", f"{len(unread)} run(s) could not be read and are left alone."]
+        lines += ["", f"{human.count(len(unread), 'run')} could not be read and are left alone."]
     if tail:
         lines += ["", tail]
     return literal("\n".join(lines), multiline=True)
@@ -127,13 +127,15 @@ class RunActions:
         modal = ConfirmModal(
             self._title("Delete", scope) + " This is permanent.",
             body,
-            confirm_label=f"Delete {len(items)} checkpoints",
+            confirm_label=f"Delete {human.count(len(items), 'checkpoint')}",
             danger=True,
         )
         if not await self.host.app.push_screen_wait(modal):
             return
         self.settled()
-        label = f"Deleting {len(items)} checkpoints of {len(scope)} run(s)"
+        label = (
+            f"Deleting {human.count(len(items), 'checkpoint')} of {human.count(len(scope), 'run')}"
+        )
         try:
             await self.store.delete(_refs(items), label=label)
         except ReadOnlyError as error:
@@ -148,8 +150,9 @@ class RunActions:
         items = every_checkpoint(scope)
         lines = [summary(self.store, scope), *run_lines(self.store, scope)]
         if unread:
-            lines.append(f"{len(unread)} run(s) could not be read and are left alone.")
-        title = f"Set the TTL of all {len(items)} checkpoints of {len(scope)} run(s)"
+            lines.append(f"{human.count(len(unread), 'run')} could not be read and are left alone.")
+        of_runs = human.count(len(scope), "run")
+        title = f"Set the TTL of all {human.count(len(items), 'checkpoint')} of {of_runs}"
         choice: TtlChoice | None = await self.host.app.push_screen_wait(
             TtlModal(lines, now=self.store.moment, title=title)
         )

@@ -39,6 +39,7 @@ def checkpoint_table(
 class CheckpointList(Pane, CheckpointKeys, CopyPathKey):
     """A pane whose rows are checkpoints (the class that builds it sets `store`)."""
 
+    HELP_ROWS = "On checkpoints"
     BINDINGS: ClassVar[list[BindingType]] = [
         *CHECKPOINT_BINDINGS,
         COPY_PATH,

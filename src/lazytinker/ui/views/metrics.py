@@ -103,6 +103,8 @@ def local_run_columns() -> list[Column[LocalRun]]:
 class LocalRunsPane(Pane):
     """The log folders on this box; `space` selects runs to compare on the chart."""
 
+    HELP_ROWS = "On local runs"
+
     def __init__(self, store: Store) -> None:
         table: VirtualTable[LocalRun] = VirtualTable(
             local_run_columns(),

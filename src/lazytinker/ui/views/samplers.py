@@ -15,6 +15,7 @@ class SamplersView(PaneView):
     """Samplers: id, base model, model path."""
 
     collection = "samplers"
+    HELP_ROWS = "On samplers"
 
     def __init__(self, store: Store) -> None:
         table: VirtualTable[GetSamplerResponse] = VirtualTable(
