@@ -82,3 +82,12 @@ def test_a_naive_moment_is_utc() -> None:
 )
 def test_counts_agree_with_their_nouns(number: int, said: str) -> None:
     assert human.count(number, "checkpoint") == said
+
+
+@pytest.mark.parametrize(
+    ("done", "total", "said"),
+    [(1, 1, "1 checkpoint"), (3, 3, "3 checkpoints"), (2, 3, "2 of 3 checkpoints"),
+     (0, 1, "0 of 1 checkpoint")],
+)  # fmt: skip
+def test_part_of_a_count_agrees_with_the_whole(done: int, total: int, said: str) -> None:
+    assert human.of(done, total, "checkpoint") == said

@@ -13,17 +13,17 @@ from lazytinker.ui.table.paint import fit
 
 
 class Tick(Checkbox):
-    """A checkbox whose mark is `X` when on and blank when off, so the two states differ
-    under `NO_COLOR` too (Textual's shows the same `X` in two colours)."""
+    """A checkbox that reads the same without colour: `[x]` ticked, `[ ]` not (Textual's
+    shows an X either way, told apart by colour only, and NO_COLOR users would see none).
+    The one checkbox of the app: the modals' and the clean-up planner's."""
 
-    def watch_value(self) -> None:
-        """Draw the mark for the new value, then let the checkbox say it changed."""
-        self.BUTTON_INNER = "X" if self.value else " "
-        super().watch_value()
+    BUTTON_LEFT = "["
+    BUTTON_RIGHT = "]"
 
-    def on_mount(self) -> None:
-        """The first mark."""
-        self.BUTTON_INNER = "X" if self.value else " "
+    @property
+    def _button(self) -> Content:
+        self.BUTTON_INNER = "x" if self.value else " "
+        return super()._button
 
 
 def fit_path(path: str, width: int) -> str:
