@@ -89,7 +89,7 @@ class RunsPane(Pane, RunKeys, CopyPathKey):
         )
         table.empty.scoped = "No training runs in this session yet."
         table.activatable = True
-        table.model.fields = run_fields(lambda: store.now(), store.run_totals.get)
+        table.model.fields = run_fields(lambda: store.moment, store.run_totals.get)
         table.model.extra_text = metadata_text
         super().__init__("Training runs", table, selectable=True, id="runs-pane")
         self.store = store

@@ -31,7 +31,7 @@ def checkpoint_table(
         empty_text=empty,
         id=id,
     )
-    table.model.fields = checkpoint_fields(lambda: store.now())
+    table.model.fields = checkpoint_fields(lambda: store.moment)
     table.model.extra_text = metadata_text
     return table
 
