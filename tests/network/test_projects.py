@@ -13,7 +13,8 @@ from lazytinker.api.paths import CheckpointRef
 from lazytinker.store import Capability, Store, Support
 from lazytinker.ui.about import about_text
 from lazytinker.ui.app import LazytinkerApp
-from lazytinker.ui.detail import checkpoint_detail
+from lazytinker.ui.detail import panel_content
+from lazytinker.ui.fields import fields_of
 from lazytinker.ui.header import identity_of
 from lazytinker.ui.main_screen import MainScreen
 from lazytinker.ui.modals.project import ProjectModal
@@ -146,7 +147,7 @@ async def test_base_model_of_a_checkpoint_is_shown(server: Any) -> None:
         assert await store.load_checkpoints(run.training_run_id)
         checkpoint = next(iter(store.run_checkpoints(run.training_run_id)))
         assert checkpoint.base_model == run.base_model
-        assert f"base {run.base_model}" in checkpoint_detail(checkpoint, store).plain
+        assert f"base {run.base_model}" in panel_content(fields_of(checkpoint, store)).plain
     finally:
         await store.close()
 

@@ -127,10 +127,13 @@ async def test_filter_sort_and_reverse(server) -> None:
         assert f"/{model}" in str(screen.panes["runs"].border_title)
         await pilot.press("escape")
         assert runs.row_count == len(store.runs)
-        await pilot.press("o")
+        # `o` offers the columns, each a letter away (`r`: Run); `o` again reverses.
+        await pilot.press("o", "r")
+        await pilot.pause()
         first = runs.visible_keys()
         assert first == sorted(first)
-        await pilot.press("o")
+        await pilot.press("o", "o")
+        await pilot.pause()
         assert runs.visible_keys() == sorted(first, reverse=True)
         await pilot.press("G")
         assert runs.cursor_key == runs.visible_keys()[-1]
@@ -209,7 +212,9 @@ async def test_unreachable_server_says_where_and_r_retries() -> None:
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot, lambda: store.connection is Connection.UNREACHABLE)
         screen = main(app)
-        await settle(pilot, lambda: screen.problem.has_class("-shown"))
+        # Said at once ("Press r to retry"), then, once it waits to try again by itself,
+        # "Trying again by itself every 2 s; press r to retry now".
+        await settle(pilot, lambda: "press r to retry" in str(screen.problem.render()))
         text = str(screen.problem.render())
         assert "Could not reach http://127.0.0.1:9" in text
         assert "press r to retry" in text

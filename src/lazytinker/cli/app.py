@@ -290,6 +290,7 @@ async def build_app(
         downloads=downloads,
         download_directory=settings.downloads.directory,
         extract=settings.downloads.extract,
+        screenshot_directory=settings.ui.screenshots,
     )
     app.plan_choice = cleanup.choice
     app.save_plan = (lambda choice: save_cleanup(path, choice)) if path is not None else None

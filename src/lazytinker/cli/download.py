@@ -17,8 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-import humanize
-
+from lazytinker import human
 from lazytinker.api.client import TinkerAPI
 from lazytinker.api.download import (
     CheckpointDownload,
@@ -140,7 +139,7 @@ def _report_success(result: DownloadResult, *, as_json: bool) -> None:
         }
         json_line(record)
     else:
-        size = humanize.naturalsize(result.bytes, binary=True)
+        size = human.size(result.bytes)
         say(f"{result.label} -> {result.path} ({size})")
 
 
@@ -182,15 +181,15 @@ def render_progress(event: Progress, width: int = 24) -> str:
         return f"{name}: the server is preparing it{wait}"
     if event.phase == "extracting":
         return f"{name}: extracting…"
-    done = humanize.naturalsize(event.done, binary=True)
+    done = human.size(event.done)
     fraction = event.fraction
     if fraction is None:
         bar, amount = "", done
     else:
         filled = int(fraction * width)
         bar = "[" + "#" * filled + "-" * (width - filled) + f"] {fraction:4.0%} "
-        amount = f"{done} / {humanize.naturalsize(event.total or 0, binary=True)}"
-    rate = f"  {humanize.naturalsize(event.rate, binary=True)}/s" if event.rate else ""
+        amount = f"{done} / {human.size(event.total or 0)}"
+    rate = f"  {human.rate(event.rate)}" if event.rate else ""
     eta = f"  ETA {_clock(event.eta)}" if event.eta is not None else ""
     return f"{name} {bar}{amount}{rate}{eta}"
 

@@ -40,7 +40,7 @@ from lazytinker.api.models import (
     TrainingRun,
     WeightsInfoResponse,
 )
-from lazytinker.api.paths import CheckpointRef, Flavor
+from lazytinker.api.paths import CheckpointRef
 from lazytinker.local import LocalCheckpoint, LocalLogs, LocalRun, LocalState
 from lazytinker.store import training
 from lazytinker.store.actions import Actions
@@ -50,14 +50,14 @@ from lazytinker.store.gone import GoneCheckpoint, Vanished, gone_rows
 from lazytinker.store.keyed import Change, Keyed
 from lazytinker.store.loaders import Loaders
 from lazytinker.store.money import Money
-from lazytinker.store.protocol import Capability, StoreAPI
+from lazytinker.store.protocol import StoreAPI
 from lazytinker.store.records import ActionResult, Connection, Fallback, Operation, SessionInfo
 from lazytinker.store.run_totals import RunTotals
 from lazytinker.store.server_side import ServerSide
 from lazytinker.store.shared import Shared
 from lazytinker.store.startup import Startup
 from lazytinker.store.state import Listener, NoticeListener, StoreState
-from lazytinker.store.watch import Watch
+from lazytinker.store.watch import HEALING, Watch
 
 READ_RUNS_IN_FLIGHT = 8
 """Run listings read at once before a run-level action or a clean-up plan."""
@@ -72,6 +72,7 @@ class Store(ServerSide):
 
     # What the UI renders from: held by `state`, read and written through.
     now: Shared[Callable[[], datetime]] = Shared("state.now")
+    moment: Shared[datetime] = Shared("state.moment")
     sessions: Shared[Keyed[SessionInfo]] = Shared("state.sessions")
     runs: Shared[Keyed[TrainingRun]] = Shared("state.runs")
     run_scope: Shared[AccessScope] = Shared("state.run_scope")
@@ -159,15 +160,6 @@ class Store(ServerSide):
 
     # --- small queries ---------------------------------------------------------------------
 
-    @property
-    def flavor(self) -> Flavor:
-        """The service's flavor (`tinker` or `hpcai`)."""
-        return self.api.flavor
-
-    def supports(self, capability: Capability) -> bool:
-        """Whether the service offers a capability (hpcai lacks sessions, publish, TTL…)."""
-        return self.capabilities.supports(capability)
-
     def run_checkpoints(self, run_id: str) -> Keyed[Checkpoint]:
         """The checkpoint collection of one run (created empty on first use)."""
         return self.state.run_checkpoints(run_id)
@@ -191,15 +183,15 @@ class Store(ServerSide):
         """Active from the server's status when it has one, else from its runs' activity."""
         return self.state.session_active(info)
 
+    def tick(self) -> datetime:
+        """Move the moment the screen shows to now; every relative time is said again."""
+        return self.state.tick()
+
     def is_fresh(self, key: str) -> bool:
         """Whether the watch found this row a moment ago."""
         return key in self.state.fresh
 
     # --- connecting and loading ------------------------------------------------------------
-
-    async def connect(self) -> bool:
-        """Do the service's start-up handshake; the connection status says how it went."""
-        return await self.loaders.connect()
 
     async def load_runs(self, scope: AccessScope | None = None) -> bool:
         """Load every run of the scope (`owned`/`accessible`), first page shown at once."""
@@ -303,8 +295,9 @@ class Store(ServerSide):
     async def refresh(
         self, collections: Iterable[str] | None = None, *, watch: bool = False
     ) -> bool:
-        """Reload the named collections (default: what is on screen); True if all succeeded."""
-        return await self.loaders.refresh(collections, watch=watch)
+        """Reload the named collections (default: what is on screen), each on its own (one in
+        flight is joined, not asked for twice); True if all succeeded."""
+        return await self.watch.refresh(collections, watch=watch)
 
     def set_visible(self, collections: Iterable[str]) -> None:
         """Tell the watch what is on screen."""
@@ -324,8 +317,17 @@ class Store(ServerSide):
 
     @property
     def next_delay(self) -> float:
-        """Seconds until the next watch refresh: the interval, doubled per failure, capped."""
+        """Seconds between tries while the server fails: the interval, doubled per failure."""
         return self.watch.next_delay
+
+    @property
+    def can_heal(self) -> bool:
+        """Whether the connection's trouble can heal by itself (unreachable, 5xx)."""
+        return self.connection in HEALING
+
+    async def wait_to_retry(self) -> None:
+        """After a start-up failure that can heal, wait the back-off before trying again."""
+        await self.watch.wait_to_retry()
 
     async def close(self) -> None:
         """Stop the watch and background work, and close the API client."""

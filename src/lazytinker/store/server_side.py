@@ -9,7 +9,7 @@ import asyncio
 from datetime import date
 from typing import TYPE_CHECKING
 
-from lazytinker.api.paths import CheckpointRef
+from lazytinker.api.paths import CheckpointRef, Flavor
 from lazytinker.store.protocol import Capability, HandshakeState, Learned, StoreAPI
 from lazytinker.store.records import ActionResult
 
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from lazytinker.store.loaders import Loaders
     from lazytinker.store.startup import Startup
     from lazytinker.store.state import StoreState
+    from lazytinker.store.watch import Watch
 
 
 class ServerSide:
@@ -30,6 +31,23 @@ class ServerSide:
     loaders: Loaders
     actions: Actions
     startup: Startup
+    watch: Watch
+
+    @property
+    def flavor(self) -> Flavor:
+        """The service's flavor (`tinker` or `hpcai`)."""
+        return self.api.flavor
+
+    def supports(self, capability: Capability) -> bool:
+        """Whether the service offers a capability (hpcai lacks sessions, publish, TTL…)."""
+        return self.capabilities.supports(capability)
+
+    async def connect(self) -> bool:
+        """Do the service's start-up handshake; the connection status says how it went."""
+        ok = await self.loaders.connect()
+        if ok:
+            self.watch.connected()
+        return ok
 
     def allowed(self, capability: Capability) -> bool:
         """Offered, and the key may use it (the server did not answer 403)."""

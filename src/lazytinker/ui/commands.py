@@ -32,7 +32,11 @@ COMMANDS: list[tuple[str, str, str]] = [
     ("Runs of one project", "project_filter", "Show the runs of one project, or all"),
     ("Move session to project", "move_session", "Move the highlighted session and its runs"),
     ("Copy checkpoint to project", "copy_to_project", "Copy into a project, with an expiry"),
-    ("Help: keys", "help", "Every key and what it does"),
+    ("Zoom into the detail", "zoom_detail", "Every field of the highlighted row, a line each"),
+    ("Raw JSON", "zoom_detail(True)", "The highlighted row as the server sent it"),
+    ("Sort by…", "sort", "Choose the column to sort by, or reverse the order"),
+    ("Save screenshot", "screenshot", "Save an SVG of the screen and say where"),
+    ("Help: keys", "help", "Every key that works here and what it does"),
 ]
 
 

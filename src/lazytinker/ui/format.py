@@ -1,4 +1,6 @@
-"""Short human forms of sizes and times, relative to the store's (injectable) clock.
+"""Short human forms of sizes and times for the tables and panels, relative to the moment the
+screen shows (`Store.moment`), and ids cut to fit. The forms themselves are `lazytinker.human`'s,
+shared with the command line: one size unit (decimal) and one way to say a time everywhere.
 
 What the server did not say (a field missing or null: time, size, name, owner) shows as
 `UNKNOWN`, never as a made-up value; sums over sizes some of which are unknown say so
@@ -8,33 +10,40 @@ What the server did not say (a field missing or null: time, size, name, owner) s
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 
-import humanize
 from pydantic import BaseModel
+
+from lazytinker import human
 
 UNKNOWN = "—"
 """How a value the server did not give is shown."""
 
+expires = human.expires
+count = human.count
 
-def size(size_bytes: int | None) -> str:
+
+def size(size_bytes: float | None) -> str:
     """`1.2 GB`; unknown sizes show as `—`."""
-    if size_bytes is None:
-        return UNKNOWN
-    return str(humanize.naturalsize(size_bytes, format="%.1f"))
+    return human.size(size_bytes, unknown=UNKNOWN)
+
+
+def ago(when: datetime | None, now: datetime) -> str:
+    """`3m ago`, `in 2d` (for the future), `—` when unknown."""
+    return UNKNOWN if when is None else human.ago(when, now)
 
 
 def total_size(sizes: Iterable[int | None]) -> str:
     """The sum of sizes, honest about the unknown ones: `1.2 GB`, `at least 1.2 GB` when some
     are unknown, `unknown` when all are (never a false total)."""
-    total, unknown, count = 0, 0, 0
+    total, unknown, number = 0, 0, 0
     for value in sizes:
-        count += 1
+        number += 1
         if value is None:
             unknown += 1
         else:
             total += value
-    if count and unknown == count:
+    if number and unknown == number:
         return "unknown"
     return f"at least {size(total)}" if unknown else size(total)
 
@@ -44,56 +53,10 @@ def sent(model: BaseModel, field: str) -> bool:
     return field in model.model_fields_set
 
 
-def _span(seconds: float) -> str:
-    seconds = abs(seconds)
-    for limit, unit, label in (
-        (60, 1, "s"),
-        (3600, 60, "m"),
-        (86400, 3600, "h"),
-        (86400 * 45, 86400, "d"),
-        (86400 * 365, 86400 * 30, "mo"),
-    ):
-        if seconds < limit:
-            return f"{int(seconds // unit)}{label}"
-    return f"{seconds / (86400 * 365):.1f}y".replace(".0y", "y")
-
-
-def ago(when: datetime | None, now: datetime) -> str:
-    """`3m ago`, `in 2d` (for the future), `—` when unknown."""
-    if when is None:
-        return UNKNOWN
-    delta = (now - when).total_seconds()
-    if -1 <= delta < 1:
-        return "now"
-    return f"{_span(delta)} ago" if delta > 0 else f"in {_span(delta)}"
-
-
-def expires(when: datetime | None, now: datetime) -> str:
-    """`in 6d`, `never`, or `expired`."""
-    if when is None:
-        return "never"
-    if when <= now:
-        return "expired"
-    return f"in {_span((when - now).total_seconds())}"
-
-
-def long_time(when: datetime | None, now: datetime) -> str:
-    """`2026-11-20 14:03 UTC (3 days ago)` for the detail panel."""
-    if when is None:
-        return UNKNOWN
-    relative = humanize.naturaltime(naive_utc(when), when=naive_utc(now))
-    return f"{when.strftime('%Y-%m-%d %H:%M UTC')} ({relative})"
-
-
-def naive_utc(when: datetime) -> datetime:
-    """`when` as a naive UTC datetime, for humanize: given an aware one, humanize goes through
-    a Unix timestamp and local time, which overflows for a server's year 1 or 9999."""
-    if when.tzinfo is None:
-        return when
-    try:
-        return when.astimezone(UTC).replace(tzinfo=None)
-    except OverflowError:
-        return datetime.min if when.year == datetime.min.year else datetime.max
+def long_time(when: datetime | None, now: datetime, *, future: bool = False) -> str:
+    """`2026-11-20 14:03 UTC (3h ago)` for the detail panel (`future`: `(in 7d)`); `—` when
+    unknown."""
+    return UNKNOWN if when is None else human.moment(when, now, future=future)
 
 
 def short_id(text: str, width: int = 12) -> str:

@@ -1,13 +1,13 @@
-"""The main screen's start-up: take what the store loaded before the screen existed, await the
-store's start-up task, say what went wrong or start watching; and follow what the server turns
-out to offer. Functions of the screen, kept out of it so that it stays a router.
+"""The main screen's start-up, beside `store_control.py` (which awaits the store's start-up
+task and retries): take what the store loaded before the screen existed, and follow what the
+server turns out to offer. Functions of the screen, kept out of it so that it stays a router.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from lazytinker.store import Change, Connection
+from lazytinker.store import Change
 
 if TYPE_CHECKING:
     from lazytinker.ui.main_screen import MainScreen
@@ -30,35 +30,6 @@ def take_preloaded(screen: MainScreen) -> None:
             screen.on_store_change(Change(name, added=tuple(keyed.items)))
     screen.browse.capabilities_changed()
     screen.call_after_refresh(store.first_screen_shown)
-
-
-async def start_up(screen: MainScreen, again: bool) -> None:
-    """Await the store's start-up (connect, first runs and sessions, all at once; the command
-    line may have started it already); on failure say what to do; else watch."""
-    store = screen.store
-    screen.problem.hide()
-    screen.set_visible()
-    ok = await screen.browse.load(store.start(again=again))
-    screen.header.redraw()
-    if not ok or store.connection is not Connection.CONNECTED:
-        screen.problem.show_problem(store)
-        return
-    if not len(store.runs) and not len(store.sessions) and not store.errors:
-        screen.notify("This account has no sessions or training runs yet.", timeout=8)
-    if screen.auto_watch:
-        store.start_watch()
-
-
-STOPPED = (Connection.UNREACHABLE, Connection.KEY_REJECTED, Connection.NO_CREDENTIAL)
-
-
-def status_changed(screen: MainScreen) -> None:
-    """While starting, a connection that cannot work is said at once: the start-up's other
-    requests may still be retrying, and the user should not wait for them to hear why."""
-    store = screen.store
-    screen.header.redraw()
-    if store.starting and store.connection in STOPPED:
-        screen.problem.show_problem(store)
 
 
 def capabilities_changed(screen: MainScreen) -> None:

@@ -25,7 +25,7 @@ from lazytinker.ui.actions.projects import PROJECT_FILTER_KEY, choose_run_projec
 from lazytinker.ui.pane import Pane
 from lazytinker.ui.text import printable
 from lazytinker.ui.training_sync import LocalSync
-from lazytinker.ui.views.base import View
+from lazytinker.ui.views.base import View, show_error
 from lazytinker.ui.views.browse_panes import RunCheckpointsPane, RunsPane, SessionsPane
 
 
@@ -96,6 +96,11 @@ class BrowseView(Horizontal, View):
             names.add("local")
         return names
 
+    def show_errors(self) -> None:
+        """Each pane's error."""
+        for name, (pane, _keyed) in self._sources().items():
+            show_error(pane, self.store, name)
+
     def _sources(self) -> dict[str, tuple[Pane, Keyed[Any]]]:
         store = self.store
         found: dict[str, tuple[Pane, Keyed[Any]]] = {
@@ -130,7 +135,7 @@ class BrowseView(Horizontal, View):
             pane.table.upsert_many(keyed.items[k] for k in keys if k in keyed.items)
         if change.removed:
             pane.table.remove_many(change.removed)
-        pane.set_error(self.store.errors.get(change.collection))
+        show_error(pane, self.store, change.collection)
         if change.collection == "runs":
             self._runs_scope()
         pane.update_title()
@@ -237,10 +242,11 @@ class BrowseView(Horizontal, View):
         pane.table.selected.clear()
         pane.before_run(run_id)
         pane.table.set_items(keyed.items.values())
+        pane.table.empty.text = "This run has saved no checkpoints yet."
         pane.sync()
         pane.scope = fmt.short_id(printable(run_id), 28)
         pane.fetching = not keyed.loaded
-        pane.set_error(self.store.errors.get(keyed.name))
+        show_error(pane, self.store, keyed.name)
         pane.update_title()
         self._load_run(run_id)
         return pane

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import ClassVar
 
-import humanize
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -19,13 +18,12 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import ListItem, ListView, ProgressBar, Static
 
+from lazytinker import human
 from lazytinker.store.downloads import DownloadItem, DownloadManager, DownloadState
 from lazytinker.ui.keybar import KeyBar
 from lazytinker.ui.modals._format import literal
 
-
-def _size(value: float) -> str:
-    return str(humanize.naturalsize(value, binary=True))
+_size = human.size
 
 
 def _clock(seconds: float) -> str:
@@ -52,7 +50,7 @@ def describe(item: DownloadItem) -> str:
     if state is DownloadState.CANCELLED:
         return f"cancelled at {_size(item.done)} · r to resume"
     amount = _size(item.done) + (f" / {_size(item.total)}" if item.total else "")
-    rate = f" · {_size(item.rate)}/s" if item.rate else ""
+    rate = f" · {human.rate(item.rate)}" if item.rate else ""
     eta = f" · ETA {_clock(item.eta)}" if item.eta is not None else ""
     return f"{amount}{rate}{eta}"
 
@@ -140,6 +138,8 @@ class DownloadsView(Vertical):
         Binding("c", "cancel_download", "Cancel", id="downloads.cancel"),
         Binding("r", "retry_download", "Retry", id="downloads.retry"),
         Binding("x,delete", "remove_download", "Remove", id="downloads.remove"),
+        Binding("j", "move(1)", "Down", show=False, id="downloads.down"),
+        Binding("k", "move(-1)", "Up", show=False, id="downloads.up"),
     ]
 
     def __init__(self, manager: DownloadManager, *, id: str | None = None) -> None:
@@ -192,6 +192,11 @@ class DownloadsView(Vertical):
         if isinstance(row, DownloadRow):
             return self.manager.items.get(row.item_id)
         return None
+
+    def action_move(self, step: int) -> None:
+        """`j`/`k`, as in every other list."""
+        listing = self.query_one(ListView)
+        listing.action_cursor_down() if step > 0 else listing.action_cursor_up()
 
     def action_cancel_download(self) -> None:
         """Stop the highlighted download; what arrived stays on disk for a retry."""
