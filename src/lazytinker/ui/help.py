@@ -169,7 +169,7 @@ def _views_in_one(rows: list[Row], keys: dict[str, list[str]]) -> list[Row]:
     if [keys.get(v, [""])[0] for v in VIEWS] != digits or [r[0] for r in rows].count("1") != 1:
         return rows
     first = [row[0] for row in rows].index("1")
-    views = "Views: browse, all, samplers, models, storage, billing, audit log"
+    views = "browse, all, samplers, models, storage, billing, audit"
     kept = [row for row in rows if row[0] not in set(digits)]
     kept.insert(first, ("1-7", views))
     return kept
