@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -29,7 +28,10 @@ from lazytinker.api.download import (
 )
 from lazytinker.api.errors import LazytinkerError
 from lazytinker.api.paths import CheckpointRef, InvalidPathError
+from lazytinker.api.transport import DEADLINE
+from lazytinker.cli.output import json_line, say, warn
 from lazytinker.config import Profile, load_settings, resolve_profile
+from lazytinker.text import printable
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -54,6 +56,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--insecure", action="store_true", help="allow plain http:// to a non-loopback host"
     )
+    parser.add_argument(
+        "--timeout",
+        metavar="SECONDS",
+        type=float,
+        default=DEADLINE,
+        help="give up on one API call after this long, retries included (default 60)",
+    )
     return parser
 
 
@@ -71,7 +80,7 @@ def main(argv: Sequence[str]) -> int:
             insecure=args.insecure,
         )
     except (InvalidPathError, LazytinkerError) as error:
-        print(f"lazytinker download: {error}", file=sys.stderr)
+        warn("lazytinker download", error)
         return EXIT_USAGE
     jobs = [
         CheckpointDownload(
@@ -81,22 +90,26 @@ def main(argv: Sequence[str]) -> int:
     ]
     bar = ProgressLine(sys.stderr) if sys.stderr.isatty() else None
     try:
-        return asyncio.run(_run(profile, jobs, as_json=args.json, bar=bar))
+        return asyncio.run(
+            _run(profile, jobs, as_json=args.json, bar=bar, deadline=max(args.timeout, 0.1))
+        )
     except KeyboardInterrupt:
         if bar is not None:
             bar.clear()
-        print(
-            "lazytinker download: interrupted; run the same command again to resume",
-            file=sys.stderr,
-        )
+        warn("lazytinker download", "interrupted; run the same command again to resume")
         return EXIT_INTERRUPTED
 
 
 async def _run(
-    profile: Profile, jobs: list[CheckpointDownload], *, as_json: bool, bar: ProgressLine | None
+    profile: Profile,
+    jobs: list[CheckpointDownload],
+    *,
+    as_json: bool,
+    bar: ProgressLine | None,
+    deadline: float = DEADLINE,
 ) -> int:
     failed = 0
-    async with TinkerAPI(profile.target()) as api, new_http_client() as http:
+    async with TinkerAPI(profile.target(), deadline=deadline) as api, new_http_client() as http:
         for job in jobs:
             label = job.ref.path
             try:
@@ -124,17 +137,16 @@ def _report_success(result: DownloadResult, *, as_json: bool) -> None:
             "size_bytes": result.bytes,
             "extracted": result.extracted,
         }
-        print(json.dumps(record), flush=True)
+        json_line(record)
     else:
         size = human.size(result.bytes)
-        print(f"{result.label} -> {result.path} ({size})", flush=True)
+        say(f"{result.label} -> {result.path} ({size})")
 
 
 def _report_failure(label: str, message: str, *, as_json: bool) -> None:
     if as_json:
-        record = {"checkpoint_path": label, "status": "failed", "error": message}
-        print(json.dumps(record), flush=True)
-    print(f"lazytinker download: {label}: {message}", file=sys.stderr, flush=True)
+        json_line({"checkpoint_path": label, "status": "failed", "error": message})
+    warn("lazytinker download", f"{label}: {message}")
 
 
 class ProgressLine:
@@ -148,7 +160,8 @@ class ProgressLine:
 
     def update(self, event: Progress) -> None:
         """Redraw the line for one progress event."""
-        self.stream.write("\r\x1b[2K" + render_progress(event, self.WIDTH))
+        # The file name is the server's: through the one rule, like every line we print.
+        self.stream.write("\r\x1b[2K" + printable(render_progress(event, self.WIDTH)))
         self.stream.flush()
         self.shown = True
 

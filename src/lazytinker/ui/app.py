@@ -6,12 +6,15 @@ connected to the stand-in server, with the store's clock injected so relative ti
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Mapping
 from typing import ClassVar
 
+from rich.console import Group
+from rich.segment import Segments
+from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
-from textual.content import Content
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Static
@@ -20,13 +23,14 @@ from lazytinker.store import Notice, Store
 from lazytinker.store.downloads import DownloadManager
 from lazytinker.store.planner import PlanChoice
 from lazytinker.ui.commands import LazytinkerCommands
+from lazytinker.ui.crash import BUG_REPORT, crash_traceback
 from lazytinker.ui.help import HelpScreen, help_groups
 from lazytinker.ui.keybar import KeyBar
 from lazytinker.ui.main_screen import MainScreen
 from lazytinker.ui.notices import Held, NoticeGate
 from lazytinker.ui.resources import tcss_path
 from lazytinker.ui.screenshot import save_screenshot
-from lazytinker.ui.text import printable
+from lazytinker.ui.text import literal, printable
 
 
 class ProblemScreen(Screen[None]):
@@ -41,7 +45,7 @@ class ProblemScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         """The message and a footer."""
         yield Static("lazytinker", id="header", markup=False)
-        box = Static(Content(printable(self.message).replace("\\n", "\n")), id="problem")
+        box = Static(literal(self.message, multiline=True), id="problem")
         box.add_class("-shown")
         yield box
         yield KeyBar()
@@ -108,10 +112,12 @@ class LazytinkerApp(App[None]):
         title: str = "",
         severity: SeverityLevel = "information",
         timeout: float | None = None,
-        markup: bool = True,
+        markup: bool = False,
     ) -> None:
-        """A toast, held while a modal is open (it never covers a decision)."""
-        self.notices.notify(Held(message, title, severity, timeout, markup))
+        """Every toast, whoever raises it: held while a modal is open (it never covers a
+        decision), and literal text through the one text rule (ours quote paths, ids and server
+        errors), never markup."""
+        self.notices.notify(Held(printable(message), printable(title), severity, timeout, False))
 
     def _send_notice(self, notice: Held) -> None:
         super().notify(
@@ -119,7 +125,7 @@ class LazytinkerApp(App[None]):
             title=notice.title,
             severity=notice.severity,
             timeout=notice.timeout,
-            markup=notice.markup,
+            markup=False,
         )
 
     def on_mount(self) -> None:
@@ -140,7 +146,24 @@ class LazytinkerApp(App[None]):
         self.push_screen(MainScreen(self.store, watch=self.watch_on_start))
 
     def _on_notice(self, notice: Notice) -> None:
-        self.notify(printable(notice.message), severity=notice.severity, markup=False)
+        self.notify(notice.message, severity=notice.severity)
+
+    def copy_to_clipboard(self, text: str) -> None:
+        """Copy through the text rule: no control character (or key) ever reaches the
+        clipboard, where a paste into a shell would run it."""
+        super().copy_to_clipboard(printable(text))
+
+    def _fatal_error(self) -> None:
+        """The crash screen without local variables (Textual prints every frame's, the key
+        among them) and with its messages redacted and escaped."""
+        error = sys.exc_info()[1] or self._exception
+        if error is None:
+            super()._fatal_error()
+            return
+        self.bell()
+        report = Group(crash_traceback(error), Text(BUG_REPORT))
+        self._exit_renderables.append(Segments(self.console.render(report, self.console.options)))
+        self._close_messages_no_wait()
 
     def action_help(self) -> None:
         """`?`: the keys that work here as mapped now, grouped by where they apply."""

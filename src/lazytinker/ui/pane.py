@@ -15,6 +15,7 @@ from textual.widgets import Input, Static
 from lazytinker.ui.collector import CollectorHold
 from lazytinker.ui.modals.sort import SortChoice, SortMenu
 from lazytinker.ui.table import VirtualTable
+from lazytinker.ui.text import printable
 
 
 class Pane(Vertical):
@@ -96,7 +97,7 @@ class Pane(Vertical):
         if order:
             parts.append(f"· {order}")
         if table.filter_text:
-            parts.append(f"/{table.filter_text}")
+            parts.append(f"/{printable(table.filter_text)}")
         selected = len(table.selected)
         if selected:
             parts.append(f"· {selected} selected")
@@ -143,7 +144,7 @@ class Pane(Vertical):
         the pane does not repeat it; its empty table says where to look instead.
         """
         shown = None if said_above else message
-        self.error_line.update(shown or "")
+        self.error_line.update(Content(printable(shown or "")))
         self.error_line.set_class(bool(shown), "-shown")
         if message is None:
             self.table.set_empty_state(problem=None)

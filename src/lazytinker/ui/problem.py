@@ -3,11 +3,10 @@ whole screen: which server, what went wrong, what to do, and whether it is tried
 
 from __future__ import annotations
 
-from textual.content import Content
 from textual.widgets import Static
 
 from lazytinker.store import SERVER_WIDE, Connection, Store
-from lazytinker.ui.text import printable
+from lazytinker.ui.text import literal
 
 
 def _again(store: Store, retrying: bool) -> str:
@@ -55,8 +54,7 @@ class ProblemBox(Static):
     def show_problem(self, store: Store, *, retrying: bool = False) -> None:
         """Say what went wrong with the store's connection, and show the box (`retrying`:
         something tries again by itself)."""
-        text = printable(problem_text(store, retrying=retrying))
-        self.update(Content(text.replace("\\n", "\n")))
+        self.update(literal(problem_text(store, retrying=retrying), multiline=True))
         self.add_class("-shown")
 
     def follow(self, store: Store, *, retrying: bool) -> None:

@@ -28,6 +28,7 @@ from lazytinker.api.models import Checkpoint
 from lazytinker.api.paths import CheckpointRef
 from lazytinker.store import Capability, ReadOnlyError, Store
 from lazytinker.ui.actions.downloads import save_checkpoints
+from lazytinker.ui.actions.refs import actionable
 from lazytinker.ui.cost import checkpoints_size, size_and_cost
 from lazytinker.ui.modals import ConfirmModal, DeleteItem, DeleteModal, TtlChoice, TtlModal
 
@@ -42,10 +43,6 @@ KEEP_FOREVER = Binding("K", "keep_forever", "Keep forever", id="keep_forever")
 
 LISTED = 20
 """Paths a publish confirmation lists before `… and N more`."""
-
-
-def _refs(targets: list[Checkpoint]) -> list[CheckpointRef]:
-    return [CheckpointRef.parse(c.path) for c in targets]
 
 
 def _publish_text(targets: list[Checkpoint], public: bool) -> tuple[str, str]:
@@ -81,6 +78,9 @@ class CheckpointActions:
         # Literal text: messages quote paths and server errors.
         self.host.notify(message, severity=severity, markup=False)
 
+    def _refs(self, targets: list[Checkpoint]) -> list[CheckpointRef]:
+        return actionable(targets, lambda text: self._say(text, "warning"))
+
     def writable(self, targets: list[Checkpoint], what: str) -> bool:
         """Whether there is something to act on and the store may change it; else say why."""
         if not targets:
@@ -102,7 +102,7 @@ class CheckpointActions:
         label = "Publish" if public else "Unpublish"
         if not await self.host.app.push_screen_wait(ConfirmModal(title, body, confirm_label=label)):
             return
-        refs = _refs(targets)
+        refs = self._refs(targets)
         try:
             results = await (self.store.publish(refs) if public else self.store.unpublish(refs))
         except ReadOnlyError as error:
@@ -130,7 +130,7 @@ class CheckpointActions:
         if choice is None:
             return
         try:
-            results = await self.store.set_ttl(_refs(targets), choice.seconds)
+            results = await self.store.set_ttl(self._refs(targets), choice.seconds)
         except ReadOnlyError as error:
             self._say(str(error), "warning")
             return
@@ -148,7 +148,7 @@ class CheckpointActions:
         count = len(targets)
         label = f"Keeping {human.count(count, 'checkpoint')} forever"
         try:
-            results = await self.store.set_ttl(_refs(targets), None, label=label)
+            results = await self.store.set_ttl(self._refs(targets), None, label=label)
         except ReadOnlyError as error:
             self._say(str(error), "warning")
             return
@@ -169,7 +169,7 @@ class CheckpointActions:
             return
         self.settled()
         try:
-            await self.store.delete(_refs(targets))
+            await self.store.delete(self._refs(targets))
         except ReadOnlyError as error:
             self._say(str(error), "warning")
 

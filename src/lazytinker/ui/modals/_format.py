@@ -3,23 +3,12 @@ clock passed in), and literal text."""
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, timedelta
 
-from textual.content import Content
-
 from lazytinker import human
+from lazytinker.ui.text import literal
 
-# C0 and C1 controls: an escape sequence in a server string must show as typed, never reach the
-# terminal. Newlines are allowed only where the caller says the text may span lines.
-_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-_CONTROLS_BUT_NEWLINE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
-
-
-def literal(text: str, *, multiline: bool = False) -> Content:
-    """Text from the server as a literal `Content`: no markup, control characters made visible."""
-    pattern = _CONTROLS_BUT_NEWLINE if multiline else _CONTROLS
-    return Content(pattern.sub(lambda match: f"\\x{ord(match[0]):02x}", text))
+__all__ = ["expiry_after", "human_age", "human_date", "human_size", "literal"]
 
 
 def human_size(size_bytes: int | None) -> str:
