@@ -82,8 +82,11 @@ def expires(when: datetime | None, now: datetime) -> str:
 
 
 def date(when: datetime) -> str:
-    """`2026-11-20 14:03 UTC`."""
-    return aware(when).astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    """`2026-11-20 14:03 UTC`; a server's year 1 or 9999 that UTC cannot hold is shown as sent."""
+    try:
+        return aware(when).astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    except OverflowError:
+        return when.strftime("%Y-%m-%d %H:%M %z").strip()
 
 
 def moment(when: datetime | None, now: datetime, *, future: bool = False) -> str:

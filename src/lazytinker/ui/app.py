@@ -114,15 +114,14 @@ class LazytinkerApp(App[None]):
         timeout: float | None = None,
         markup: bool = False,
     ) -> None:
-        """Every toast, whoever raises it: held while a modal is open (it never covers a
-        decision), and literal text through the one text rule (ours quote paths, ids and server
-        errors), never markup."""
-        self.notices.notify(Held(printable(message), printable(title), severity, timeout, False))
+        """A toast, held while a modal is open (it never covers a decision). Every toast,
+        whoever raises it, is literal text through the one text rule, never markup."""
+        self.notices.notify(Held(message, title, severity, timeout, False))
 
     def _send_notice(self, notice: Held) -> None:
         super().notify(
-            notice.message,
-            title=notice.title,
+            printable(notice.message),
+            title=printable(notice.title),
             severity=notice.severity,
             timeout=notice.timeout,
             markup=False,
