@@ -34,7 +34,7 @@ from pathlib import Path
 import httpx
 
 from lazytinker.api.client import TinkerAPI
-from lazytinker.api.download import CheckpointDownload, download_checkpoint, new_http_client
+from lazytinker.api.download import CheckpointDownload, download_checkpoint, new_fetcher
 from lazytinker.api.paths import CheckpointRef
 from lazytinker.api.stream import part_path
 from lazytinker.config import Profile
@@ -64,11 +64,8 @@ async def _child_ours(url: str, path: str, out: str, cut_at: int | None) -> dict
     job = CheckpointDownload(ref, Path(out), extract=False, force=True)
     start = time.perf_counter()
     cpu_start = _cpu()
-    async with (
-        TinkerAPI(Profile("bench", ref.flavor, url, KEY).target()) as api,
-        new_http_client() as http,
-    ):
-        task = asyncio.create_task(download_checkpoint(api, http, job))
+    async with TinkerAPI(Profile("bench", ref.flavor, url, KEY).target()) as api:
+        task = asyncio.create_task(download_checkpoint(api, new_fetcher(), job))
         if cut_at is None:
             result = await task
             return {

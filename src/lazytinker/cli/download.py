@@ -3,9 +3,13 @@
 The same engine as the app (`api.download`): streamed to `NAME.part`, resumed after a cut or a
 restart (run the same command again), verified, renamed into place, extracted safely. Each
 checkpoint lands in `DIR/NAME` where NAME follows the official CLI (the path without its scheme,
-`/` replaced by `_`) and DIR is `-o` or the current folder. A progress line goes to stderr when it
-is a terminal; `--json` prints one JSON object per checkpoint on stdout. Exit status: 0 when every
-download completed, 1 when one failed, 2 for bad input, 130 when interrupted.
+`/` replaced by `_`) and DIR is `-o` or the current folder; one already there, complete and
+verified, is skipped. When the service no longer serves archives, a training checkpoint is
+exported through a short (billable) training session, as the official CLI does: asked first on a
+terminal, allowed by `--yes`. A progress line that fits the terminal goes to stderr when it is a
+terminal; `--json` prints one JSON object per checkpoint on stdout. Exit status: 0 when every
+download completed or was already there, 1 when one failed, 2 for bad input, 130 when
+interrupted.
 """
 
 from __future__ import annotations
@@ -16,21 +20,23 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
-
-import humanize
 
 from lazytinker.api.client import TinkerAPI
 from lazytinker.api.download import (
     CheckpointDownload,
     DownloadResult,
-    Progress,
+    ExportDeclinedError,
     download_checkpoint,
-    new_http_client,
+    new_fetcher,
 )
 from lazytinker.api.errors import LazytinkerError
+from lazytinker.api.export import BILLABLE
 from lazytinker.api.paths import CheckpointRef, InvalidPathError
+from lazytinker.cli.progress_line import ProgressLine, render_progress
 from lazytinker.config import Profile, load_settings, resolve_profile
+from lazytinker.ui.text import printable
+
+__all__ = ["build_parser", "main", "render_progress"]
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -48,6 +54,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--no-extract", action="store_true", help="keep the archive as NAME.tar")
     parser.add_argument("--force", action="store_true", help="replace an existing NAME")
+    parser.add_argument(
+        "-y",
+        "--yes",
+        action="store_true",
+        help="allow the export flow's short training session (billable) without asking",
+    )
     parser.add_argument("--json", action="store_true", help="one JSON object per checkpoint")
     parser.add_argument("--profile", metavar="NAME", help="profile of the config file to use")
     parser.add_argument("--base-url", metavar="URL", help="service URL (overrides the profile)")
@@ -72,7 +84,7 @@ def main(argv: Sequence[str]) -> int:
             insecure=args.insecure,
         )
     except (InvalidPathError, LazytinkerError) as error:
-        print(f"lazytinker download: {error}", file=sys.stderr)
+        _say(f"lazytinker download: {error}")
         return EXIT_USAGE
     jobs = [
         CheckpointDownload(
@@ -81,109 +93,115 @@ def main(argv: Sequence[str]) -> int:
         for ref in refs
     ]
     bar = ProgressLine(sys.stderr) if sys.stderr.isatty() else None
+    run = _Run(profile, jobs, as_json=args.json, bar=bar, allow_export=args.yes)
     try:
-        return asyncio.run(_run(profile, jobs, as_json=args.json, bar=bar))
+        return asyncio.run(run.all())
     except KeyboardInterrupt:
         if bar is not None:
             bar.clear()
-        print(
-            "lazytinker download: interrupted; run the same command again to resume",
-            file=sys.stderr,
-        )
+        _say("lazytinker download: interrupted; run the same command again to resume")
         return EXIT_INTERRUPTED
 
 
-async def _run(
-    profile: Profile, jobs: list[CheckpointDownload], *, as_json: bool, bar: ProgressLine | None
-) -> int:
-    failed = 0
-    async with TinkerAPI(profile.target()) as api, new_http_client() as http:
-        for job in jobs:
-            label = job.ref.path
-            try:
-                result = await download_checkpoint(
-                    api, http, job, on_progress=bar.update if bar is not None else None
-                )
-            except LazytinkerError as error:
-                failed += 1
-                if bar is not None:
-                    bar.clear()
-                _report_failure(label, str(error), as_json=as_json)
-                continue
-            if bar is not None:
-                bar.clear()
-            _report_success(result, as_json=as_json)
-    return EXIT_FAILED if failed else EXIT_OK
+class _Run:
+    """One invocation: the downloads in turn, each reported as it ends."""
+
+    def __init__(
+        self,
+        profile: Profile,
+        jobs: list[CheckpointDownload],
+        *,
+        as_json: bool,
+        bar: ProgressLine | None,
+        allow_export: bool,
+    ) -> None:
+        self.profile = profile
+        self.jobs = jobs
+        self.as_json = as_json
+        self.bar = bar
+        self.allow_export = allow_export
+
+    async def all(self) -> int:
+        failed = 0
+        fetcher = new_fetcher()
+        async with TinkerAPI(self.profile.target()) as api:
+            for number, job in enumerate(self.jobs, 1):
+                if self.bar is not None and len(self.jobs) > 1:
+                    self.bar.prefix = f"[{number}/{len(self.jobs)}] "
+                try:
+                    result = await download_checkpoint(
+                        api,
+                        fetcher,
+                        job,
+                        on_progress=self.bar.update if self.bar is not None else None,
+                        confirm_export=self._confirm,
+                        on_note=self._note,
+                    )
+                except LazytinkerError as error:
+                    failed += 1
+                    self._failure(job.ref.path, error)
+                    continue
+                self._success(result)
+        return EXIT_FAILED if failed else EXIT_OK
+
+    async def _confirm(self, ref: CheckpointRef) -> bool:
+        self._clear()
+        _say(f"lazytinker download: {ref}: {BILLABLE}.")
+        if self.allow_export:
+            return True
+        if not (sys.stdin.isatty() and sys.stderr.isatty()):
+            return False
+        sys.stderr.write("Start the export session? [y/N] ")
+        sys.stderr.flush()
+        answer = await asyncio.to_thread(sys.stdin.readline)
+        return answer.strip().lower() in ("y", "yes")
+
+    def _note(self, note: str) -> None:
+        self._clear()
+        _say(f"lazytinker download: {note}")
+
+    def _clear(self) -> None:
+        if self.bar is not None:
+            self.bar.clear()
+
+    def _success(self, result: DownloadResult) -> None:
+        self._clear()
+        if self.as_json:
+            record: dict[str, object] = {
+                "checkpoint_path": result.label,
+                "status": result.status,
+                "destination": str(result.path),
+                "extracted": result.extracted,
+            }
+            if result.status == "completed":
+                record["size_bytes"] = result.bytes
+            if result.notes:
+                record["notes"] = list(result.notes)
+            print(json.dumps(record), flush=True)
+        elif result.status == "skipped":
+            print(f"{printable(result.label)}: already there in {result.path}", flush=True)
+        else:
+            size = _size(result.bytes)
+            print(f"{printable(result.label)} -> {result.path} ({size})", flush=True)
+
+    def _failure(self, label: str, error: LazytinkerError) -> None:
+        self._clear()
+        message = str(error)
+        if isinstance(error, ExportDeclinedError):
+            message = "not started: the export session needs your consent (run again with --yes)"
+        if self.as_json:
+            record = {"checkpoint_path": label, "status": "failed", "error": message}
+            print(json.dumps(record), flush=True)
+        _say(f"lazytinker download: {printable(label)}: {printable(message)}")
 
 
-def _report_success(result: DownloadResult, *, as_json: bool) -> None:
-    if as_json:
-        record = {
-            "checkpoint_path": result.label,
-            "status": "completed",
-            "destination": str(result.path),
-            "size_bytes": result.bytes,
-            "extracted": result.extracted,
-        }
-        print(json.dumps(record), flush=True)
-    else:
-        size = humanize.naturalsize(result.bytes, binary=True)
-        print(f"{result.label} -> {result.path} ({size})", flush=True)
+def _say(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
 
 
-def _report_failure(label: str, message: str, *, as_json: bool) -> None:
-    if as_json:
-        record = {"checkpoint_path": label, "status": "failed", "error": message}
-        print(json.dumps(record), flush=True)
-    print(f"lazytinker download: {label}: {message}", file=sys.stderr, flush=True)
-
-
-class ProgressLine:
-    """A one-line progress bar redrawn in place on a terminal."""
-
-    WIDTH = 24
-
-    def __init__(self, stream: TextIO) -> None:
-        self.stream = stream
-        self.shown = False
-
-    def update(self, event: Progress) -> None:
-        """Redraw the line for one progress event."""
-        self.stream.write("\r\x1b[2K" + render_progress(event, self.WIDTH))
-        self.stream.flush()
-        self.shown = True
-
-    def clear(self) -> None:
-        """Remove the line, so the next message starts on a clean line."""
-        if self.shown:
-            self.stream.write("\r\x1b[2K")
-            self.stream.flush()
-            self.shown = False
-
-
-def render_progress(event: Progress, width: int = 24) -> str:
-    """One line describing a progress event: bar, bytes, rate and ETA, or what is awaited."""
-    name = event.file or ""
-    if event.phase == "building":
-        wait = f" (asking again in {event.retry_after:g} s)" if event.retry_after else ""
-        return f"{name}: the server is preparing it{wait}"
-    if event.phase == "extracting":
-        return f"{name}: extracting…"
-    done = humanize.naturalsize(event.done, binary=True)
-    fraction = event.fraction
-    if fraction is None:
-        bar, amount = "", done
-    else:
-        filled = int(fraction * width)
-        bar = "[" + "#" * filled + "-" * (width - filled) + f"] {fraction:4.0%} "
-        amount = f"{done} / {humanize.naturalsize(event.total or 0, binary=True)}"
-    rate = f"  {humanize.naturalsize(event.rate, binary=True)}/s" if event.rate else ""
-    eta = f"  ETA {_clock(event.eta)}" if event.eta is not None else ""
-    return f"{name} {bar}{amount}{rate}{eta}"
-
-
-def _clock(seconds: float) -> str:
-    whole = int(seconds)
-    hours, rest = divmod(whole, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+def _size(value: float) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if value < 1024 or unit == "GiB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} GiB"  # pragma: no cover - the loop returns
