@@ -17,10 +17,12 @@ from textual.widgets import Static
 
 from lazytinker.store import Notice, Store
 from lazytinker.store.downloads import DownloadManager
+from lazytinker.ui.actions.downloads import follow_downloads, quit_modal
 from lazytinker.ui.commands import LazytinkerCommands
 from lazytinker.ui.help import HelpScreen
 from lazytinker.ui.keybar import KeyBar
 from lazytinker.ui.main_screen import MainScreen
+from lazytinker.ui.modals.quit import QuitModal
 from lazytinker.ui.resources import tcss_path
 from lazytinker.ui.text import printable
 
@@ -96,9 +98,21 @@ class LazytinkerApp(App[None]):
             return
         self.store.on_notice(self._on_notice)
         self.push_screen(MainScreen(self.store, watch=self.watch_on_start))
+        if self.downloads is not None:
+            follow_downloads(self, self.downloads, self.download_directory)
 
     def _on_notice(self, notice: Notice) -> None:
         self.notify(printable(notice.message), severity=notice.severity, markup=False)
+
+    async def action_quit(self) -> None:
+        """`q`: quit; while downloads run, ask first (the default answer stays)."""
+        if self.downloads is None or not self.downloads.active_count:
+            self.exit()
+        elif not isinstance(self.screen, QuitModal):
+            self.push_screen(
+                quit_modal(self.downloads, self.download_directory),
+                lambda answer: self.exit() if answer else None,
+            )
 
     def action_help(self) -> None:
         """`?`: the keys of the current screen as mapped now."""
@@ -111,6 +125,8 @@ class LazytinkerApp(App[None]):
         self.push_screen(HelpScreen(rows))
 
     async def on_unmount(self) -> None:
-        """Stop the store's watch and close its client."""
+        """Stop the downloads (their parts stay for next time), the store's watch, its client."""
+        if self.downloads is not None:
+            await self.downloads.aclose()
         if self.store is not None:
             await self.store.close()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from textual import work
 from textual.binding import Binding, BindingType
 
 from lazytinker.api.models import TrainingRun
@@ -43,8 +44,10 @@ class SessionsPane(Pane, CopyPathKey):
         item = self.highlighted()
         return item.session_id if isinstance(item, SessionInfo) else None
 
-    def action_export_trace(self) -> None:
-        """`e`: save the highlighted session's trace export (the server builds it first)."""
+    @work(group="action")
+    async def action_export_trace(self) -> None:
+        """`e`: save the highlighted session's trace export, after asking where (the server
+        builds it first)."""
         app = self.app
         manager = getattr(app, "downloads", None)
         key = self.table.cursor_key
@@ -53,7 +56,9 @@ class SessionsPane(Pane, CopyPathKey):
                 "Highlight a session to export its trace.", severity="warning", markup=False
             )
             return
-        export_trace(self, manager, key, directory=getattr(app, "download_directory", "."))
+        await export_trace(
+            self, manager, key, directory=getattr(app, "download_directory", "~/tinker-checkpoints")
+        )
 
 
 class RunsPane(Pane, CopyPathKey):
