@@ -79,7 +79,7 @@ class DownloadRow(ListItem):
         padding: 0 1;
     }
     DownloadRow .bar-line {
-        height: 1;
+        height: auto;
     }
     DownloadRow ProgressBar {
         width: 40;
@@ -89,6 +89,7 @@ class DownloadRow(ListItem):
     }
     DownloadRow .state {
         width: 1fr;
+        height: auto;
         margin-left: 1;
     }
     DownloadRow.-failed .state {
