@@ -203,7 +203,9 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
     try:
         yield mount
     finally:
-        subprocess.run(["umount", str(mount)], check=False)
+        # A file still open inside (a leak) would make this fail: then the test fails too.
+        done = subprocess.run(["umount", str(mount)], capture_output=True, text=True, check=False)
+        assert done.returncode == 0, done.stderr
 
 
 async def test_a_full_disk_while_extracting_keeps_the_archive(

@@ -53,16 +53,16 @@ class TarHeaderError(Exception):
 
 def open_decompressed(path: Path) -> Readable:
     """`path` opened for reading, decompressed by its magic number when compressed."""
-    raw = path.open("rb")
-    magic = raw.read(6)
-    raw.seek(0)
+    with path.open("rb") as probe:
+        magic = probe.read(6)
+    # Opened by name, so closing the reader closes the file too.
     if magic.startswith(b"\x1f\x8b"):
-        return gzip.GzipFile(fileobj=raw, mode="rb")
+        return gzip.open(path, "rb")
     if magic.startswith(b"BZh"):
-        return bz2.BZ2File(raw, mode="rb")
+        return bz2.open(path, "rb")
     if magic.startswith(b"\xfd7zXZ\x00"):
-        return lzma.LZMAFile(raw, mode="rb")
-    return raw
+        return lzma.open(path, "rb")
+    return path.open("rb")
 
 
 class HeaderGuard(io.RawIOBase):
