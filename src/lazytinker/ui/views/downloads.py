@@ -44,6 +44,17 @@ class DownloadsView(Vertical):
     DownloadsView ListView {
         height: 1fr;
     }
+    /* A quiet highlight: the row's own colours (green done, red failed) stay readable. */
+    DownloadsView ListView > DownloadRow.-highlight,
+    DownloadsView ListView:focus > DownloadRow.-highlight {
+        background: $boost;
+        color: $foreground;
+        text-style: none;
+        border-left: outer $accent;
+    }
+    DownloadsView ListView > DownloadRow {
+        border-left: outer $background;
+    }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
