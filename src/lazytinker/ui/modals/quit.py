@@ -33,8 +33,9 @@ class QuitModal(YesNoModal):
         with VerticalScroll(id="body-scroll"):
             yield Static(Content("\n").join(lines), id="running", markup=False)
         note = (
-            "What has arrived stays on disk as .part files. The next time lazytinker starts, "
-            "unfinished downloads in " + self.folder + " are listed in the downloads view (D), "
-            "ready to resume with r; a download started again from the command line resumes too."
+            "The partial files are kept (as .part files) and resume next time: when lazytinker "
+            "starts again, unfinished downloads in " + self.folder + " are listed in the "
+            "downloads view (D), ready to resume with r; the same `lazytinker download` command "
+            "resumes them too."
         )
         yield Static(literal(note), id="note", markup=False)
