@@ -142,7 +142,11 @@ def open_part(part: Path, start: int) -> int:
     except OSError as error:
         raise disk_error(error, part, part) from None
     try:
-        os.ftruncate(fd, start)
+        # Cut only what goes past `start` (a part is normally exactly that long): on ext4 a
+        # truncate also starts write-back of every dirty page of the file (auto_da_alloc), and
+        # the resumed transfer then competes with it from its first byte.
+        if os.fstat(fd).st_size != start:
+            os.ftruncate(fd, start)
         os.lseek(fd, start, os.SEEK_SET)
     except OSError as error:
         os.close(fd)

@@ -232,8 +232,8 @@ class _Writer:
     def _attempt(self, target: Target, offset: int, validator: PartValidator | None) -> Attempt:
         loop = asyncio.get_running_loop()
 
-        def report(done: int) -> None:
-            loop.call_soon_threadsafe(self._report, done)
+        def report(done: int, received: bool) -> None:
+            loop.call_soon_threadsafe(self._report, done, received)
 
         attempt = Attempt(
             self.fetcher,
@@ -250,8 +250,14 @@ class _Writer:
         attempt.source, attempt.extract = self.source, self.extract
         return attempt
 
-    def _report(self, done: int) -> None:
+    def _report(self, done: int, received: bool = False) -> None:
         if self.on_progress is None:
+            return
+        if received:
+            whole = self.overall_total or self.base_done + done
+            self.on_progress(
+                Progress("verifying", done=self.base_done + done, total=whole, file=self.label)
+            )
             return
         now = time.monotonic()
         if now - self._last_event < _PROGRESS_EVERY / 2:
@@ -278,11 +284,6 @@ class _Writer:
         if self.total is not None and size != self.total:
             raise DownloadError(
                 f"{self.label}: got {size} bytes but the server announced {self.total}"
-            )
-        if self.on_progress is not None:
-            total = self.overall_total or self.base_done + size
-            self.on_progress(
-                Progress("verifying", done=self.base_done + size, total=total, file=self.label)
             )
 
         def settle() -> None:

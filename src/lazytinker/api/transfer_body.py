@@ -78,7 +78,7 @@ class Attempt:
         label: str,
         limits: Limits,
         max_bytes: int | None,
-        report: Callable[[int], None],
+        report: Callable[[int, bool], None],
         report_every: float,
     ) -> None:
         self.fetcher = fetcher
@@ -216,8 +216,8 @@ class Attempt:
                 now = time.monotonic()
                 if now - last >= self.report_every:
                     last = now
-                    self.report(done)
-            self.report(done)
+                    self.report(done, False)
+            self.report(done, True)  # all received: what remains is making it durable
             self._sync(flusher, fd)
         finally:
             with contextlib.suppress(OSError):  # reported by the write or sync that failed
