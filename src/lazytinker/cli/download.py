@@ -158,7 +158,7 @@ class _Run:
 
     def _note(self, note: str) -> None:
         self._clear()
-        _say(f"lazytinker download: {note}")
+        _say(f"lazytinker download: {printable(note)}")
 
     def _clear(self) -> None:
         if self.bar is not None:
