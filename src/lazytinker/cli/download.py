@@ -18,6 +18,7 @@ import argparse
 import asyncio
 import json
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -128,6 +129,7 @@ class _Run:
             for number, job in enumerate(self.jobs, 1):
                 if self.bar is not None and len(self.jobs) > 1:
                     self.bar.prefix = f"[{number}/{len(self.jobs)}] "
+                started = time.monotonic()
                 try:
                     result = await download_checkpoint(
                         api,
@@ -141,7 +143,7 @@ class _Run:
                     failed += 1
                     self._failure(job.ref.path, error)
                     continue
-                self._success(result)
+                self._success(result, time.monotonic() - started)
         return EXIT_FAILED if failed else EXIT_OK
 
     async def _confirm(self, ref: CheckpointRef) -> bool:
@@ -164,7 +166,7 @@ class _Run:
         if self.bar is not None:
             self.bar.clear()
 
-    def _success(self, result: DownloadResult) -> None:
+    def _success(self, result: DownloadResult, seconds: float) -> None:
         self._clear()
         if self.as_json:
             record: dict[str, object] = {
@@ -172,6 +174,7 @@ class _Run:
                 "status": result.status,
                 "destination": str(result.path),
                 "extracted": result.extracted,
+                "elapsed_seconds": round(seconds, 3),
             }
             if result.status == "completed":
                 record["size_bytes"] = result.bytes
