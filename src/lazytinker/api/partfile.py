@@ -1,7 +1,7 @@
 """The file side of a download: the `.part` file the bytes go to, the validator saved beside it
 (ETag, total length and what the part belongs to, so a resume knows it continues the same file
-and a later start can list it), write-back during the transfer, the final fsyncs, the free-space
-guard, and disk errors said plainly.
+and a later start can list it), the final fsyncs, the free-space guard, and disk errors said
+plainly. (Write-back during the transfer is `writeback.py`'s.)
 
 Nothing here writes through a link: a part or validator is created fresh (`O_EXCL`) or reopened
 only when it is a regular file of ours with a single name (`O_NOFOLLOW`, then `fstat`).
@@ -13,7 +13,6 @@ import errno
 import json
 import os
 import stat
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -161,59 +160,6 @@ def part_size(part: Path) -> int:
     except OSError:
         return 0
     return info.st_size if stat.S_ISREG(info.st_mode) else 0
-
-
-class Flusher:
-    """Writes dirty pages back in a helper thread while the transfer goes on, and keeps the
-    transfer at most two windows ahead of the disk.
-
-    Without it the final fsync of a multi-gigabyte file waits for all of it at the end. Without
-    the bound, a network faster than the disk leaves a growing backlog of dirty pages: a download
-    killed at 40% (a dropped SSH session) then has half of what it received still unwritten, and
-    the resumed download must write all of that before it can finish, which is why a resume took
-    as long as a whole download. With the bound, at most ~128 MiB is ever unwritten.
-    """
-
-    EVERY = 64 * 1024 * 1024
-
-    def __init__(self, fd: int) -> None:
-        self.fd = fd
-        self.pending = 0
-        self._thread: threading.Thread | None = None
-        self._error: OSError | None = None
-
-    def wrote(self, count: int) -> None:
-        """`count` more bytes were written; start a write-back when enough are dirty (waiting
-        for the one in flight first when a second window has filled meanwhile)."""
-        self.pending += count
-        if self.pending < self.EVERY:
-            return
-        if self._thread is not None and self._thread.is_alive():
-            if self.pending < 2 * self.EVERY:
-                return
-            self._thread.join()  # the disk sets the pace
-        self._raise()
-        self.pending = 0
-        self._thread = threading.Thread(target=self._sync, name="lazytinker-writeback")
-        self._thread.start()
-
-    def _sync(self) -> None:
-        try:
-            os.fdatasync(self.fd)
-        except OSError as error:  # ENOSPC, EIO: surfaces at the next write or the drain
-            self._error = error
-
-    def _raise(self) -> None:
-        error, self._error = self._error, None
-        if error is not None:
-            raise error
-
-    def drain(self) -> None:
-        """Wait for the write-back in flight, if any (the descriptor must outlive it)."""
-        if self._thread is not None:
-            self._thread.join()
-            self._thread = None
-        self._raise()
 
 
 def write_all(fd: int, chunk: memoryview) -> None:

@@ -20,7 +20,6 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 from lazytinker.api.partfile import (
-    Flusher,
     PartValidator,
     default_reserve,
     free_bytes,
@@ -33,6 +32,7 @@ from lazytinker.api.partfile import (
 from lazytinker.api.rawhttp import Abort, Fetcher, Opened, check_url
 from lazytinker.api.retry import parse_retry_after
 from lazytinker.api.transfer import DownloadError, Limits, Target
+from lazytinker.api.writeback import Flusher
 
 __all__ = ["Attempt", "Outcome", "Overflow", "Restart", "bound_for"]
 
@@ -195,7 +195,7 @@ class Attempt:
         done = start
         checked = start
         limit = self.total if self.total is not None else self.max_bytes
-        flusher = Flusher(fd)
+        flusher = Flusher(fd, start)
         last = 0.0
         try:
             while True:
