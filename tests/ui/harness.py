@@ -9,8 +9,10 @@ from textual.pilot import Pilot
 
 from lazytinker.api.client import TinkerAPI
 from lazytinker.config import Profile
+from lazytinker.local import LocalLogs
 from lazytinker.store import Store
 from lazytinker.ui.app import LazytinkerApp
+from lazytinker.ui.main_screen import MainScreen
 
 # The seed is laid out from this moment and the app's clock is pinned to it, so relative times
 # ("3m ago") are the same on every run: snapshots depend on it.
@@ -30,8 +32,9 @@ def make_store(
     now: Callable[[], datetime] | None = None,
     refresh: float = 5.0,
     read_only: bool = False,
+    local_logs: LocalLogs | None = None,
 ) -> Store:
-    """A store on a fresh client for the server at `url`."""
+    """A store on a fresh client for the server at `url` (following `local_logs`, if given)."""
     return Store(
         TinkerAPI(profile_for(url, key=key, flavor=flavor).target()),
         profile_name="test",
@@ -39,6 +42,7 @@ def make_store(
         refresh=refresh,
         read_only=read_only,
         display_url="http://stand-in.test",
+        local_logs=local_logs,
     )
 
 
@@ -55,3 +59,13 @@ async def settle(pilot: Pilot[None], ready: Callable[[], bool], *, tries: int = 
             await pilot.pause()
             return
     raise AssertionError("the app never reached the expected state")
+
+
+def header_settled(screen: MainScreen) -> bool:
+    return not getattr(screen.header, "_soon", False)
+
+
+def runs_counted(screen: MainScreen) -> bool:
+    """The runs on screen have their checkpoints counted (their rows and the header show it)."""
+    keys = screen.runs.rows_on_screen()
+    return bool(keys) and all(screen.store.run_totals.get(k) is not None for k in keys)

@@ -14,7 +14,7 @@ from textual.pilot import Pilot
 
 from lazytinker.ui.main_screen import MainScreen
 
-from .harness import FIXED_NOW, make_app, make_store, settle
+from .harness import FIXED_NOW, header_settled, make_app, make_store, runs_counted, settle
 
 Check = Callable[[MainScreen], bool]
 
@@ -24,12 +24,16 @@ def _prepare(keys: tuple[str, ...], ready: Check) -> Callable[[Pilot[None]], Awa
         app: Any = pilot.app
         store = app.store
         await settle(pilot, lambda: store.runs.loaded and store.sessions.loaded)
+        # The runs on screen counted, and the header's count of what expires within a day
+        # redrawn, before anything else: both come in the background.
+        await settle(pilot, lambda: runs_counted(app.screen) and header_settled(app.screen))
         for key in keys:
             await pilot.press(key)
             await pilot.pause()
         await settle(pilot, lambda: isinstance(app.screen, MainScreen) and ready(app.screen))
-        # The status line's size sum comes 0.3 s after the rows settle.
-        await pilot.pause(0.6)
+        # The status line's size sum comes 0.3 s after the rows settle, the header's count of
+        # checkpoints expiring within a day 0.5 s after the checkpoints.
+        await pilot.pause(0.8)
 
     return run_before
 
@@ -41,7 +45,7 @@ def _weights_shown(screen: MainScreen) -> bool:
 
 
 VIEWS: dict[str, tuple[tuple[str, ...], Check]] = {
-    "browse": ((), lambda s: s.runs.row_count > 0),
+    "browse": ((), runs_counted),
     "run_checkpoints": (
         ("j", "enter"),
         lambda s: s.checkpoints.row_count > 0 and _weights_shown(s),
@@ -51,7 +55,7 @@ VIEWS: dict[str, tuple[tuple[str, ...], Check]] = {
     "models": (("4",), lambda s: s.store.models.loaded),
     "storage": (("5",), lambda s: s.store.storage is not None),
     "billing": (("6",), lambda s: s.store.billing is not None),
-    "session_runs": (("h", "enter"), lambda s: s.runs.has_focus),
+    "session_runs": (("h", "enter"), lambda s: s.runs.has_focus and runs_counted(s)),
 }
 
 
@@ -78,7 +82,11 @@ def test_help_snapshot(start_server: Any, snap_compare: Any) -> None:
     store = make_store(server.url, now=lambda: FIXED_NOW)
 
     async def run_before(pilot: Pilot[None]) -> None:
-        await settle(pilot, lambda: store.runs.loaded)
+        app: Any = pilot.app
+        # Sessions too: the runs behind the help take their names from them.
+        await settle(pilot, lambda: store.runs.loaded and store.sessions.loaded)
+        await settle(pilot, lambda: runs_counted(app.screen) and header_settled(app.screen))
+        await pilot.pause(0.2)
         await pilot.press("question_mark")
         await pilot.pause()
 

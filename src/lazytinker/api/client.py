@@ -8,6 +8,7 @@ usage and audit, download URLs), and one `Capabilities` says what the service of
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from types import TracebackType
 from typing import Self
@@ -97,6 +98,13 @@ class TinkerAPI:
     def supports(self, capability: Capability) -> bool:
         """Whether this service offers `capability`."""
         return self.capabilities.supports(capability)
+
+    def on_throttle(self, listener: Callable[[float | None], None]) -> Callable[[], None]:
+        """Call `listener(retry_after)` on every 429 the service answers; returns a function
+        that stops it (bulk actions slow down by it)."""
+        listeners = self.transport.throttle_listeners
+        listeners.append(listener)
+        return lambda: listeners.remove(listener) if listener in listeners else None
 
     @property
     def retry(self) -> RetryPolicy:

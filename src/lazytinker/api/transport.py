@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -55,11 +55,14 @@ class Transport:
         self.dynamic_config: DynamicConfigResponse | None = None
         self._connected = False
         self._connect_lock = asyncio.Lock()
+        self.throttle_listeners: list[Callable[[float | None], None]] = []
+        """Told of every 429 (with its `Retry-After`), retried or not: bulk actions pace
+        themselves by it."""
         self._http = httpx.AsyncClient(
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
             headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
             follow_redirects=False,
-            limits=httpx.Limits(max_connections=32, max_keepalive_connections=16),
+            limits=httpx.Limits(max_connections=32, max_keepalive_connections=32),
         )
 
     async def aclose(self) -> None:
@@ -198,6 +201,9 @@ class Transport:
                     redact=self.credentials.redact,
                 )
                 retry_after = parse_retry_after(resp.headers.get("retry-after"))
+                if status == 429:
+                    for listener in list(self.throttle_listeners):
+                        listener(retry_after)
                 # An empty-body 400 is an edge proxy's rejection, not the server's answer.
                 if (
                     status == 429

@@ -1,7 +1,7 @@
 """The config file: `config.toml` in the platform's config directory (or `$LAZYTINKER_CONFIG`).
 
-Named profiles, `[ui]`, `[downloads]` and `[keys]` are read and checked here; resolving a profile
-into a service to talk to is `profile.py`'s job.
+Named profiles, `[ui]`, `[downloads]`, `[keys]` and `[local]` are read and checked here;
+resolving a profile into a service to talk to is `profile.py`'s job.
 """
 
 from __future__ import annotations
@@ -71,6 +71,13 @@ class DownloadSettings:
     concurrency: int = 2
 
 
+@dataclass(frozen=True)
+class LocalSettings:
+    """The `[local]` table: where the training logs on this box are (None: the defaults)."""
+
+    logs: tuple[str, ...] | None = None
+
+
 @dataclass
 class Settings:
     """Everything the config file can say; a missing file means all defaults."""
@@ -81,6 +88,7 @@ class Settings:
     keys: dict[str, str] = field(default_factory=dict)
     downloads: DownloadSettings = field(default_factory=DownloadSettings)
     path: Path | None = None
+    local: LocalSettings = field(default_factory=LocalSettings)
 
 
 def load_settings(path: Path | None = None, *, env: Mapping[str, str] | None = None) -> Settings:
@@ -134,7 +142,19 @@ def _settings_from(data: dict[str, Any], path: Path) -> Settings:
     )
     if downloads.concurrency < 1:
         raise ConfigError(f"{where} [downloads]: concurrency must be at least 1")
-    return Settings(default_profile, profiles, ui, keys, downloads, path)
+    return Settings(
+        default_profile, profiles, ui, keys, downloads, path, _local_settings(data, where)
+    )
+
+
+def _local_settings(data: dict[str, Any], where: str) -> LocalSettings:
+    """`[local] logs = ["~/runs", ...]`: folders searched for tinker-cookbook log folders."""
+    raw = _opt(_table(data, "local", where), "logs", list, f"{where} [local]")
+    if raw is None:
+        return LocalSettings()
+    if not all(isinstance(item, str) and item for item in raw):
+        raise ConfigError(f"{where} [local]: logs must be a list of folder names")
+    return LocalSettings(logs=tuple(str(Path(item).expanduser()) for item in raw))
 
 
 def _profile_settings(raw: dict[str, Any], name: str, where: str) -> ProfileSettings:

@@ -9,6 +9,7 @@ are the state (state.py), the loaders (loaders/), the watch (watch.py) and the a
 from lazytinker.store.actions import ReadOnlyError
 from lazytinker.store.core import Store
 from lazytinker.store.keyed import Change, Keyed
+from lazytinker.store.money import StorageRate
 from lazytinker.store.protocol import Capability, StoreAPI
 from lazytinker.store.records import (
     ACTIVE_WINDOW,
@@ -20,6 +21,7 @@ from lazytinker.store.records import (
     run_is_active,
     session_of_run,
 )
+from lazytinker.store.run_totals import RunTotal
 from lazytinker.store.state import StoreState, checkpoints_collection
 
 __all__ = [
@@ -32,7 +34,9 @@ __all__ = [
     "Notice",
     "Operation",
     "ReadOnlyError",
+    "RunTotal",
     "SessionInfo",
+    "StorageRate",
     "Store",
     "StoreAPI",
     "StoreState",

@@ -7,7 +7,9 @@
 - `loaders` (`loaders/`): one loader per collection, and `refresh` by collection name;
 - `watch` (`watch.py`): the refresh loop over what is on screen;
 - `actions` (`actions/`): publish, unpublish, expiry and delete, over many checkpoints;
-- `capabilities` (`capabilities.py`): what this server offers.
+- `capabilities` (`capabilities.py`): what this server offers;
+- `money` (`money.py`): the storage rate in force; `run_totals` (`run_totals.py`): each run's
+  checkpoints counted.
 
 The UI subscribes to `Change` announcements and renders from the store's collections; it never
 calls the API itself. Every load catches the API's one-line errors and files them under the
@@ -16,6 +18,7 @@ collection it was loading, so one broken pane never takes the rest of the app do
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import Callable, Iterable, Sequence, Sized
 from datetime import UTC, datetime
@@ -32,15 +35,24 @@ from lazytinker.api.models import (
     WeightsInfoResponse,
 )
 from lazytinker.api.paths import CheckpointRef, Flavor
+from lazytinker.local import LocalCheckpoint, LocalLogs, LocalRun, LocalState
+from lazytinker.store import training
 from lazytinker.store.actions import Actions
 from lazytinker.store.capabilities import Capabilities
+from lazytinker.store.expiring import Expiring
+from lazytinker.store.gone import GoneCheckpoint, Vanished, gone_rows
 from lazytinker.store.keyed import Change, Keyed
 from lazytinker.store.loaders import Loaders
+from lazytinker.store.money import Money
 from lazytinker.store.protocol import Capability, StoreAPI
 from lazytinker.store.records import ActionResult, Connection, Operation, SessionInfo
+from lazytinker.store.run_totals import RunTotals
 from lazytinker.store.shared import Shared
 from lazytinker.store.state import Listener, NoticeListener, StoreState
 from lazytinker.store.watch import Watch
+
+READ_RUNS_IN_FLIGHT = 8
+"""Run listings read at once before a run-level action or a clean-up plan."""
 
 
 def _utcnow() -> datetime:
@@ -71,6 +83,7 @@ class Store:
     operation: Shared[Operation | None] = Shared("state.operation")
     fresh: Shared[dict[str, float]] = Shared("state.fresh")
     visible: Shared[set[str]] = Shared("state.visible")
+    local: Shared[LocalState] = Shared("state.local")
     # The watch's settings and back-off, held by `watch`.
     interval: Shared[float] = Shared("watch.interval")
     watching: Shared[bool] = Shared("watch.watching")
@@ -88,15 +101,23 @@ class Store:
         refresh: float = 5.0,
         read_only: bool = False,
         display_url: str | None = None,
+        local_logs: LocalLogs | None = None,
+        storage_rate: float | None = None,
     ) -> None:
         self.api = api
         self.display_url = display_url or api.base_url
         self.profile_name = profile_name
         self.state = StoreState(now)
         self.capabilities = Capabilities(api)
-        self.loaders = Loaders(self.state, api, self.capabilities)
+        self.loaders = Loaders(self.state, api, self.capabilities, local_logs)
+        self.vanished = Vanished(self.state)
         self.watch = Watch(self.state, self.loaders.refresh, refresh)
         self.actions = Actions(self.state, api, read_only=read_only)
+        # The storage rate in force (`money.rate`), and each run's checkpoints counted.
+        self.money = Money(self.state, storage_rate)
+        self.run_totals = RunTotals(self.state, api)
+        # Checkpoints expiring within a day: the header's count, a notice as one comes near.
+        self.expiring = Expiring(self.state)
 
     # --- announcements ---------------------------------------------------------------------
 
@@ -176,6 +197,18 @@ class Store:
         """Load every checkpoint of one run; during a watch, announce what it saved."""
         return await self.loaders.checkpoints.load(run_id, watch=watch)
 
+    async def read_runs(self, run_ids: Iterable[str]) -> dict[str, list[Checkpoint]]:
+        """Read each run's checkpoints afresh, a few at a time (before acting on whole runs);
+        a run that could not be read is left out (its error is filed as usual)."""
+        limit = asyncio.Semaphore(READ_RUNS_IN_FLIGHT)
+
+        async def one(run_id: str) -> tuple[str, bool]:
+            async with limit:
+                return run_id, await self.loaders.checkpoints.load(run_id)
+
+        done = await asyncio.gather(*(one(r) for r in dict.fromkeys(run_ids)))
+        return {r: list(self.state.run_checkpoints(r)) for r, ok in done if ok}
+
     async def load_user_checkpoints(self, *, newest_only: bool = False) -> bool:
         """Load every checkpoint of the user, newest first (`newest_only`: the first page)."""
         return await self.loaders.user_checkpoints.load(newest_only=newest_only)
@@ -192,6 +225,12 @@ class Store:
         """Load the current checkpoint storage usage."""
         return await self.loaders.storage.load()
 
+    async def learn_rate(self) -> None:
+        """Read the server's storage rate once, quietly, when the key may (it needs an admin
+        role: without one the config's rate, else none, is used)."""
+        if self.state.storage is None and "storage" not in self.state.errors:
+            await self.loaders.storage.load()
+
     async def load_billing(self, days: int = 7) -> bool:
         """Load the billing usage of the last `days` whole UTC hours (at most 14 days)."""
         return await self.loaders.billing.load(days)
@@ -203,6 +242,41 @@ class Store:
     async def find_path(self, text: str) -> Checkpoint:
         """Find the checkpoint a typed path names, reading its run; raises a one-line error."""
         return await self.loaders.lookup.find_path(text)
+
+    async def load_local(self) -> bool:
+        """Read what changed in the training logs on this box (announced as `local`)."""
+        return await self.loaders.local.load()
+
+    # --- the training box: names, log folders, records -------------------------------------
+
+    @property
+    def has_local_logs(self) -> bool:
+        """Whether log roots on this box are followed."""
+        return self.loaders.local.enabled
+
+    def run_name(self, run_id: str) -> str | None:
+        """A run's readable name (log folder, session, wandb or metadata name), if any."""
+        return training.run_name(self.state, run_id)
+
+    def session_name(self, info: SessionInfo) -> str | None:
+        """A session's readable name (display name, its runs' log folder, metadata), if any."""
+        return training.session_name(self.state, info)
+
+    def local_run(self, run_id: str) -> LocalRun | None:
+        """The log folder a service run wrote to, if it is on this box."""
+        return self.state.local.for_run(run_id)
+
+    def checkpoint_record(self, path: str) -> LocalCheckpoint | None:
+        """The local record of a checkpoint path (step, epoch, final, rolling), if any."""
+        return self.state.local.checkpoint_at(path)
+
+    def find_run(self, text: str) -> str | None:
+        """The run a typed id or name stands for (None: none, or several)."""
+        return training.find_run(self.state, text)
+
+    def gone_checkpoints(self, run_id: str) -> list[GoneCheckpoint]:
+        """The run's locally recorded checkpoints that the server no longer lists."""
+        return gone_rows(self.state, self.vanished, run_id)
 
     # --- refresh and watch -----------------------------------------------------------------
 
@@ -250,11 +324,17 @@ class Store:
         return await self.actions.unpublish(refs)
 
     async def set_ttl(
-        self, refs: Sequence[CheckpointRef], seconds: int | None
+        self, refs: Sequence[CheckpointRef], seconds: int | None, *, label: str | None = None
     ) -> list[ActionResult]:
         """Set (or with None remove) the expiry of checkpoints; the rows show the new expiry."""
-        return await self.actions.set_ttl(refs, seconds)
+        return await self.actions.set_ttl(refs, seconds, label=label)
 
-    async def delete(self, refs: Sequence[CheckpointRef]) -> list[ActionResult]:
-        """Delete checkpoints, several at once, with progress in `operation`; failures listed."""
-        return await self.actions.delete(refs)
+    async def delete(
+        self, refs: Sequence[CheckpointRef], *, label: str | None = None
+    ) -> list[ActionResult]:
+        """Delete checkpoints, many at once, with progress in `operation`; failures listed."""
+        return await self.actions.delete(refs, label=label)
+
+    def cancel_operation(self) -> bool:
+        """Cancel the bulk action in progress (what is done stays done); True if one ran."""
+        return self.actions.cancel()

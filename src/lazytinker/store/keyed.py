@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -54,12 +54,15 @@ class Keyed(Generic[T]):
         """The item with this key, or None."""
         return self.items.get(key)
 
-    def merge(self, items: Iterable[T]) -> Change:
-        """Add new items and replace changed ones; nothing is removed."""
+    def merge(self, items: Iterable[T], protect: Collection[str] = ()) -> Change:
+        """Add new items and replace changed ones; nothing is removed. Keys in `protect`
+        (changed by the user since the listing was asked for) are left as they are."""
         added: list[str] = []
         updated: list[str] = []
         for item in items:
             key = self.key(item)
+            if protect and key in protect:
+                continue
             old = self.items.get(key)
             if old is None:
                 added.append(key)
@@ -70,18 +73,20 @@ class Keyed(Generic[T]):
             self.items[key] = item
         return Change(self.name, tuple(added), tuple(updated))
 
-    def remove_missing(self, seen: set[str]) -> Change:
-        """Remove every item whose key is not in `seen` (the end of a complete listing)."""
-        gone = tuple(key for key in self.items if key not in seen)
+    def remove_missing(self, seen: set[str], protect: Collection[str] = ()) -> Change:
+        """Remove every item whose key is not in `seen` (the end of a complete listing), but
+        none in `protect` (changed since the listing was asked for)."""
+        gone = tuple(key for key in self.items if key not in seen and key not in protect)
         for key in gone:
             del self.items[key]
         return Change(self.name, removed=gone)
 
-    def replace(self, items: Iterable[T]) -> Change:
-        """Make the collection hold exactly `items`, announcing the difference."""
+    def replace(self, items: Iterable[T], protect: Collection[str] = ()) -> Change:
+        """Make the collection hold exactly `items`, announcing the difference; keys in
+        `protect` keep what they hold."""
         materialised = list(items)
-        merged = self.merge(materialised)
-        removed = self.remove_missing({self.key(item) for item in materialised})
+        merged = self.merge(materialised, protect)
+        removed = self.remove_missing({self.key(item) for item in materialised}, protect)
         self.loaded = True
         return Change(self.name, merged.added, merged.updated, removed.removed)
 

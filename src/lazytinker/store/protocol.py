@@ -7,6 +7,7 @@ added here first.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -40,6 +41,7 @@ class StoreAPI(Protocol):
 
     async def connect(self) -> None: ...
     def supports(self, capability: Capability) -> bool: ...
+    def on_throttle(self, listener: Callable[[float | None], None]) -> Callable[[], None]: ...
     async def list_training_runs(
         self,
         limit: int = ...,

@@ -61,6 +61,8 @@ class ActionResult:
     path: str
     ok: bool
     message: str = ""
+    attempted: bool = True
+    """False when the action was cancelled before this checkpoint's turn came."""
 
 
 @dataclass(slots=True)
@@ -71,11 +73,17 @@ class Operation:
     total: int
     done: int = 0
     failures: list[ActionResult] = field(default_factory=list)
+    skipped: int = 0
+    """Items never tried because the action was cancelled."""
+    cancelling: bool = False
+    """A cancel was asked for: the calls in flight finish, no new one starts."""
+    slowed: int = 0
+    """How often the server's 429s narrowed the calls in flight."""
 
     @property
     def finished(self) -> bool:
-        """True when every item was tried."""
-        return self.done >= self.total
+        """True when every item was tried or skipped."""
+        return self.done + self.skipped >= self.total
 
 
 def run_is_active(run: TrainingRun, now: datetime) -> bool:

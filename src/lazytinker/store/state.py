@@ -13,6 +13,7 @@ import contextlib
 import time
 from collections.abc import Callable, Iterable, Sized
 from datetime import datetime
+from types import MappingProxyType
 from typing import Any, TypeVar
 
 from lazytinker.api.errors import (
@@ -34,7 +35,9 @@ from lazytinker.api.models import (
     WeightsInfoResponse,
 )
 from lazytinker.api.paths import CheckpointRef
+from lazytinker.local import LocalState
 from lazytinker.store.keyed import Change, Keyed
+from lazytinker.store.mutations import Mutations
 from lazytinker.store.records import (
     Connection,
     Notice,
@@ -83,6 +86,9 @@ class StoreState:
         self.operation: Operation | None = None
         self.fresh: dict[str, float] = {}
         self.visible: set[str] = set()
+        # The training box's log folders as last read (`loaders/local_logs.py`).
+        self.local: LocalState = LocalState(MappingProxyType({}), MappingProxyType({}))
+        self.mutations = Mutations()
         self._listeners: list[Listener] = []
         self._notice_listeners: list[NoticeListener] = []
 
@@ -138,16 +144,23 @@ class StoreState:
         found = held.get(path) if held is not None else None
         return found or self.user_checkpoints.get(path)
 
-    def merge(self, keyed: Keyed[T], items: Iterable[T], *, watch: bool = False) -> Change:
-        """Merge items into a collection and announce it; during a watch, mark the new ones."""
-        change = keyed.merge(items)
+    def merge(
+        self, keyed: Keyed[T], items: Iterable[T], *, watch: bool = False, since: int | None = None
+    ) -> Change:
+        """Merge items into a collection and announce it; during a watch, mark the new ones.
+        A load that began at `since` (`mutations.stamp()`) leaves keys changed since alone."""
+        protect = self.mutations.newer_than(since) if since is not None else ()
+        change = keyed.merge(items, protect)
         if watch and keyed.loaded and change.added:
             self.mark_fresh(change)
         self.announce(change)
         return change
 
-    def put_checkpoint(self, checkpoint: Checkpoint) -> None:
-        """Write one checkpoint into every collection that shows it (its run's, the user's)."""
+    def put_checkpoint(self, checkpoint: Checkpoint, *, since: int | None = None) -> None:
+        """Write one checkpoint into every collection that shows it (its run's, the user's);
+        not when a mutation of it began after `since` (a stale answer, or a roll-back)."""
+        if since is not None and self.mutations.newer(checkpoint.path, since):
+            return
         ref = CheckpointRef.parse(checkpoint.path)
         held = self.checkpoints.get(ref.run_id)
         if held is not None and (checkpoint.path in held or held.loaded):
@@ -155,8 +168,11 @@ class StoreState:
         if checkpoint.path in self.user_checkpoints:
             self.announce(self.user_checkpoints.put(checkpoint))
 
-    def drop_checkpoint(self, path: str) -> None:
-        """Remove one checkpoint from every collection (and what was read about it)."""
+    def drop_checkpoint(self, path: str, *, since: int | None = None) -> None:
+        """Remove one checkpoint from every collection (and what was read about it); not when
+        a mutation of it began after `since`."""
+        if since is not None and self.mutations.newer(path, since):
+            return
         self.weights_info.pop(path, None)
         with contextlib.suppress(ValueError):
             held = self.checkpoints.get(CheckpointRef.parse(path).run_id)

@@ -6,7 +6,7 @@ connected to the stand-in server, with the store's clock injected so relative ti
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import ClassVar
 
 from textual.app import App, ComposeResult
@@ -17,6 +17,7 @@ from textual.widgets import Static
 
 from lazytinker.store import Notice, Store
 from lazytinker.store.downloads import DownloadManager
+from lazytinker.store.planner import PlanChoice
 from lazytinker.ui.actions.downloads import follow_downloads, quit_modal
 from lazytinker.ui.commands import LazytinkerCommands
 from lazytinker.ui.help import HelpScreen
@@ -80,6 +81,9 @@ class LazytinkerApp(App[None]):
         self.keys = dict(keys or {})
         self.watch_on_start = watch
         self.theme_name = theme
+        # The clean-up planner's remembered rules, and how to save them (`[cleanup]`).
+        self.plan_choice = PlanChoice()
+        self.save_plan: Callable[[PlanChoice], None] | None = None
         if not animations:
             self.animation_level = "none"
 

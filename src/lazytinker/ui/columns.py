@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from lazytinker.api.models import (
     Checkpoint,
@@ -13,9 +14,10 @@ from lazytinker.api.models import (
     TrainingRun,
 )
 from lazytinker.api.paths import CheckpointRef
-from lazytinker.store import SessionInfo, Store, run_is_active
+from lazytinker.store import SessionInfo, Store
 from lazytinker.ui import format as fmt
 from lazytinker.ui.table import Column
+from lazytinker.ui.training_columns import run_name_column, run_state, run_state_mark
 
 
 def _run_of(checkpoint: Checkpoint) -> str:
@@ -37,7 +39,7 @@ def session_columns(store: Store) -> list[Column[SessionInfo]]:
         Column(
             "session",
             "Session",
-            lambda s: s.display_name or s.session_id,
+            lambda s: store.session_name(s) or s.session_id,
             priority=9,
             cut="middle",
         ),
@@ -66,17 +68,14 @@ def run_columns(store: Store) -> list[Column[TrainingRun]]:
     """Training runs: id, base model, rank, state, last request."""
 
     def state(r: TrainingRun) -> str:
-        if r.corrupted:
-            return "corrupt"
-        return "● active" if run_is_active(r, store.now()) else ""
+        return run_state(store, r)
 
     def state_mark(r: TrainingRun) -> str | None:
-        if r.corrupted:
-            return "danger"
-        return "active" if run_is_active(r, store.now()) else None
+        return run_state_mark(store, r)
 
     return [
         Column("run", "Run", lambda r: r.training_run_id, min_width=14, priority=9, cut="middle"),
+        run_name_column(store),
         Column("model", "Base model", lambda r: r.base_model, min_width=12, priority=4),
         Column(
             "rank",
@@ -88,7 +87,7 @@ def run_columns(store: Store) -> list[Column[TrainingRun]]:
             sort=lambda r: r.lora_rank,
             priority=1,
         ),
-        Column("state", "State", state, width=8, mark=state_mark, priority=6),
+        Column("state", "State", state, width=9, mark=state_mark, priority=6),
         Column(
             "updated",
             "Updated",
@@ -103,6 +102,8 @@ def run_columns(store: Store) -> list[Column[TrainingRun]]:
 
 
 _TYPE = {"training": "train", "sampler": "sampler", "external": "external"}
+_NEVER = datetime.max.replace(tzinfo=UTC)
+"""How "never expires" sorts: after every date (soonest to expire first puts them last)."""
 
 
 def checkpoint_columns(store: Store, *, with_run: bool = False) -> list[Column[Checkpoint]]:
@@ -152,7 +153,7 @@ def checkpoint_columns(store: Store, *, with_run: bool = False) -> list[Column[C
             width=8,
             align="right",
             searchable=False,
-            sort=lambda c: c.expires_at,
+            sort=lambda c: c.expires_at or _NEVER,
             mark=lambda c: None if c.expires_at is None else "danger",
             priority=2,
         ),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, is_dataclass
 from typing import Any
 
@@ -18,9 +19,11 @@ from lazytinker.api.models import (
     TrainingRun,
     WeightsInfoResponse,
 )
+from lazytinker.local import LocalRun
 from lazytinker.store import Capability, SessionInfo, Store, run_is_active
 from lazytinker.ui import format as fmt
 from lazytinker.ui.text import printable
+from lazytinker.ui.training_detail import training_lines
 
 Part = str | tuple[str, str]
 LABEL = "$text-muted"
@@ -51,11 +54,18 @@ def _lines(*lines: list[Part]) -> Content:
     return Content.assemble(*parts)
 
 
-def run_detail(run: TrainingRun, store: Store) -> Content:
-    """Every field of a training run."""
+def run_detail(
+    run: TrainingRun, store: Store, *, width: int = 100, metrics: Sequence[str] | None = None
+) -> Content:
+    """Every field of a training run; first its training (state, progress, curves of the
+    `metrics`, else the main ones) when its log folder is on this box."""
     now = store.now()
     active = run_is_active(run, now)
     first: list[Part] = [(printable(run.training_run_id), "bold"), "  "]
+    local = store.local_run(run.training_run_id)
+    name = store.run_name(run.training_run_id) if local is None else None
+    if name:
+        first += _field("name", name)
     first += _field("base", run.base_model)
     first += _field("LoRA rank" if run.is_lora else "full", str(run.lora_rank or "-"))
     first += _field("owner", run.model_owner or "-")
@@ -65,7 +75,21 @@ def run_detail(run: TrainingRun, store: Store) -> Content:
     last = run.last_checkpoint.path if run.last_checkpoint else "none"
     sampler = run.last_sampler_checkpoint.path if run.last_sampler_checkpoint else "none"
     third = _field("last checkpoint", last) + _field("last sampler", sampler)
+    if local is not None:
+        state, curves, recipe = training_lines(local, metrics, width)
+        return _lines(state, curves, first, recipe, second, third, _metadata(run.user_metadata))
     return _lines(first, second, third, _metadata(run.user_metadata))
+
+
+def local_run_detail(
+    local: LocalRun, *, width: int = 100, metrics: Sequence[str] | None = None
+) -> Content:
+    """A log folder on this box: its training, recipe, and the service runs it names."""
+    state, curves, recipe = training_lines(local, metrics, width)
+    runs = _field("folder", local.key) + _field("runs", ", ".join(local.run_ids) or "none yet")
+    if local.skipped_lines:
+        runs += _field("unreadable lines", str(local.skipped_lines))
+    return _lines(state, curves, recipe, runs)
 
 
 def _weights(info: WeightsInfoResponse | str | None) -> list[Part]:
@@ -117,8 +141,9 @@ def session_detail(session: SessionInfo, store: Store) -> Content:
     now = store.now()
     active = store.session_active(session)
     first: list[Part] = [(printable(session.session_id), "bold"), "  "]
-    if session.display_name:
-        first += _field("name", session.display_name)
+    name = store.session_name(session)
+    if name:
+        first += _field("name", name)
     first += _field(
         "status", session.status or ("active" if active else "-"), GOOD if active else ""
     )
@@ -179,6 +204,8 @@ class DetailPanel(Static):
         super().__init__("", id=id, markup=False)
         self.store = store
         self.item: Any = None
+        self.metrics: list[str] | None = None
+        """The metrics whose curves a run's detail shows (None: its main metrics)."""
         self._shown: str | None = None
         self._weights_timer: Timer | None = None
         self.border_title = "Detail"
@@ -216,8 +243,11 @@ class DetailPanel(Static):
         store, item = self.store, self.item
         if store is None or item is None:
             return Content("Nothing highlighted.")
+        if isinstance(item, LocalRun):
+            return local_run_detail(item, width=max(40, self.size.width - 4), metrics=self.metrics)
         if isinstance(item, TrainingRun):
-            return run_detail(item, store)
+            width = max(40, self.size.width - 4)
+            return run_detail(item, store, width=width, metrics=self.metrics)
         if isinstance(item, Checkpoint):
             return checkpoint_detail(item, store)
         if isinstance(item, SessionInfo):

@@ -38,6 +38,18 @@ class HeaderLine(Static):
         """Paint the first state."""
         self.redraw()
 
+    def redraw_soon(self) -> None:
+        """Checkpoints changed (the count expiring within a day may have): redraw once the
+        changes pause (a bulk delete changes 2,000 rows)."""
+        if not getattr(self, "_soon", False) and self.is_mounted:
+            self._soon = True
+
+            def redraw() -> None:
+                self._soon = False
+                self.redraw()
+
+            self.set_timer(0.5, redraw)
+
     def redraw(self) -> None:
         """Paint the current state of the store."""
         store = self.store
@@ -61,6 +73,9 @@ class HeaderLine(Static):
             " · ",
             printable(store.display_url),
         ]
+        expiring = store.expiring.within_a_day()
+        if expiring:  # before the URL: on 80 columns the URL is what gets cut
+            parts[6:6] = [(f"⚠ {expiring} expire in <1d", "$text-warning"), " ─ "]
         downloads = len(store.downloads)
         if downloads:
             parts += [" ─ ", f"{downloads} download{'s' if downloads != 1 else ''}"]

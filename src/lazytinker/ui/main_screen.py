@@ -25,12 +25,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.events import DescendantFocus, Resize
 from textual.notifications import SeverityLevel
-from textual.screen import Screen
 from textual.widgets import ContentSwitcher
 
 from lazytinker.api.models import Checkpoint
 from lazytinker.api.paths import CheckpointRef
 from lazytinker.store import Change, Connection, Store
+from lazytinker.ui.cleanup_keys import CleanupKeys
 from lazytinker.ui.detail import DetailPanel
 from lazytinker.ui.header import HeaderLine
 from lazytinker.ui.keybar import KeyBar
@@ -40,11 +40,13 @@ from lazytinker.ui.pane_in_use import PaneInUse
 from lazytinker.ui.problem import ProblemBox
 from lazytinker.ui.status import StatusLine
 from lazytinker.ui.table import VirtualTable
+from lazytinker.ui.training_sync import go_to_run
 from lazytinker.ui.views.all_checkpoints import AllCheckpointsView
 from lazytinker.ui.views.base import View
 from lazytinker.ui.views.billing import BillingView
 from lazytinker.ui.views.browse import BrowseView
 from lazytinker.ui.views.downloads import DownloadsScreen
+from lazytinker.ui.views.metrics import MetricsView
 from lazytinker.ui.views.models import ModelsView
 from lazytinker.ui.views.samplers import SamplersView
 from lazytinker.ui.views.storage import StorageView
@@ -53,7 +55,7 @@ NARROW = 110
 AGE_TICK = 60.0
 
 
-class MainScreen(Screen[None]):
+class MainScreen(CleanupKeys):
     """Everything the user browses; the store is its only source of data."""
 
     # Focused as the screen mounts, so the first frame is painted with it (a focus change
@@ -75,6 +77,7 @@ class MainScreen(Screen[None]):
         Binding("4", "view('models')", "Models", show=False, id="view_models"),
         Binding("5", "view('storage')", "Storage", show=False, id="view_storage"),
         Binding("6", "view('billing')", "Billing", show=False, id="view_billing"),
+        Binding("m", "view('metrics')", "Metrics", show=False, id="metrics"),
     ]
 
     def __init__(self, store: Store, *, watch: bool = True) -> None:
@@ -90,6 +93,7 @@ class MainScreen(Screen[None]):
             "models": ModelsView(store),
             "storage": StorageView(store),
             "billing": BillingView(store),
+            "metrics": MetricsView(store),
         }
         browse = self.browse
         self.panes: dict[str, Pane] = {
@@ -289,9 +293,9 @@ class MainScreen(Screen[None]):
 
     @work(group="action")
     async def action_goto(self) -> None:
-        """`:`: jump to a typed `tinker://` or `hpcai://` path."""
-        typed: str | None = await self.app.push_screen_wait(GotoModal())
-        if not typed:
+        """`:`: jump to a typed `tinker://` or `hpcai://` path, or a run by its id or name."""
+        typed: str | None = await self.app.push_screen_wait(GotoModal(self.store.find_run))
+        if not typed or go_to_run(self, typed):
             return
         try:
             found = await self.store.find_path(typed)

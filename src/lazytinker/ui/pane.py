@@ -23,6 +23,7 @@ class Pane(Vertical):
         Binding("slash", "filter", "Filter", id="filter"),
         Binding("o", "sort", "Sort", id="sort"),
         Binding("space", "select", "Select", id="select"),
+        Binding("asterisk", "select_all", "Select all shown", show=False, id="select_all"),
         # The screen's: it clears this pane's filter, else goes back a level. Declared with the
         # pane's keys so the key bar lists it with them, before the view's own keys.
         Binding("escape", "screen.back", "Back", id="back"),
@@ -34,6 +35,7 @@ class Pane(Vertical):
     Pane > .pane--error { color: $text-error; height: auto; display: none; }
     Pane > .pane--error.-shown { display: block; }
     Pane > Input.pane--filter { width: 1fr; padding: 0 1; }
+    Pane > Input.pane--filter.-bad-term { background-tint: $error 30%; }
     """
 
     def __init__(
@@ -123,6 +125,7 @@ class Pane(Vertical):
         self.filter_box.value = ""
         self.filter_box.placeholder = "/ filter"
         self.table.set_filter("")
+        self.show_filter_problems()
         self.update_title()
         return had
 
@@ -134,8 +137,19 @@ class Pane(Vertical):
         """Filter as the user types."""
         self._collector.hold()
         self.table.set_filter(value.strip())
+        self.show_filter_problems()
         self.update_title()
         self.changed()
+
+    def show_filter_problems(self) -> None:
+        """A field term that does not parse (`size:>1XB`) is said under the filter line, and
+        the line turns red: it matches no row, it is never silently ignored."""
+        problems = self.table.model.query.problems if self.table.filter_text else ()
+        if not problems and not self.filter_box.has_class("-bad-term"):
+            return  # the common case; and a view's own subtitle (storage's total) stays
+        text = "✗ " + "; ".join(problems) if problems else ""
+        self.border_subtitle = Content(text)
+        self.filter_box.set_class(bool(problems), "-bad-term")
 
     def on_input_changed(self, event: Input.Changed) -> None:
         """The filter box's changes are handled by `_filter_typed`; they go no further."""
@@ -161,8 +175,15 @@ class Pane(Vertical):
             self.update_title()
             self.changed()
 
+    def action_select_all(self) -> None:
+        """`*`: select every row the filter shows; again: unselect them."""
+        if self.selectable:
+            self.table.select_shown()
+            self.update_title()
+            self.changed()
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """`space` only where rows can be selected."""
-        if action == "select":
+        """`space` and `*` only where rows can be selected."""
+        if action in ("select", "select_all"):
             return self.selectable
         return super().check_action(action, parameters)

@@ -63,8 +63,11 @@ class PaneInUse:
         self.say_status()
 
     def say_status(self) -> None:
-        """The status line for the pane in use (sizes and selection on a checkpoint list)."""
-        self.status.follow(self.table, checkpoints=isinstance(self.pane, CheckpointList))
+        """The status line for the pane in use (sizes and selection on a checkpoint list, or
+        what the pane says itself: the runs pane's selection)."""
+        own = getattr(self.pane, "status_text", None)
+        text = own() if callable(own) else None
+        self.status.follow(self.table, checkpoints=isinstance(self.pane, CheckpointList), text=text)
 
     def refresh_detail(self, change: Change) -> None:
         """A store change touched the highlighted row: show it again."""

@@ -16,6 +16,7 @@ from textual.widgets import Static
 from lazytinker.api.models import Checkpoint
 from lazytinker.store import Store
 from lazytinker.ui import format as fmt
+from lazytinker.ui.cost import selection_line
 from lazytinker.ui.table import VirtualTable
 
 SIZE_DELAY = 0.3
@@ -47,20 +48,19 @@ class StatusLine(Static):
         self.update(Content(text), layout=False)
         self.set_class(busy, "-busy")
 
-    def follow(self, table: VirtualTable[Any] | None, *, checkpoints: bool) -> None:
-        """Say what the table in use shows: a checkpoint list's selection or shown size, else
-        a hint. A bulk action in progress keeps the line until it is done."""
+    def follow(
+        self, table: VirtualTable[Any] | None, *, checkpoints: bool, text: str | None = None
+    ) -> None:
+        """Say what the table in use shows: a checkpoint list's selection or shown size, the
+        pane's own `text`, else a hint. A bulk action in progress keeps the line until done."""
         self._table, self._checkpoints = table, checkpoints
         operation = self.store.operation if self.store is not None else None
         if operation is not None and not operation.finished:
             return
-        if table is not None and checkpoints and table.selected:
-            items = table.selected_items()
-            total = sum(_checkpoint_size(c) for c in items)
-            self.say(
-                f"{len(items)} selected · deleting them would free {fmt.size(total)}"
-                " · d delete  p publish  t ttl  space unselect"
-            )
+        if text is not None:
+            self.say(text)
+        elif table is not None and checkpoints and table.selected:
+            self.say(selection_line(self.store, table.selected_items()))
         elif table is not None and checkpoints and table.total_count:
             size = self._shown_size(table, compute=False)
             if size is None:
@@ -85,8 +85,14 @@ class StatusLine(Static):
         text = f"{operation.label}: {operation.done}/{operation.total}"
         if failed:
             text += f", {failed} failed"
+        if operation.slowed:
+            text += " · the server asked to slow down"
         if operation.finished:
-            text += " · done"
+            text += " · cancelled" if operation.skipped else " · done"
+        elif operation.cancelling:
+            text += " · cancelling (the calls in flight finish)"
+        else:
+            text += " · X cancels"
         self.say(text, busy=not operation.finished)
 
     def _say_size_later(self) -> None:

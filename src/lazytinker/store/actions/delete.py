@@ -1,72 +1,96 @@
-"""Deleting checkpoints: several at once, progress in `state.operation`, one summary notice.
+"""Deleting checkpoints: paced and cancellable (`Bulk`), progress in `state.operation`, a short
+summary at the end.
 
-A 404 is read again: gone already counts as done (deleted elsewhere); still there means the
-server refused (only the owner may delete).
+A row goes as soon as the server confirms its delete. A 404 is settled after the bulk, by reading
+each run concerned once: gone already counts as done (deleted elsewhere); still there means the
+server refused (only the owner may delete). A failure whose outcome is unknown (a cut
+connection, a 5xx) is settled the same way, so the rows never show a checkpoint the server no
+longer has, nor hide one it still has.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from lazytinker.api.errors import LazytinkerError, NotFoundError
+from lazytinker.api.errors import LazytinkerError, NotFoundError, RateLimitedError
 from lazytinker.api.paths import CheckpointRef
 from lazytinker.store.actions.bulk import Bulk
+from lazytinker.store.actions.progress import NAMED_IN_NOTICE, Progress, summarise
 from lazytinker.store.actions.reread import Reread
-from lazytinker.store.keyed import Change
 from lazytinker.store.protocol import StoreAPI
-from lazytinker.store.records import ActionResult, Operation
+from lazytinker.store.records import ActionResult
 from lazytinker.store.state import StoreState
 
-NAMED_IN_NOTICE = 5
-"""Checkpoints a notice names before it counts the rest."""
+NOT_FOUND = "404"
 
 
 class Deletion:
     """Deletes checkpoints, reporting progress and what failed."""
 
-    def __init__(self, state: StoreState, api: StoreAPI, reread: Reread, bulk: Bulk) -> None:
+    def __init__(
+        self, state: StoreState, api: StoreAPI, reread: Reread, bulk: Bulk, progress: Progress
+    ) -> None:
         self.state = state
         self.api = api
         self.reread = reread
         self.bulk = bulk
+        self.progress = progress
 
-    async def delete(self, refs: Sequence[CheckpointRef]) -> list[ActionResult]:
-        """Delete checkpoints, several at once, with progress in `operation`; failures listed."""
+    async def delete(
+        self, refs: Sequence[CheckpointRef], *, label: str | None = None
+    ) -> list[ActionResult]:
+        """Delete checkpoints, many at once, with progress in `operation`; failures listed."""
         state = self.state
-        operation = Operation(f"Deleting {len(refs)} checkpoint(s)", total=len(refs))
-        state.operation = operation
-        state.announce(Change("operation"), force=True)
+        operation, cancel = self.progress.start(
+            label or f"Deleting {len(refs)} checkpoint(s)", len(refs)
+        )
 
         async def one(ref: CheckpointRef) -> ActionResult:
+            state.mutations.begin(ref.path)
             try:
                 await self.api.delete_checkpoint(ref)
+            except RateLimitedError:
+                raise  # the bulk slows down and tries it again
             except NotFoundError:
-                try:
-                    still = await self.reread.checkpoint(ref)
-                except LazytinkerError:
-                    still = None
-                if still is None:
-                    result = ActionResult(ref.path, True, f"{ref.path} was already gone")
-                else:
-                    result = ActionResult(
-                        ref.path,
-                        False,
-                        f"{ref.path}: the server refused (only the owner may delete)",
-                    )
-                    operation.failures.append(result)
+                return ActionResult(ref.path, True, NOT_FOUND)  # settled below
             except LazytinkerError as error:
-                result = ActionResult(ref.path, False, f"{ref.path}: {error}")
-                operation.failures.append(result)
-            else:
-                state.drop_checkpoint(ref.path)
-                result = ActionResult(ref.path, True)
-            operation.done += 1
-            state.announce(Change("operation"), force=True)
-            return result
+                return ActionResult(ref.path, False, f"{ref.path}: {error}")
+            state.drop_checkpoint(ref.path)
+            return ActionResult(ref.path, True)
 
-        results = await self.bulk.run(refs, one)
+        results = await self.bulk.run(
+            refs, one, cancel=cancel, progress=lambda r: self.progress.step(operation, r)
+        )
+        results = await self._settle(results)
+        throttle = self.bulk.last
+        self.progress.end(operation, results, throttle.cuts if throttle else 0)
         self._summarise(results)
         return results
+
+    async def _settle(self, results: list[ActionResult]) -> list[ActionResult]:
+        """Read the runs of 404s and failures once each, and say what became of them."""
+        unsure = [r.path for r in results if r.message == NOT_FOUND or (r.attempted and not r.ok)]
+        if not unsure:
+            return results
+        runs = {CheckpointRef.parse(p).run_id for p in unsure}
+        found = await self.reread.runs(runs, unsure)
+        settled: list[ActionResult] = []
+        for result in results:
+            if result.message == NOT_FOUND:
+                # A run that could not be read: the 404 itself is the best answer we have.
+                if not found.get(result.path, False):
+                    result = ActionResult(result.path, True, f"{result.path} was already gone")
+                    self.state.drop_checkpoint(result.path)
+                else:
+                    result = ActionResult(
+                        result.path,
+                        False,
+                        f"{result.path}: the server refused (only the owner may delete)",
+                    )
+            elif result.attempted and not result.ok and found.get(result.path) is False:
+                result = ActionResult(result.path, True)  # it went after all
+            settled.append(result)
+        return settled
 
     def _summarise(self, results: list[ActionResult]) -> None:
         notify = self.state.notify
@@ -76,13 +100,5 @@ class Deletion:
             notify(f"{result.message} (deleted elsewhere); removed", "warning")
         if len(gone) > named:
             notify(f"{len(gone) - named} more were already gone; removed", "warning")
-        failed = [r for r in results if not r.ok]
-        if failed:
-            lines = "; ".join(r.message for r in failed[:named])
-            more = f" (+{len(failed) - named} more)" if len(failed) > named else ""
-            notify(
-                f"Deleted {len(results) - len(failed)} of {len(results)}; failed: {lines}{more}",
-                "error",
-            )
-        elif len(results) > len(gone):
-            notify(f"Deleted {len(results) - len(gone)} checkpoint(s)")
+        quiet = len(gone) == len(results)
+        summarise(self.state, "Deleted", results, quiet_ok=quiet)

@@ -8,7 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from lazytinker.api.errors import ConflictError, LazytinkerError, NotFoundError
+from lazytinker.api.errors import (
+    ConflictError,
+    LazytinkerError,
+    NotFoundError,
+    RateLimitedError,
+)
 from lazytinker.api.paths import CheckpointRef
 from lazytinker.store.actions.bulk import Bulk
 from lazytinker.store.actions.reread import Reread
@@ -34,10 +39,15 @@ class Visibility:
 
         async def one(ref: CheckpointRef) -> ActionResult:
             before = state.find_checkpoint(ref.path)
+            number = state.mutations.begin(ref.path)
             if before is not None:
                 state.put_checkpoint(before.model_copy(update={"public": public}))
             try:
                 await call(ref)
+            except RateLimitedError:
+                if before is not None:
+                    state.put_checkpoint(before, since=number)
+                raise  # the bulk slows down and tries it again
             except ConflictError:
                 # 409 = already in the state asked for: we were stale. Re-read to be sure;
                 # if that read fails, the 409 itself is the answer.
@@ -45,7 +55,8 @@ class Visibility:
                     now = await self.reread.checkpoint(ref)
                 except LazytinkerError:
                     if before is not None:
-                        state.put_checkpoint(before.model_copy(update={"public": public}))
+                        update = {"public": public}
+                        state.put_checkpoint(before.model_copy(update=update), since=number)
                     message = f"{ref.path} was already {word}"
                 else:
                     shown = "gone" if now is None else ("public" if now.public else "private")
@@ -54,11 +65,11 @@ class Visibility:
                 return ActionResult(ref.path, True, message)
             except NotFoundError:
                 if before is not None:
-                    state.put_checkpoint(before)
+                    state.put_checkpoint(before, since=number)
                 return await self.reread.after_not_found(ref, f"Could not make {word}")
             except LazytinkerError as error:
                 if before is not None:
-                    state.put_checkpoint(before)
+                    state.put_checkpoint(before, since=number)
                 message = f"Could not make {ref.path} {word}: {error}"
                 state.notify(message, "error")
                 return ActionResult(ref.path, False, message)

@@ -26,9 +26,11 @@ class RunCheckpointsLoader(Loader):
         keyed = state.run_checkpoints(run_id)
 
         async def work() -> None:
+            since = state.mutations.stamp()
             got = await self.api.list_checkpoints(run_id)
             was_loaded = keyed.loaded
-            change = keyed.replace(got.checkpoints)
+            # What the user changed while the listing was on its way keeps its new state.
+            change = keyed.replace(got.checkpoints, state.mutations.newer_than(since))
             if watch and was_loaded and change.added:
                 state.mark_fresh(change)
                 names = [
@@ -60,6 +62,7 @@ class UserCheckpointsLoader(Loader):
 
         async def work() -> None:
             seen: set[str] = set()
+            since = state.mutations.stamp()
 
             async def fetch(offset: int, limit: int) -> CheckpointsListResponse:
                 return await self.api.list_user_checkpoints(limit=limit, offset=offset)
@@ -74,9 +77,9 @@ class UserCheckpointsLoader(Loader):
                 limit=CHECKPOINT_PAGE if newest_only else None,
             ):
                 seen.update(c.path for c in page.checkpoints)
-                state.merge(keyed, page.checkpoints, watch=newest_only)
+                state.merge(keyed, page.checkpoints, watch=newest_only, since=since)
             if not newest_only:
-                state.announce(keyed.remove_missing(seen))
+                state.announce(keyed.remove_missing(seen, state.mutations.newer_than(since)))
                 keyed.loaded = True
 
         return await self.guard("user_checkpoints", work())

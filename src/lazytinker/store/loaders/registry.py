@@ -1,9 +1,8 @@
 """Every loader of the store, the handshake, and `refresh`: reload collections by name.
 
 A new collection gets its loader module beside the others and one entry in `Loaders._refreshers`
-(the watch then refreshes it whenever it is on screen). The join of runs to the training logs on
-this box (the `local/` layer) will be one more loader here, writing its own collection keyed by
-run id, so the panes can join it to `runs` without the store reading files itself.
+(the watch then refreshes it whenever it is on screen). The training logs on this box (the
+`local/` layer) are one of them: `local`, keyed by log folder (`local_logs.py`).
 """
 
 from __future__ import annotations
@@ -12,9 +11,11 @@ import asyncio
 from collections.abc import Awaitable, Callable, Iterable
 
 from lazytinker.api.errors import LazytinkerError
+from lazytinker.local import LocalLogs
 from lazytinker.store.capabilities import Capabilities
 from lazytinker.store.keyed import Change
 from lazytinker.store.loaders.checkpoints import RunCheckpointsLoader, UserCheckpointsLoader
+from lazytinker.store.loaders.local_logs import LocalLogsLoader
 from lazytinker.store.loaders.lookup import Lookup
 from lazytinker.store.loaders.runs import RunsLoader
 from lazytinker.store.loaders.samplers import SamplersLoader
@@ -34,7 +35,13 @@ Refresher = Callable[[bool], Awaitable[bool]]
 class Loaders:
     """One loader per collection, sharing the store's state, API and capabilities."""
 
-    def __init__(self, state: StoreState, api: StoreAPI, capabilities: Capabilities) -> None:
+    def __init__(
+        self,
+        state: StoreState,
+        api: StoreAPI,
+        capabilities: Capabilities,
+        local_logs: LocalLogs | None = None,
+    ) -> None:
         self.state = state
         self.api = api
         self.runs = RunsLoader(state, api, capabilities)
@@ -46,6 +53,7 @@ class Loaders:
         self.storage = StorageLoader(state, api, capabilities)
         self.billing = BillingLoader(state, api, capabilities)
         self.lookup = Lookup(state, api, capabilities, self.checkpoints)
+        self.local = LocalLogsLoader(state, local_logs)
         self._refreshers: dict[str, Refresher] = {
             "runs": lambda watch: self.runs.load(),
             "sessions": lambda watch: self.sessions.load(),
@@ -54,6 +62,7 @@ class Loaders:
             "models": lambda watch: self.models.load(),
             "storage": lambda watch: self.storage.load(),
             "billing": lambda watch: self.billing.load(),
+            "local": lambda watch: self.local.load(),
         }
 
     async def connect(self) -> bool:

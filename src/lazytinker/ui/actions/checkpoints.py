@@ -10,11 +10,8 @@ Two parts:
   (`checkpoint_targets`) and run the flow, hidden where the service lacks them. The widget puts
   `CHECKPOINT_BINDINGS` in its own `BINDINGS`.
 
-Where the coming actions go: a run-level `p`/`t`/`d`/`s` (on all of a run's checkpoints) is the
-runs pane mixing in `CheckpointKeys` with a `checkpoint_targets` that loads the run's
-checkpoints; keep-forever (`K`) is one more flow here plus one binding in `CHECKPOINT_BINDINGS`;
-a clean-up planner view (`C`) is a view that mixes in `CheckpointKeys` with the planned
-checkpoints as its targets. None of them grows a screen.
+`K` (keep forever) is one more flow here. The same keys on whole runs are `actions/runs.py`
+(the runs pane), and the clean-up planner (`C`) is `views/planner.py`.
 """
 
 from __future__ import annotations
@@ -30,6 +27,7 @@ from lazytinker.api.models import Checkpoint
 from lazytinker.api.paths import CheckpointRef
 from lazytinker.store import Capability, ReadOnlyError, Store
 from lazytinker.ui.actions.downloads import save_checkpoints
+from lazytinker.ui.cost import checkpoints_size, size_and_cost
 from lazytinker.ui.modals import ConfirmModal, DeleteItem, DeleteModal, TtlChoice, TtlModal
 
 CHECKPOINT_BINDINGS: list[BindingType] = [
@@ -38,6 +36,8 @@ CHECKPOINT_BINDINGS: list[BindingType] = [
     Binding("t", "ttl", "TTL", id="ttl"),
     Binding("s", "save", "Save", id="save"),
 ]
+KEEP_FOREVER = Binding("K", "keep_forever", "Keep forever", id="keep_forever")
+"""After the ordering keys in a checkpoint list's `BINDINGS` (the key bar keeps its order)."""
 
 LISTED = 20
 """Paths a publish confirmation lists before `… and N more`."""
@@ -132,7 +132,28 @@ class CheckpointActions:
         self.settled()
         done = sum(r.ok for r in results)
         what = "removed" if choice.seconds is None else "set"
-        self._say(f"Expiry {what} on {done} of {len(results)} checkpoint(s).")
+        if done == len(results):  # the store says what failed or was cancelled
+            self._say(f"Expiry {what} on {done} of {len(results)} checkpoint(s).")
+
+    async def keep_forever(self, targets: list[Checkpoint]) -> None:
+        """`K`: never expire, in one step (nothing is lost: `t` sets an expiry again); the
+        toast says what keeping them costs."""
+        if not self.writable(targets, "keep"):
+            return
+        count = len(targets)
+        label = f"Keeping {count} checkpoint(s) forever"
+        try:
+            results = await self.store.set_ttl(_refs(targets), None, label=label)
+        except ReadOnlyError as error:
+            self._say(str(error), "warning")
+            return
+        self.settled()
+        kept = {r.path for r in results if r.ok}
+        if kept:
+            size, unknown = checkpoints_size(c for c in targets if c.path in kept)
+            cost = size_and_cost(self.store, size, unknown=unknown)
+            noun = "This checkpoint" if len(kept) == 1 else f"{len(kept)} checkpoints"
+            self._say(f"{noun} will never expire: {cost} for as long as kept.")
 
     async def delete(self, targets: list[Checkpoint]) -> None:
         """List what will go, confirm, delete in the background (the store reports progress)."""
@@ -184,7 +205,7 @@ class CheckpointKeys(Widget):
         """Hide what the service lacks (hpcai: no publish, no TTL)."""
         if action == "publish":
             return self.store.supports(Capability.PUBLISH)
-        if action == "ttl":
+        if action in ("ttl", "keep_forever"):
             return self.store.supports(Capability.TTL)
         return super().check_action(action, parameters)
 
@@ -207,6 +228,11 @@ class CheckpointKeys(Widget):
     async def action_delete(self) -> None:
         """`d`: delete, after listing every checkpoint, its size and the total."""
         await self.checkpoint_actions.delete(await self.checkpoint_targets())
+
+    @work(group="action")
+    async def action_keep_forever(self) -> None:
+        """`K`: never expire (one step, no confirmation: `t` undoes it)."""
+        await self.checkpoint_actions.keep_forever(await self.checkpoint_targets())
 
     @work(group="action")
     async def action_save(self) -> None:

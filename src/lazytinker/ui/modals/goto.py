@@ -1,7 +1,9 @@
-"""The `:` prompt: type a `tinker://` or `hpcai://` path to jump to that checkpoint."""
+"""The `:` prompt: type a `tinker://` or `hpcai://` path to jump to that checkpoint, or a run's
+id or name (its log folder's, its session's) to open that run."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 from textual import on
@@ -50,12 +52,19 @@ class GotoModal(ModalScreen[str | None]):
 
     AUTO_FOCUS = "#path"
 
+    def __init__(self, find_run: Callable[[str], str | None] | None = None) -> None:
+        super().__init__()
+        self.find_run = find_run
+        """Finds the run a typed id or name stands for (None: paths only)."""
+
     def compose(self) -> ComposeResult:
         """A title, the input and a line for the error."""
         with Vertical(id="dialog"):
-            yield Static(Content("Go to checkpoint"), id="title", markup=False)
+            title = "Go to checkpoint" if self.find_run is None else "Go to checkpoint or run"
+            yield Static(Content(title), id="title", markup=False)
             yield Input(
-                placeholder="tinker://RUN_ID/weights/NAME or hpcai://RUN_ID/training/NAME",
+                placeholder="tinker://RUN_ID/weights/NAME or hpcai://RUN_ID/training/NAME"
+                + ("" if self.find_run is None else ", or a run's id or name"),
                 id="path",
             )
             yield Static("", id="error", classes="-hidden", markup=False)
@@ -71,6 +80,12 @@ class GotoModal(ModalScreen[str | None]):
         text = event.value.strip()
         if not text:
             self._error("Enter a tinker:// or hpcai:// checkpoint path, or press esc.")
+            return
+        if self.find_run is not None and "://" not in text:
+            if self.find_run(text) is None:
+                self._error(f"No run is named {text!r} (or several are): type more of it.")
+                return
+            self.dismiss(text)
             return
         try:
             CheckpointRef.parse(text)

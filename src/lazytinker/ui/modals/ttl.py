@@ -68,15 +68,19 @@ class TtlModal(ModalScreen[TtlChoice | None]):
 
     AUTO_FOCUS = "#ttl"
 
-    def __init__(self, targets: list[str], *, now: datetime) -> None:
+    def __init__(self, targets: list[str], *, now: datetime, title: str | None = None) -> None:
         super().__init__()
         self.targets = list(targets)
         self._now = now
+        self._title = title
+        """Said instead of "Set the TTL of N checkpoints" (`targets` are then lines of text)."""
 
     def compose(self) -> ComposeResult:
         """Title, the checkpoints concerned, the input, the live preview and the buttons."""
         count = len(self.targets)
-        title = "Set the TTL of" + (" this checkpoint" if count == 1 else f" {count} checkpoints")
+        title = self._title or (
+            "Set the TTL of" + (" this checkpoint" if count == 1 else f" {count} checkpoints")
+        )
         with Vertical(id="dialog"):
             yield Static(Content(title), id="title", markup=False)
             with VerticalScroll(id="targets"):

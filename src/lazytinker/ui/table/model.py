@@ -5,19 +5,22 @@ A filter starts from the unfiltered order, kept aside while it is on, so typing 
 re-sorts; a longer filter narrows what it already kept; one word keeps positions into the
 unfiltered order (`Picked`). Search texts are made when a row arrives and lined up with each
 list, so a filter over 100,000 rows scans a list with the per-row work in C (map/compress),
-not 100,000 dict lookups.
+not 100,000 dict lookups. Field terms (`type:sampler`, `size:>1GB`: `query.py`) are tests of the
+rows, run with the predicate; a filter of plain words never pays for them.
 """
 
 from __future__ import annotations
 
 import itertools
 import operator
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import NamedTuple, TypeVar
 
 from lazytinker.ui.table.column import Column
 from lazytinker.ui.table.picked import Picked
-from lazytinker.ui.table.rows import SortedRows, SortKey
+from lazytinker.ui.table.query import Field, Query, Test, parse_query
+from lazytinker.ui.table.rows import SortKey
+from lazytinker.ui.table.selection import SelectableRows
 from lazytinker.ui.text import printable
 
 T = TypeVar("T")
@@ -33,14 +36,18 @@ class Change(NamedTuple):
     from `moved` covers them)."""
 
 
-class RowModel(SortedRows[T]):
+class RowModel(SelectableRows[T]):
     """Rows of `T` by key, sorted, filtered by words and a predicate, with a selection."""
 
     def __init__(self, columns: list[Column[T]], *, key: Callable[[T], str]) -> None:
         super().__init__(columns, key=key)
         self.filter_text = ""
         self.predicate: Callable[[T], bool] | None = None
-        self.selected: set[str] = set()
+        self.fields: Mapping[str, Field[T]] = {}
+        """The field terms `/` understands on these rows (`type:`, `size:`, ...)."""
+        self.extra_text: Callable[[T], str] | None = None
+        """More text `/` looks in besides the searchable cells (a row's metadata)."""
+        self.query: Query[T] = Query()
         self._search: dict[str, str] = {}
         self._words: list[str] = []
         self._full: tuple[list[SortKey], list[str]] | None = None
@@ -52,23 +59,6 @@ class RowModel(SortedRows[T]):
         """Search texts in the shown order, while a one-word filter narrows as it grows."""
 
     # --- queries ---------------------------------------------------------------------------
-
-    def selected_items(self) -> list[T]:
-        """Selected rows that still exist, shown ones in display order, then those the filter
-        hides (a filter must not hide a selected row from an action)."""
-        shown: list[tuple[int, T]] = []
-        hidden: list[T] = []
-        for key in self.selected:
-            item = self.items.get(key)
-            if item is None:
-                continue
-            index = self._find(key)
-            if index is None:
-                hidden.append(item)
-            else:
-                shown.append((self._display(index), item))
-        shown.sort(key=lambda pair: pair[0])
-        return [item for _, item in shown] + hidden
 
     def sum_shown(self, value: Callable[[T], int]) -> int:
         """The sum of `value` over the rows shown (a status line's total size)."""
@@ -161,13 +151,21 @@ class RowModel(SortedRows[T]):
         return 0 if self.reverse else lowest
 
     def set_filter(self, text: str) -> bool:
-        """Show only rows whose cells contain every word of `text` (case-insensitive);
-        False if the filter was that already."""
+        """Show only rows whose cells contain every word of `text` (case-insensitive) and
+        that pass its field terms; False if the filter was that already."""
         if text == self.filter_text:
             return False
-        old = self.filter_text
+        old, had_terms = self.filter_text, self.query.has_terms
         self.filter_text = text
-        narrowing = bool(old) and text.startswith(old) and " " not in text[len(old) - 1 :]
+        self.query = parse_query(text, self.fields) if self.fields else Query(words=_words(text))
+        # A term typed on is not a narrower filter (`age:<1` -> `age:<10` shows more rows).
+        narrowing = (
+            bool(old)
+            and text.startswith(old)
+            and " " not in text[len(old) - 1 :]
+            and not had_terms
+            and not self.query.has_terms
+        )
         self._rebuild(narrowing=narrowing)
         return True
 
@@ -180,6 +178,17 @@ class RowModel(SortedRows[T]):
         """Sort by a column (None: `default_sort`, else the order rows arrived in)."""
         self.sort_column = column
         self.reverse = reverse
+        self._full = None
+        self._rebuild()
+
+    def set_columns(self, columns: list[Column[T]]) -> None:
+        """Show other columns (a metric column chosen): cells and search texts are made again;
+        a sort by a column that went is dropped."""
+        if self.sort_column is not None and all(c.key != self.sort_column for c in columns):
+            self.sort_column, self.reverse = None, False
+        self.columns = columns
+        self._cells.clear()
+        self._search.clear()
         self._full = None
         self._rebuild()
 
@@ -213,6 +222,8 @@ class RowModel(SortedRows[T]):
             return False
         if not self.filter_text:
             return True
+        if not all(test(item) for test in self.query.tests):
+            return False
         text = self._text_of(key)
         return all(word in text for word in self._words)
 
@@ -225,6 +236,8 @@ class RowModel(SortedRows[T]):
         """What `/` looks in; made when a row arrives, so the first key typed is not the one
         that pays for 100,000 rows. It has no times in it: a tick of the clock keeps it."""
         text = " ".join(printable(c.render(item)) for c in self.columns if c.searchable)
+        if self.extra_text is not None:
+            text += " " + printable(self.extra_text(item))
         self._search[key] = text = text.casefold()
         return text
 
@@ -240,12 +253,12 @@ class RowModel(SortedRows[T]):
     def _rebuild(self, *, narrowing: bool = False) -> None:
         """Recompute the shown rows. Narrowing (a longer filter) only re-checks what is shown,
         and any filter starts from the unfiltered order, so typing never re-sorts."""
-        self._words = self.filter_text.casefold().split()
+        self._words = list(self.query.words)
         if narrowing:
             sort_keys, order = self._sort_keys, self.order
         else:
             sort_keys, order = self._unfiltered()
-        predicate = None if narrowing else self.predicate
+        predicate = None if narrowing else _all_of(self.predicate, self.query.tests)
         if predicate is None and not self._words:
             # No filter: show the unfiltered lists themselves (no copy; they are kept as one).
             self._sort_keys, self.order = sort_keys, order
@@ -307,3 +320,15 @@ class RowModel(SortedRows[T]):
         if predicate is None:
             return lambda key: all(w in text(key) for w in words)
         return lambda key: predicate(items[key]) and all(w in text(key) for w in words)
+
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(text.casefold().split())
+
+
+def _all_of(predicate: Callable[[T], bool] | None, tests: Sequence[Test[T]]) -> Test[T] | None:
+    """One test of a row: the table's predicate and every field term."""
+    if not tests:
+        return predicate
+    checks = (predicate, *tests) if predicate is not None else tuple(tests)
+    return lambda item: all(check(item) for check in checks)

@@ -201,6 +201,12 @@ class VirtualTable(TableView[T], can_focus=True):
             if display is not None:
                 self.refresh_row(display)
 
+    def set_columns(self, columns: list[Column[T]]) -> None:
+        """Show other columns; every row is painted again."""
+        self.model.set_columns(columns)
+        self._columns_fit = None
+        self._after_structure(None)
+
     def set_filter(self, text: str) -> None:
         """Show only rows whose cells contain every word of `text` (case-insensitive)."""
         if self.model.set_filter(text):
@@ -218,6 +224,23 @@ class VirtualTable(TableView[T], can_focus=True):
         # A new order is read from its top (the biggest, the oldest): the cursor goes there.
         self.scroll_to(y=0, animate=False, immediate=True)
         self.move_to(0)
+
+    def resort(self) -> None:
+        """Sort again by the same column (its values changed outside the rows: a run's
+        count); the cursor stays on its row."""
+        self.model.sort_by(self.model.sort_column, reverse=self.model.reverse)
+        self._after_structure(None)
+
+    def select_shown(self) -> None:
+        """`*`: select every row shown, or unselect them when all are selected."""
+        self.model.select_shown()
+        self.refresh()
+
+    def rows_on_screen(self) -> list[str]:
+        """Keys of the rows on screen now (what is worth counting, reading, painting)."""
+        top = self.scroll_offset.y
+        end = min(self.model.row_count, top + max(0, self.size.height - 1))
+        return [self.model.key_at(display) for display in range(top, end)]
 
     def cycle_sort(self) -> str:
         """`o`: the next column, ascending, then the same column reversed; says what it did."""

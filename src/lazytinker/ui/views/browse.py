@@ -21,6 +21,7 @@ from lazytinker.store import Capability, Change, Keyed, Store, checkpoints_colle
 from lazytinker.ui import format as fmt
 from lazytinker.ui.pane import Pane
 from lazytinker.ui.text import printable
+from lazytinker.ui.training_sync import LocalSync
 from lazytinker.ui.views.base import View
 from lazytinker.ui.views.browse_panes import RunCheckpointsPane, RunsPane, SessionsPane
 
@@ -40,6 +41,7 @@ class BrowseView(Horizontal, View):
         self.checkpoints = RunCheckpointsPane(store)
         self.current_session: str | None = None
         self.current_run: str | None = None
+        self.local_sync = LocalSync(self)
 
     def compose(self) -> ComposeResult:
         """Sessions (where the service has them), runs, checkpoints."""
@@ -68,6 +70,8 @@ class BrowseView(Horizontal, View):
             names.add("sessions")
         if self.current_run is not None:
             names.add(checkpoints_collection(self.current_run))
+        if self.store.has_local_logs:
+            names.add("local")
         return names
 
     def _sources(self) -> dict[str, tuple[Pane, Keyed[Any]]]:
@@ -84,7 +88,17 @@ class BrowseView(Horizontal, View):
         return found
 
     def apply(self, change: Change) -> bool:
-        """Sessions, runs and the open run's checkpoints, row by row."""
+        """Sessions, runs and the open run's checkpoints, row by row; runs' new counts; what the
+        training logs on this box say of them (other views see that change too)."""
+        if change.collection == "local":
+            self.local_sync.apply(change)
+            return False
+        if change.collection == "run_totals":
+            self.runs.totals_changed(change.updated)
+            return False
+        if change.collection == "storage":  # the storage rate may be known now: $/mo cells
+            self.runs.table.invalidate()
+            return False
         source = self._sources().get(change.collection)
         if source is None:
             return False
@@ -96,6 +110,12 @@ class BrowseView(Horizontal, View):
             pane.table.remove_many(change.removed)
         pane.set_error(self.store.errors.get(change.collection))
         pane.update_title()
+        if pane is self.checkpoints:
+            self.checkpoints.sync(added=bool(change.added))
+        if change.collection == "sessions":
+            self.local_sync.sessions_changed(change)
+        if pane is self.runs:
+            self.runs.count_on_screen()
         if change.collection == "sessions" and self.current_session is not None:
             self._scope_runs(self.current_session)
         return True
@@ -110,6 +130,10 @@ class BrowseView(Horizontal, View):
         for pane in panes:
             pane.fetching = False
             pane.update_title()
+        # The training logs on this box after the runs: their names and curves join them.
+        self.run_worker(self.store.load_local(), group="local", exclusive=True)
+        # The server's storage rate, for the $/month figures (quietly: it needs an admin role).
+        self.run_worker(self.store.learn_rate(), group="rate")
 
     # --- drilling in and out ---------------------------------------------------------------
 
@@ -135,7 +159,9 @@ class BrowseView(Horizontal, View):
         pane = self.checkpoints
         keyed = self.store.run_checkpoints(run_id)
         pane.table.selected.clear()
+        pane.before_run(run_id)
         pane.table.set_items(keyed.items.values())
+        pane.sync()
         pane.scope = fmt.short_id(printable(run_id), 28)
         pane.fetching = not keyed.loaded
         pane.set_error(self.store.errors.get(keyed.name))

@@ -1,23 +1,30 @@
 """The three panes of the browse view, each with the keys that work on its rows: sessions (`e`
-exports a trace, `y`), training runs (`y`), a run's checkpoints (the checkpoint keys, `y`,
-`S`/`A`)."""
+exports a trace, `y`), training runs (`y`; `d`/`t`/`p`/`s` on all of a run's checkpoints,
+`space`/`*` select runs), a run's checkpoints (the checkpoint keys, `y`, `S`/`A`/`E`, `F` follow,
+`M` a metric column: `run_checkpoints.py`)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import ClassVar
 
 from textual import work
 from textual.binding import Binding, BindingType
+from textual.timer import Timer
 
 from lazytinker.api.models import TrainingRun
 from lazytinker.store import SessionInfo, Store
 from lazytinker.ui import columns as cols
 from lazytinker.ui.actions.copy import COPY_PATH, CopyPathKey
 from lazytinker.ui.actions.downloads import export_trace
+from lazytinker.ui.actions.runs import RUN_BINDINGS, RunKeys
+from lazytinker.ui.cost import size_and_cost
+from lazytinker.ui.filter_fields import metadata_text, run_fields
 from lazytinker.ui.pane import Pane
+from lazytinker.ui.run_totals import RunTotalColumns
 from lazytinker.ui.table import VirtualTable
 from lazytinker.ui.views.base import fresh_mark
-from lazytinker.ui.views.checkpoint_list import CheckpointList, checkpoint_table
+from lazytinker.ui.views.run_checkpoints import RunCheckpointsPane
 
 
 class SessionsPane(Pane, CopyPathKey):
@@ -61,34 +68,99 @@ class SessionsPane(Pane, CopyPathKey):
         )
 
 
-class RunsPane(Pane, CopyPathKey):
-    """Training runs: `enter` shows a run's checkpoints, `y` copies its id."""
+TOTALS_DELAY = 0.2
+"""Seconds of quiet before the runs on screen are counted, or new counts repainted."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [COPY_PATH]
+
+class RunsPane(Pane, RunKeys, CopyPathKey):
+    """Training runs with their checkpoints counted: `enter` shows a run's checkpoints, `y`
+    copies its id, `d`/`t`/`p`/`s` act on all of the selected (or highlighted) runs'
+    checkpoints."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [*RUN_BINDINGS, COPY_PATH]
 
     def __init__(self, store: Store) -> None:
+        self.totals = RunTotalColumns(store)
         table: VirtualTable[TrainingRun] = VirtualTable(
-            cols.run_columns(store),
+            [*cols.run_columns(store), *self.totals.columns()],
             key=lambda r: r.training_run_id,
             row_mark=fresh_mark(store),
             empty_text="No training runs yet: runs you start with the Tinker SDK appear here.",
             id="runs",
         )
-        super().__init__("Training runs", table, id="runs-pane")
+        table.model.fields = run_fields(lambda: store.now(), store.run_totals.get)
+        table.model.extra_text = metadata_text
+        super().__init__("Training runs", table, selectable=True, id="runs-pane")
         self.store = store
+        self._recounted: set[str] = set()
+        self._totals_timer: Timer | None = None
+
+    def on_mount(self) -> None:
+        """Count the runs on screen whenever the rows on screen change (scroll, resize)."""
+        self.watch(self.table, "scroll_y", lambda _y: self.count_on_screen(), init=False)
+        self.watch(self.table, "size", lambda _s: self.count_on_screen(), init=False)
 
     def copy_text(self) -> str | None:
         """The highlighted run's id."""
         item = self.highlighted()
         return item.training_run_id if isinstance(item, TrainingRun) else None
 
+    def run_targets(self) -> list[str]:
+        """The selected runs (even those a filter hides), else the highlighted one."""
+        selected = [r.training_run_id for r in self.table.selected_items()]
+        if selected:
+            return selected
+        key = self.table.cursor_key
+        return [key] if key is not None else []
 
-class RunCheckpointsPane(CheckpointList):
-    """The checkpoints of the run opened with `enter`."""
+    def runs_done(self) -> None:
+        """Drop the selection once it has been acted on."""
+        if self.table.selected:
+            self.table.selected.clear()
+            self.table.refresh()
+        self.update_title()
+        self.changed()
 
-    def __init__(self, store: Store) -> None:
-        table = checkpoint_table(
-            store, id="checkpoints", empty="Press enter on a run to see its checkpoints."
+    # --- the counts ------------------------------------------------------------------------
+
+    def count_on_screen(self) -> None:
+        """Ask the store to count the runs on screen, once the scrolling pauses."""
+        self._later()
+
+    def totals_changed(self, run_ids: Iterable[str]) -> None:
+        """The store counted some runs again: repaint them, once the changes pause (a bulk
+        delete changes a run's count 2,000 times)."""
+        self._recounted.update(run_ids)
+        self._later()
+
+    def _later(self) -> None:
+        if self._totals_timer is None and self.is_mounted:
+            self._totals_timer = self.set_timer(TOTALS_DELAY, self._flush_totals)
+
+    def _flush_totals(self) -> None:
+        self._totals_timer = None
+        recounted, self._recounted = self._recounted, set()
+        held = self.table.model.items
+        self.totals.update(self.table, [r for r in recounted if r in held])
+        if self.display and self.table.size.height:
+            self.store.run_totals.want(self.table.rows_on_screen())
+        if recounted:
+            self.changed()
+
+    def status_text(self) -> str | None:
+        """The status line on this pane: the selected runs' checkpoints, size and cost."""
+        runs = self.table.selected_items()
+        if not runs:
+            return "enter opens · space/* select · d t p s: every checkpoint of the run · C plan"
+        counted = [self.store.run_totals.get(r.training_run_id) for r in runs]
+        known = [t for t in counted if t is not None]
+        count = sum(t.count for t in known)
+        size = sum(t.size_bytes for t in known)
+        more = f" (+{len(runs) - len(known)} not counted yet)" if len(known) < len(runs) else ""
+        return (
+            f"{len(runs)} run(s) selected · {count} checkpoints{more} · "
+            f"{size_and_cost(self.store, size)} · d/t/p/s act on all of them  C plan"
         )
-        super().__init__("Checkpoints", table, selectable=True, id="checkpoints-pane")
-        self.store = store
+
+
+__all__ = ["RunCheckpointsPane", "RunsPane", "SessionsPane"]

@@ -1,0 +1,118 @@
+"""A refresh that began before a mutation never overwrites what the mutation did (issue 15).
+
+The fault test once saw a run's checkpoint row say `expires_at None` while the server had a
+date: a watch refresh read the run's listing before "Expiry set" landed, and its answer arrived
+after the set's own re-read. Here the stand-in server holds that one listing's answer (read
+before the set, sent after it), so the race happens every time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from lazytinker.api.client import TinkerAPI
+from lazytinker.api.paths import CheckpointRef
+from lazytinker.server.runner import ServerThread
+from lazytinker.store import Store, checkpoints_collection
+from tests.client_asgi import serve
+from tests.ui.harness import profile_for
+
+Message = MutableMapping[str, Any]
+
+
+class HoldOneListing:
+    """ASGI: the next `GET …/checkpoints` is answered from the state of now, sent on release."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.armed = False
+        self.read = threading.Event()
+        self.release = threading.Event()
+
+    async def __call__(
+        self,
+        scope: MutableMapping[str, Any],
+        receive: Callable[[], Awaitable[Message]],
+        send: Callable[[Message], Awaitable[None]],
+    ) -> None:
+        listing = scope["type"] == "http" and scope["method"] == "GET"
+        if not (self.armed and listing and scope["path"].endswith("/checkpoints")):
+            await self.app(scope, receive, send)
+            return
+        self.armed = False
+        held: list[Message] = []
+
+        async def keep(message: Message) -> None:
+            held.append(message)
+
+        await self.app(scope, receive, keep)
+        self.read.set()
+        await asyncio.to_thread(self.release.wait, 30)
+        for message in held:
+            await send(message)
+
+
+async def until(event: threading.Event) -> None:
+    for _ in range(500):
+        if event.is_set():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("the held listing was never read")
+
+
+async def test_a_refresh_begun_before_an_expiry_set_never_undoes_it(server: ServerThread) -> None:
+    hold = HoldOneListing(server.app)
+    with serve(hold) as url:
+        store = Store(TinkerAPI(profile_for(url).target()), refresh=60)
+        await store.connect()
+        await store.load_runs()
+        run_id = next(iter(store.runs.items))
+        await store.load_checkpoints(run_id)
+        keyed = store.run_checkpoints(run_id)
+        target = next(c for c in keyed if c.expires_at is None)
+        ref = CheckpointRef.parse(target.path)
+
+        hold.armed = True
+        refresh = asyncio.create_task(store.refresh([checkpoints_collection(run_id)], watch=True))
+        await until(hold.read)  # the refresh has read the run: no expiry yet
+        (result,) = await store.set_ttl([ref], 7 * 86400)
+        assert result.ok
+        assert keyed.get(target.path).expires_at is not None  # type: ignore[union-attr]
+        hold.release.set()
+        assert await refresh  # the stale listing lands now
+
+        shown = keyed.get(target.path)
+        async with TinkerAPI(profile_for(url).target()) as api:
+            truth = {c.path: c for c in (await api.list_checkpoints(run_id)).checkpoints}
+        await store.close()
+    assert truth[target.path].expires_at is not None
+    assert shown is not None
+    assert shown.expires_at == truth[target.path].expires_at
+
+
+async def test_a_refresh_begun_before_a_delete_never_brings_the_row_back(
+    server: ServerThread,
+) -> None:
+    hold = HoldOneListing(server.app)
+    with serve(hold) as url:
+        store = Store(TinkerAPI(profile_for(url).target()), refresh=60)
+        await store.connect()
+        await store.load_runs()
+        run_id = next(iter(store.runs.items))
+        await store.load_checkpoints(run_id)
+        keyed = store.run_checkpoints(run_id)
+        target = next(iter(keyed))
+
+        hold.armed = True
+        refresh = asyncio.create_task(store.refresh([checkpoints_collection(run_id)]))
+        await until(hold.read)
+        (result,) = await store.delete([CheckpointRef.parse(target.path)])
+        assert result.ok
+        hold.release.set()
+        assert await refresh
+        still = target.path in keyed
+        await store.close()
+    assert not still
