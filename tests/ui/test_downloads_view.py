@@ -15,6 +15,7 @@ from lazytinker.store.downloads import DownloadManager
 from lazytinker.ui.views.downloads import DownloadRow, DownloadsScreen
 
 MiB = 1024 * 1024
+MB = 1000 * 1000
 LABEL = "tinker://8f3a196c-075d-46f0-ba88-0bacfa5a5dc5:train:5/weights/step-000160"
 FOLDER = Path("/home/researcher/tinker-checkpoints")
 DEST = FOLDER / "8f3a196c-075d-46f0-ba88-0bacfa5a5dc5:train:5_weights_step-000160"
@@ -89,7 +90,7 @@ async def test_a_finished_download_is_shown_finished_from_the_first_frame() -> N
         row = app.screen.query_one(DownloadRow)
         shown = str(row.query_one(".state", Static).render())
         bar = row.query_one(ProgressBar)
-        assert shown == f"done · 2.5 GiB · {DEST}"
+        assert shown == f"done · 2.6 GB · {DEST}"  # 2509 MiB, in the app's decimal units
         assert bar.percentage == 1.0
         assert row.has_class("-done")
 
@@ -105,14 +106,14 @@ async def test_rows_follow_the_item_after_the_first_frame() -> None:
         assert row.query_one(ProgressBar).has_class("-unknown")  # no size: no bar
         item.state, item.done, item.total, item.rate, item.eta = (
             DownloadState.DOWNLOADING,
-            512 * MiB,
-            1024 * MiB,
-            64 * MiB,
+            500 * MB,
+            1000 * MB,
+            64 * MB,
             8.0,
         )
         manager._changed(item)
         await pilot.pause()
         assert str(row.query_one(".state", Static).render()) == (
-            "512.0 MiB / 1.0 GiB · 64.0 MiB/s · ETA 0:08"
+            "500.0 MB / 1.0 GB · 64.0 MB/s · ETA 0:08"
         )
         assert row.query_one(ProgressBar).percentage == 0.5

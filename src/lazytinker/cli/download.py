@@ -33,7 +33,7 @@ from lazytinker.api.download import (
 from lazytinker.api.errors import LazytinkerError
 from lazytinker.api.export import BILLABLE
 from lazytinker.api.paths import CheckpointRef, InvalidPathError
-from lazytinker.cli.progress_line import ProgressLine, render_progress
+from lazytinker.cli.progress_line import ProgressLine, render_progress, size_text
 from lazytinker.config import Profile, load_settings, resolve_profile
 from lazytinker.ui.text import printable
 
@@ -184,7 +184,7 @@ class _Run:
         elif result.status == "skipped":
             print(f"{printable(result.label)}: already there in {result.path}", flush=True)
         else:
-            size = _size(result.bytes)
+            size = size_text(result.bytes)
             print(f"{printable(result.label)} -> {result.path} ({size})", flush=True)
 
     def _failure(self, label: str, error: LazytinkerError) -> None:
@@ -200,11 +200,3 @@ class _Run:
 
 def _say(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
-
-
-def _size(value: float) -> str:
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if value < 1024 or unit == "GiB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{value:.1f} GiB"  # pragma: no cover - the loop returns

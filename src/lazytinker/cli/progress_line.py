@@ -15,7 +15,7 @@ from typing import TextIO
 from lazytinker.api.download import Progress
 from lazytinker.ui.text import printable
 
-__all__ = ["ProgressLine", "fit_progress", "render_progress", "shorten_middle"]
+__all__ = ["ProgressLine", "fit_progress", "render_progress", "shorten_middle", "size_text"]
 
 _ELLIPSIS = "…"
 _WAITING = frozenset({"resolving", "building", "exporting", "verifying", "extracting"})
@@ -39,12 +39,13 @@ def shorten_middle(text: str, width: int) -> str:
     return text[: keep - keep // 2] + _ELLIPSIS + text[len(text) - keep // 2 :]
 
 
-def _size(value: float) -> str:
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if abs(value) < 1024 or unit == "TiB":
+def size_text(value: float) -> str:
+    """Bytes in decimal units, one decimal (`882.7 MB`), as the app and the listings show them."""
+    for unit in ("B", "kB", "MB", "GB", "TB"):
+        if abs(value) < 1000 or unit == "TB":
             return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{value:.1f} TiB"  # pragma: no cover - the loop returns
+        value /= 1000
+    return f"{value:.1f} TB"  # pragma: no cover - the loop returns
 
 
 def _clock(seconds: float) -> str:
@@ -102,11 +103,11 @@ def _parts(event: Progress, bar: int) -> list[str]:
     fraction = event.fraction
     if fraction is not None:
         parts.append(f"{fraction:4.0%}")
-        parts.append(f"{_size(event.done)} / {_size(event.total or 0)}")
+        parts.append(f"{size_text(event.done)} / {size_text(event.total or 0)}")
     else:
-        parts.append(_size(event.done))
+        parts.append(size_text(event.done))
     if event.rate:
-        parts.append(f"{_size(event.rate)}/s")
+        parts.append(f"{size_text(event.rate)}/s")
     if event.eta is not None:
         parts.append(f"ETA {_clock(event.eta)}")
     if fraction is not None and bar:

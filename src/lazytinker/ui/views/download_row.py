@@ -5,20 +5,20 @@ is already true; later changes repaint it in place.
 
 from __future__ import annotations
 
-import humanize
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.css.query import NoMatches
 from textual.widgets import ListItem, ProgressBar, Static
 
 from lazytinker.store.download_items import DownloadItem, DownloadState
+from lazytinker.ui.format import size
 from lazytinker.ui.modals._format import literal
 
 __all__ = ["DownloadRow", "describe"]
 
 
 def _size(value: float) -> str:
-    return str(humanize.naturalsize(value, binary=True))
+    return size(int(value))  # the app's one size unit (decimal), as the tables show sizes
 
 
 def _clock(seconds: float) -> str:
