@@ -107,13 +107,12 @@ def main(argv: Sequence[str]) -> int:
             if server_extra_missing():
                 print(SERVER_EXTRA_MISSING.format(what="lazytinker --demo"), file=sys.stderr)
                 return 2
-            import tempfile
-
+            from lazytinker.cli.demo_logs import demo_logs_folder
             from lazytinker.server.config import ServerConfig
             from lazytinker.server.runner import ServerThread
 
             # The demo's live runs write cookbook log folders here, and the app follows them.
-            logs = stack.enter_context(tempfile.TemporaryDirectory(prefix="lazytinker-demo-"))
+            logs = str(stack.enter_context(demo_logs_folder()))
             server = stack.enter_context(
                 ServerThread(ServerConfig(live=True, api_keys=(DEMO_KEY,), cookbook_logs=logs))
             )
