@@ -80,6 +80,9 @@ def test_the_progress_line_fits_80_columns_and_adds_no_lines(
     assert any(s.startswith("[1/2] ") for s in shown)
     assert any(s.startswith("[2/2] ") for s in shown)
     assert all("…" in s for s in shown if s.strip())  # the long path, shortened
+    # The command lists nothing, so the total is the server's length: a line with a rate has
+    # its percentage too (the most useful part, kept first).
+    assert all("%" in s for s in shown if re.search(r" [kMGT]?B/s", s))
     names = {p.rsplit("/", 1)[-1] for p in paths}
     assert all(any(name in s for name in names) for s in shown if s.strip())
 

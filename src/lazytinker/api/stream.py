@@ -166,6 +166,7 @@ class _Writer:
         self.source: str | None = None
         self.extract: bool | None = None
         self.total: int | None = None
+        self._running: Attempt | None = None  # the attempt in its thread; its total is read live
         self._last_event = 0.0
 
     async def run(self) -> int:
@@ -248,6 +249,7 @@ class _Writer:
             report_every=_PROGRESS_EVERY,
         )
         attempt.source, attempt.extract = self.source, self.extract
+        self._running = attempt
         return attempt
 
     def _report(self, done: int, received: bool = False) -> None:
@@ -265,8 +267,11 @@ class _Writer:
         self._last_event = now
         overall = self.base_done + done
         total = self.overall_total
-        if total is None and self.total is not None:
-            total = self.base_done + self.total
+        # The length the server announced is known as soon as the answer's headers are read,
+        # long before the attempt ends (the command line lists nothing, so has no other total).
+        announced = self._running.total if self._running is not None else self.total
+        if total is None and announced is not None:
+            total = self.base_done + announced
         self.meter.add(overall)
         self.on_progress(
             Progress(
