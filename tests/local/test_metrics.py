@@ -10,6 +10,7 @@ import pytest
 from lazytinker.local.metrics import MetricsLog
 from lazytinker.local.recipe import main_metrics
 from lazytinker.local.series import Series
+from lazytinker.ui.training_detail import sparkline
 from tests.local.cookbook import rl_row, supervised_row
 
 
@@ -49,6 +50,19 @@ def test_non_finite_values_are_the_latest_but_not_on_the_curve() -> None:
     curve = series.curve()
     assert math.isnan(curve.latest)
     assert curve.points == ((0, 1.0),)
+
+
+def test_values_a_packed_float_cannot_hold_are_not_on_the_curve() -> None:
+    # 1e308 is finite, but a 4-byte float holds it as an infinity, which no scale can place.
+    series = Series("loss", capacity=4)
+    for step, value in enumerate([1.0, 1e308, -1e308, 3.5e38, math.inf, 2.0, 3.0, 4.0, 5.0]):
+        series.add(step, value)
+    curve = series.curve()
+    assert curve.count == 9
+    assert curve.latest == 5.0
+    assert all(math.isfinite(value) for value in curve.values)
+    assert sparkline(curve.values, 8)
+    assert sparkline([math.nan, math.inf, 1.0, -math.inf, 2.0], 8) == "▁█"
 
 
 def test_odd_capacity_is_refused() -> None:

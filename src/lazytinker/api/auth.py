@@ -14,11 +14,33 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
+from lazytinker.api.errors import NoCredentialError
 from lazytinker.api.models import Whoami
 from lazytinker.api.target import CredentialSource
+from lazytinker.text import redact, remember_secret
 
 JWT_REFRESH_MARGIN = 60.0
 """A JWT with less life than this left is exchanged again before it is used."""
+
+
+def check_key_chars(key: str, source: str) -> None:
+    """Refuse a key that cannot travel in a header: non-ASCII, spaces, line breaks, controls.
+
+    httpx would fail on it deep inside a request, and its message would quote the header value,
+    the key included; this says what is wrong without showing it.
+    """
+    if key.isascii() and key.isprintable() and " " not in key:
+        return
+    if not key.isascii():
+        what = "non-ASCII characters"
+    elif "\n" in key or "\r" in key:
+        what = "a line break"
+    else:
+        what = "spaces or control characters"
+    raise NoCredentialError(
+        f"The API key from {source or 'the profile'} contains {what}, which no key has: "
+        "check how it was copied"
+    )
 
 
 def decode_jwt_claims(token: str) -> dict[str, Any]:
@@ -66,9 +88,16 @@ class Credentials:
         # One exchange at a time: calls that find the same stale token share one new one.
         self.exchange_lock = asyncio.Lock()
 
-    async def read_key(self) -> None:
-        """Ask the source for the key (again: a command may give a rotated one)."""
-        self.key = await self._source()
+    def __repr__(self) -> str:
+        return "Credentials(key='***')"
+
+    async def read_key(self, source_name: str = "") -> None:
+        """Ask the source for the key (again: a command may give a rotated one); from then on it
+        is redacted from every message and screen."""
+        key = await self._source()
+        remember_secret(key)
+        check_key_chars(key, source_name)
+        self.key = key
 
     @property
     def token(self) -> str:
@@ -83,6 +112,7 @@ class Credentials:
 
     def adopt_jwt(self, token: str) -> None:
         """Use `token` from now on, and learn who it names and when it expires."""
+        remember_secret(token)
         claims = decode_jwt_claims(token)
         self.jwt = token
         self.jwt_expires = jwt_expiry(claims)
@@ -94,8 +124,8 @@ class Credentials:
             self.whoami = whoami_from(decode_jwt_claims(self.key))
 
     def redact(self, text: str) -> str:
-        """`text` with the key and the JWT replaced by `***`."""
+        """`text` with the key and the JWT (and every other remembered secret) replaced by `***`."""
         for secret in (self.key, self.jwt):
             if secret:
                 text = text.replace(secret, "***")
-        return text
+        return redact(text)

@@ -48,7 +48,7 @@ from lazytinker.api.paths import CheckpointRef, Flavor
 from lazytinker.api.retry import RetryPolicy
 from lazytinker.api.target import ServerTarget
 from lazytinker.api.training_models import FutureHandle
-from lazytinker.api.transport import Transport
+from lazytinker.api.transport import DEADLINE, Transport
 
 __all__ = ["Capability", "ServerTarget", "TinkerAPI"]
 
@@ -57,14 +57,19 @@ class TinkerAPI:
     """An async client for one Tinker-compatible service; use it as an async context manager."""
 
     def __init__(
-        self, target: ServerTarget, *, retry: RetryPolicy | None = None, timeout: float = 30.0
+        self,
+        target: ServerTarget,
+        *,
+        retry: RetryPolicy | None = None,
+        timeout: float = 30.0,
+        deadline: float = DEADLINE,
     ) -> None:
         self.target = target
         self.flavor: Flavor = target.flavor
         self.base_url = target.url
         self.host = target.host
         self.capabilities = Capabilities(target.flavor, target.host)
-        self.transport = Transport(target, retry=retry, timeout=timeout)
+        self.transport = Transport(target, retry=retry, timeout=timeout, deadline=deadline)
         self.runs = RunsEndpoints(self.transport, self.capabilities)
         self.sessions = SessionsEndpoints(self.transport, self.capabilities)
         self.usage = UsageEndpoints(self.transport, self.capabilities)

@@ -1,10 +1,14 @@
 """One exception type per failure a user can act on, each with a one-line message.
 
-Messages name the host and never contain the credential. The UI shows `str(error)` as it is; no
-stack trace ever reaches the screen.
+Messages name the host and never contain the credential. Every message passes the one text rule
+(`lazytinker.text.one_line`) when the error is made: one line, the key redacted, control and bidi
+characters escaped, so `str(error)` is safe to show anywhere, however much server text it quotes.
+No stack trace ever reaches the screen.
 """
 
 from __future__ import annotations
+
+from lazytinker.text import one_line
 
 
 class LazytinkerError(Exception):
@@ -12,7 +16,7 @@ class LazytinkerError(Exception):
 
     def __init__(self, message: str) -> None:
         # One line, always: a server's multi-line detail must not break a toast or a status line.
-        self.message = " ".join(message.split())
+        self.message = one_line(message)
         super().__init__(self.message)
 
 

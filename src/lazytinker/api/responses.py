@@ -1,7 +1,10 @@
 """Reading a service's answers: the error each failure maps to, and the model a body parses into.
 
 Every message is one line, names the host and endpoint, and has the credential redacted (the
-caller passes its `redact`): server text is untrusted and may echo the key back.
+caller passes its `redact`, and every secret the process holds is redacted besides) before any
+server text in it is cut: server text is untrusted and may echo the key back. Whatever shape a
+body has (not JSON, nested 100,000 deep, a FastAPI detail whose `loc` is null or a number), it
+becomes data or one of these errors, never an exception of another kind.
 """
 
 from __future__ import annotations
@@ -27,11 +30,15 @@ from lazytinker.api.errors import (
     UnreachableError,
 )
 from lazytinker.api.retry import parse_retry_after
+from lazytinker.text import redact as redact_secrets
 
 M = TypeVar("M", bound=BaseModel)
 Redact = Callable[[str], str]
 
 _DETAIL_PREFIX = re.compile(r'"detail"\s*:\s*"((?:[^"\\]|\\.)*)')
+DETAIL_LIMIT = 200
+"""Characters of a server's detail kept in a message (cut after redacting)."""
+FIELD_LIMIT = 80
 
 
 def _detail_of_broken(text: str) -> str:
@@ -48,28 +55,54 @@ def _detail_of_broken(text: str) -> str:
             partial: str = json.loads(f'"{found.group(1)}"')
         except ValueError:
             partial = found.group(1)
-        return f"{partial[:200]}…"
+        return f"{partial}…"
     if text.startswith("<"):
         return ""
-    return text[:200]
+    return text
 
 
-def detail_of(body: bytes) -> str:
-    """The server's explanation: `detail` of a JSON error body, or the start of the text."""
+def _as_text(value: Any) -> str:
+    """Any JSON value as short text; one nested too deep to print says so."""
+    if isinstance(value, str):
+        return value
+    try:
+        return json.dumps(value)[: DETAIL_LIMIT * 4]
+    except (RecursionError, ValueError, TypeError):
+        return "(a value nested too deeply to show)"
+
+
+def _validation_detail(first: dict[str, Any]) -> str:
+    """`field.path: msg` of a FastAPI validation error, whatever `loc` and `msg` hold."""
+    loc = first.get("loc")
+    if isinstance(loc, list | tuple):
+        where = ".".join(_as_text(p) for p in loc if p != "body")
+    elif loc is None:
+        where = ""
+    else:
+        where = _as_text(loc)
+    msg = _as_text(first.get("msg", ""))
+    return f"{where}: {msg}" if where else msg
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def detail_of(body: bytes, redact: Redact = redact_secrets) -> str:
+    """The server's explanation: `detail` of a JSON error body, or the start of the text;
+    redacted, then cut to a line's worth."""
     text = body.decode("utf-8", "replace").strip()
     try:
         data = json.loads(text)
-    except ValueError:
-        return _detail_of_broken(text)
+    except (ValueError, RecursionError):
+        return _cut(redact_secrets(redact(_detail_of_broken(text))), DETAIL_LIMIT)
     detail = data.get("detail") if isinstance(data, dict) else data
     if isinstance(detail, list) and detail and isinstance(detail[0], dict):
         # FastAPI validation errors: the first one says enough.
-        first = detail[0]
-        loc = ".".join(str(p) for p in first.get("loc", []) if p != "body")
-        detail = f"{loc}: {first.get('msg', '')}" if loc else first.get("msg", "")
+        detail = _validation_detail(detail[0])
     if detail is None or detail == "":
         return ""
-    return (detail if isinstance(detail, str) else json.dumps(detail))[:200]
+    return _cut(redact_secrets(redact(_as_text(detail))), DETAIL_LIMIT)
 
 
 def unreachable_message(exc: httpx.TransportError, host: str, redact: Redact) -> str:
@@ -86,7 +119,9 @@ def unreachable_message(exc: httpx.TransportError, host: str, redact: Redact) ->
     return f"Cannot reach {host}: {why}" + (f" ({reason})" if reason else "")
 
 
-def broken_response(exc: httpx.HTTPError, host: str, endpoint: str) -> BadResponseError:
+def broken_response(
+    exc: httpx.HTTPError | httpx.InvalidURL, host: str, endpoint: str
+) -> BadResponseError:
     """An answer httpx could not read as HTTP at all (bad headers, too many redirects, ...)."""
     return BadResponseError(
         f"{host}: {endpoint} answered with a broken response ({type(exc).__name__})",
@@ -100,7 +135,7 @@ def error_for(
 ) -> APIError:
     """The error a failure status means; the body's `detail` (redacted) is kept as the reason."""
     status = resp.status_code
-    detail = redact(detail_of(resp.content))
+    detail = detail_of(resp.content, redact)
     suffix = f": {detail}" if detail else ""
     if status == 400 and not resp.content:
         return UnreachableError(
@@ -147,32 +182,51 @@ def error_for(
     )
 
 
-def parse_json(resp: httpx.Response, endpoint: str, host: str) -> Any:
-    """The body as JSON, or `BadResponseError`."""
-    try:
-        return json.loads(resp.content)
-    except ValueError:
-        raise BadResponseError(
-            f"Bad response from {host}: {endpoint} answered with a body that is not JSON",
-            host=host,
-            endpoint=endpoint,
-            status=resp.status_code,
-        ) from None
-
-
 def parse_model(resp: httpx.Response, model: type[M], endpoint: str, host: str) -> M:
-    """The body as `model`, or a `BadResponseError` naming the first field that is wrong."""
-    data = parse_json(resp, endpoint, host)
+    """The body as `model`, or a `BadResponseError` naming the first field that is wrong.
+
+    Parsed straight from the bytes by pydantic (its JSON parser refuses nesting past 200 levels
+    at once, and builds the models without a dict of the whole body first). What only Python's
+    parser takes (a lone surrogate in a string, `NaN`) is parsed again by it: data, not an error.
+    """
+    try:
+        return model.model_validate_json(resp.content)
+    except ValidationError as exc:
+        first = exc.errors(include_url=False, include_input=False)[0]
+        if first["type"] != "json_invalid":
+            raise _bad_field(first, resp, endpoint, host) from None
+        if "recursion" in first["msg"]:
+            raise _not_json(resp, endpoint, host, " (nested too deeply)") from None
+    try:
+        data = json.loads(resp.content)
+    except (ValueError, RecursionError):
+        raise _not_json(resp, endpoint, host) from None
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(p) for p in first["loc"]) or "(body)"
-        what = "missing" if first["type"] == "missing" else f"invalid ({first['msg']})"
-        raise BadResponseError(
-            f"Bad response from {host}: {endpoint} field {field!r} is {what}",
-            host=host,
-            endpoint=endpoint,
-            field=field,
-            status=resp.status_code,
-        ) from None
+        first = exc.errors(include_url=False, include_input=False)[0]
+        raise _bad_field(first, resp, endpoint, host) from None
+    except RecursionError:
+        raise _not_json(resp, endpoint, host, " (nested too deeply)") from None
+
+
+def _not_json(resp: httpx.Response, endpoint: str, host: str, why: str = "") -> BadResponseError:
+    return BadResponseError(
+        f"Bad response from {host}: {endpoint} answered with a body that is not JSON{why}",
+        host=host,
+        endpoint=endpoint,
+        status=resp.status_code,
+    )
+
+
+def _bad_field(first: Any, resp: httpx.Response, endpoint: str, host: str) -> BadResponseError:
+    # A field name can be server text (a metadata key): the key out before it is cut.
+    field = _cut(redact_secrets(".".join(str(p) for p in first["loc"])), FIELD_LIMIT)
+    what = "missing" if first["type"] == "missing" else f"invalid ({first['msg']})"
+    return BadResponseError(
+        f"Bad response from {host}: {endpoint} field {field or '(body)'!r} is {what}",
+        host=host,
+        endpoint=endpoint,
+        field=field or "(body)",
+        status=resp.status_code,
+    )

@@ -3,28 +3,35 @@ the credential on every call (to the API's own origin only), redirects, bounded 
 failure turned into one of the `errors` types with the key redacted.
 
 Endpoint groups (`api/endpoints/`) build paths and bodies and call `send`/`get`; retries, redirects
-and credentials are never their concern. Where the next transport features go: an overall deadline
-per call in `send` (which already bounds its retrying with `RetryPolicy.budget`), capped response
-bodies in `read_body` (the one place a body is read), per-server capabilities from the statuses
-`send` sees.
+and credentials are never their concern. Against a server that misbehaves, every call is bounded:
+an overall deadline (`deadline`, retries included: a server trickling a byte a second cannot hold
+a pane), a cap on the decoded body (`api/body.py`: a gzip bomb is refused, not inflated), and a
+few redirects, none of which carries the key to another scheme, host or port.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
-from urllib.parse import urljoin, urlsplit
 
 import httpx
 
 from lazytinker import __version__
 from lazytinker.api.auth import Credentials
-from lazytinker.api.errors import APIError, UnreachableError
+from lazytinker.api.body import (
+    ACCEPT_ENCODING,
+    MAX_BODY,
+    MAX_ERROR_BODY,
+    BodyTooLarge,
+    UnsupportedEncoding,
+    read_capped,
+)
+from lazytinker.api.errors import APIError, BadResponseError, UnreachableError
 from lazytinker.api.handshake import exchange_jwt, handshake
 from lazytinker.api.models import ClientConfigResponse, DynamicConfigResponse
+from lazytinker.api.redirects import REDIRECTS, request_following, same_origin
 from lazytinker.api.responses import (
     M,
     broken_response,
@@ -36,20 +43,28 @@ from lazytinker.api.retry import RetryPolicy, parse_retry_after
 from lazytinker.api.target import ServerTarget
 
 USER_AGENT = f"lazytinker/{__version__}"
-MAX_REDIRECTS = 5
-REDIRECTS = frozenset({301, 302, 303, 307, 308})
+__all__ = ["DEADLINE", "REDIRECTS", "Transport"]
+
+DEADLINE = 60.0
+"""Seconds one API call may take in all, retries included (the official SDK's overall timeout)."""
 
 
 class Transport:
     """Sends API calls to one service and reads its answers; close it with `aclose`."""
 
     def __init__(
-        self, target: ServerTarget, *, retry: RetryPolicy | None = None, timeout: float = 30.0
+        self,
+        target: ServerTarget,
+        *,
+        retry: RetryPolicy | None = None,
+        timeout: float = 30.0,
+        deadline: float = DEADLINE,
     ) -> None:
         self.target = target
         self.host = target.host
         self.base_url = target.url
         self.retry = retry or RetryPolicy()
+        self.deadline = deadline
         self.credentials = Credentials(target.credential)
         self.client_config: ClientConfigResponse | None = None
         self.dynamic_config: DynamicConfigResponse | None = None
@@ -60,7 +75,11 @@ class Transport:
         themselves by it."""
         self._http = httpx.AsyncClient(
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
-            headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+            headers={
+                "User-Agent": USER_AGENT,
+                "Accept": "application/json",
+                "Accept-Encoding": ACCEPT_ENCODING,
+            },
             follow_redirects=False,
             limits=httpx.Limits(max_connections=32, max_keepalive_connections=32),
         )
@@ -76,7 +95,7 @@ class Transport:
         async with self._connect_lock:
             if self._connected:
                 return
-            await self.credentials.read_key()
+            await self.credentials.read_key(self.target.key_source)
             if self.target.flavor == "tinker":
                 await handshake(self)
             self._connected = True
@@ -108,9 +127,9 @@ class Transport:
             headers["X-API-Key"] = self.credentials.token
         return headers
 
-    def _same_origin(self, url: str) -> bool:
-        a, b = urlsplit(url), urlsplit(self.base_url)
-        return (a.scheme, a.netloc) == (b.scheme, b.netloc)
+    def _same_origin(self, url: str | httpx.URL) -> bool:
+        """Whether `url` is on the API's scheme, host and port, as httpx parses both."""
+        return same_origin(url, self.base_url)
 
     # --- one call, with retries and error mapping ----------------------------------------------
 
@@ -150,8 +169,48 @@ class Transport:
 
         A status in `passthrough` is returned as it is, without retrying.
         With `stream` the body is left unread (the caller closes the response); otherwise it is
-        read here, so a connection cut mid-body counts as a transient failure.
+        read here, so a connection cut mid-body counts as a transient failure. The whole call,
+        retries included, ends within `deadline` seconds.
         """
+        try:
+            async with asyncio.timeout(self.deadline):
+                return await self._send(
+                    method,
+                    path,
+                    endpoint,
+                    params=params,
+                    json_body=json_body,
+                    empty_body=empty_body,
+                    idempotent=idempotent,
+                    use_jwt=use_jwt,
+                    reauth=reauth,
+                    follow=follow,
+                    passthrough=passthrough,
+                    stream=stream,
+                )
+        except TimeoutError:
+            maybe = "" if idempotent else "; the request may or may not have taken effect"
+            raise UnreachableError(
+                f"{self.host} did not answer {endpoint} within {self.deadline:g} s{maybe}",
+                host=self.host,
+            ) from None
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        endpoint: str,
+        *,
+        params: Mapping[str, str | int] | None,
+        json_body: Any,
+        empty_body: bool,
+        idempotent: bool,
+        use_jwt: bool,
+        reauth: bool,
+        follow: bool,
+        passthrough: frozenset[int],
+        stream: bool,
+    ) -> httpx.Response:
         policy = self.retry
         attempt = 0
         slept = 0.0
@@ -162,11 +221,19 @@ class Transport:
             token = await self._fresh_token() if use_jwt else (self.credentials.key or "")
             delay: float | None = None
             try:
-                resp = await self._request(
-                    method, self.url(path), token, params, json_body, empty_body, follow
+                resp = await request_following(
+                    self._http,
+                    method,
+                    self.url(path),
+                    base_url=self.base_url,
+                    token=token,
+                    params=params,
+                    json_body=json_body,
+                    empty_body=empty_body,
+                    follow=follow,
                 )
                 if not stream or resp.status_code >= 300:
-                    await self.read_body(resp)
+                    await self._read_capped(resp, endpoint)
             except httpx.TransportError as exc:
                 # A request that never left may be repeated whatever it does.
                 safe = idempotent or isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
@@ -176,7 +243,7 @@ class Transport:
                 error: APIError = UnreachableError(message, host=self.host)
                 if safe:
                     delay = policy.backoff(attempt)
-            except httpx.HTTPError as exc:
+            except (httpx.HTTPError, httpx.InvalidURL) as exc:
                 raise broken_response(exc, self.host, endpoint) from None
             else:
                 status = resp.status_code
@@ -220,46 +287,45 @@ class Transport:
             slept += delay
             await policy.sleep(delay)
 
-    async def read_body(self, resp: httpx.Response) -> None:
-        """Read the body of an API answer (the one place it is done: a size cap belongs here)."""
-        await resp.aread()
+    async def read_body(self, resp: httpx.Response, endpoint: str = "") -> None:
+        """Read the body of a streamed API answer within the cap and the deadline; a
+        connection that fails on the way is `UnreachableError` (for callers of
+        `send(stream=True)`)."""
+        try:
+            async with asyncio.timeout(self.deadline):
+                await self._read_capped(resp, endpoint)
+        except TimeoutError:
+            raise UnreachableError(
+                f"{self.host} did not send {endpoint or 'its answer'} within {self.deadline:g} s",
+                host=self.host,
+            ) from None
+        except httpx.TransportError as exc:
+            raise UnreachableError(
+                unreachable_message(exc, self.host, self.credentials.redact), host=self.host
+            ) from None
 
-    async def _request(
-        self,
-        method: str,
-        url: str,
-        token: str,
-        params: Mapping[str, str | int] | None,
-        json_body: Any,
-        empty_body: bool,
-        follow: bool,
-    ) -> httpx.Response:
-        """One request and, when asked, its redirects; the key goes only to the API's origin."""
-        content: bytes | None = None
-        headers: dict[str, str] = {}
-        if json_body is not None or empty_body or method in ("POST", "PUT", "DELETE"):
-            headers["Content-Type"] = "application/json"
-        if json_body is not None:
-            content = json.dumps(json_body).encode()
-        elif empty_body:
-            content = b""
-        query = dict(params) if params else None
-        for _ in range(MAX_REDIRECTS + 1):
-            if token and self._same_origin(url):
-                headers["X-API-Key"] = token
+    async def _read_capped(self, resp: httpx.Response, endpoint: str) -> None:
+        """Read the body of an API answer within the cap (the one place it is done); an error
+        answer is read only as far as its detail needs. A body past the cap, or in an encoding
+        we did not ask for, is `BadResponseError` and is never decoded."""
+        try:
+            if resp.status_code >= 300:
+                await read_capped(resp, MAX_ERROR_BODY, truncate=True)
             else:
-                headers.pop("X-API-Key", None)
-            request = self._http.build_request(
-                method, url, params=query, content=content, headers=headers
-            )
-            resp = await self._http.send(request, stream=True)
-            location = resp.headers.get("location")
-            if not follow or resp.status_code not in REDIRECTS or not location:
-                return resp
-            await resp.aclose()
-            url = urljoin(str(resp.url), location)
-            query = None
-            if resp.status_code in (301, 302, 303) and method != "GET":
-                method, content = "GET", None
-                headers.pop("Content-Type", None)
-        raise httpx.TooManyRedirects("too many redirects", request=request)
+                await read_capped(resp, MAX_BODY)
+        except BodyTooLarge as exc:
+            raise BadResponseError(
+                f"Bad response from {self.host}: {endpoint or 'the answer'} is {exc}; "
+                "refused unread",
+                host=self.host,
+                endpoint=endpoint,
+                status=resp.status_code,
+            ) from None
+        except UnsupportedEncoding as exc:
+            raise BadResponseError(
+                f"Bad response from {self.host}: {endpoint or 'the answer'} came in an encoding "
+                f"we did not ask for ({exc})",
+                host=self.host,
+                endpoint=endpoint,
+                status=resp.status_code,
+            ) from None

@@ -21,9 +21,26 @@ def server_extra_missing() -> bool:
     return any(find_spec(name) is None for name in ("fastapi", "uvicorn"))
 
 
+EXIT_CRASH = 70
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Dispatch to the sub-command named by the first argument; the app is the default."""
+    """Dispatch to the sub-command named by the first argument; the app is the default.
+
+    Anything that escapes is printed without local variables and through the text rule (the
+    key redacted), never as Python's raw traceback.
+    """
     args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        return _dispatch(args)
+    except Exception as error:  # the last resort: every expected failure is handled below it
+        from lazytinker.crash import crash_report
+
+        sys.stderr.write(crash_report(error))
+        return EXIT_CRASH
+
+
+def _dispatch(args: list[str]) -> int:
     if args and args[0] == "serve":
         if server_extra_missing():
             print(SERVER_EXTRA_MISSING.format(what="lazytinker serve"), file=sys.stderr)

@@ -20,7 +20,9 @@ DEMO_KEY = "tml-demo"
 
 def build_parser() -> argparse.ArgumentParser:
     """The app's command-line options."""
-    parser = argparse.ArgumentParser(
+    from lazytinker.cli.refusals import OneLineParser
+
+    parser = OneLineParser(
         prog="lazytinker",
         description="A full-screen terminal browser for Tinker-compatible fine-tuning services.",
         epilog="Sub-commands: `lazytinker serve --help`, `lazytinker download --help`.",
@@ -40,6 +42,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--read-only", action="store_true", help="refuse every change (publish, TTL, delete)"
+    )
+    parser.add_argument(
+        "--timeout",
+        metavar="SECONDS",
+        type=_positive_float,
+        help="give up on one API call after this long, retries included (default 60)",
     )
     parser.add_argument("--theme", metavar="NAME", help="Textual theme, e.g. ansi-dark, nord")
     parser.add_argument(
@@ -91,14 +99,27 @@ def main(argv: Sequence[str]) -> int:
     args = build_parser().parse_args(list(argv))
     _lighten_imports()
     from lazytinker.api.errors import ConfigError
+    from lazytinker.cli.output import refuse
     from lazytinker.config import load_settings, resolve_profile
 
+    # Every refusal of the configuration is one line on stderr, before any full-screen UI.
     problem: str | None = None
     try:
         settings = load_settings()
     except ConfigError as error:
-        print(f"lazytinker: {error}", file=sys.stderr)
-        return 2
+        return refuse("lazytinker", error)
+    if settings.keys:
+        from lazytinker.ui.keymap import check_keymap
+
+        for found in check_keymap(settings.keys)[:1]:
+            line = settings.key_lines.get(found.binding_id)
+            where = f"{settings.path}:{line}" if line else str(settings.path)
+            return refuse("lazytinker", f"{where} [keys]: {found.message}")
+    from lazytinker.cli.refusals import logs_problem, theme_problem
+
+    bad = theme_problem(args.theme, settings.ui.theme, settings.path) or logs_problem(args.logs)
+    if bad:
+        return refuse("lazytinker", bad)
     with ExitStack() as stack:
         profile: Profile | None = None
         if args.demo:
@@ -128,9 +149,17 @@ def main(argv: Sequence[str]) -> int:
                     insecure=args.insecure,
                 )
             except ConfigError as error:
-                problem = f"{error}\nEdit the config file or set TINKER_API_KEY, then restart."
+                return refuse("lazytinker", error)
         return _run(profile, settings, args, problem)
     return 0
+
+
+def _keymap(keys: dict[str, str]) -> dict[str, str]:
+    if not keys:
+        return {}
+    from lazytinker.ui.keymap import normalise_keymap
+
+    return normalise_keymap(keys)
 
 
 def _run(
@@ -138,7 +167,9 @@ def _run(
 ) -> int:
     from lazytinker.api.client import TinkerAPI
     from lazytinker.api.errors import ConfigError
-    from lazytinker.config.cleanup import CleanupSettings, load_cleanup, save_cleanup
+    from lazytinker.api.transport import DEADLINE
+    from lazytinker.cli.output import refuse
+    from lazytinker.config.cleanup import load_cleanup, save_cleanup
     from lazytinker.store import Store
     from lazytinker.ui.app import LazytinkerApp
 
@@ -147,12 +178,13 @@ def _run(
     try:
         cleanup = load_cleanup(settings.path)
     except ConfigError as error:
-        cleanup, problem = CleanupSettings(), problem or str(error)
+        # A config mistake like any other: one line on stderr, before the full screen.
+        return refuse("lazytinker", error)
     if profile is not None:
         from lazytinker.local import LocalLogs
         from lazytinker.store.downloads import DownloadManager
 
-        api = TinkerAPI(profile.target())
+        api = TinkerAPI(profile.target(), deadline=args.timeout or DEADLINE)
         downloads = DownloadManager(api, concurrency=settings.downloads.concurrency)
         roots = args.logs or settings.local.logs
         store = Store(
@@ -168,7 +200,7 @@ def _run(
         store,
         problem=problem,
         theme=args.theme or settings.ui.theme,
-        keys=settings.keys,
+        keys=_keymap(settings.keys),
         animations=settings.ui.animations and "NO_ANIMATIONS" not in os.environ,
         downloads=downloads,
         download_directory=settings.downloads.directory,

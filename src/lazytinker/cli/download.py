@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import sys
 import time
 from collections.abc import Sequence
@@ -33,9 +32,10 @@ from lazytinker.api.download import (
 from lazytinker.api.errors import LazytinkerError
 from lazytinker.api.export import BILLABLE
 from lazytinker.api.paths import CheckpointRef, InvalidPathError
+from lazytinker.api.transport import DEADLINE
+from lazytinker.cli.output import json_line, say, warn
 from lazytinker.cli.progress_line import ProgressLine, render_progress, size_text
 from lazytinker.config import Profile, load_settings, resolve_profile
-from lazytinker.ui.text import printable
 
 __all__ = ["build_parser", "main", "render_progress"]
 
@@ -68,6 +68,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--insecure", action="store_true", help="allow plain http:// to a non-loopback host"
     )
+    parser.add_argument(
+        "--timeout",
+        metavar="SECONDS",
+        type=float,
+        default=DEADLINE,
+        help="give up on one API call after this long, retries included (default 60)",
+    )
     return parser
 
 
@@ -85,7 +92,7 @@ def main(argv: Sequence[str]) -> int:
             insecure=args.insecure,
         )
     except (InvalidPathError, LazytinkerError) as error:
-        _say(f"lazytinker download: {error}")
+        warn("lazytinker download", error)
         return EXIT_USAGE
     jobs = [
         CheckpointDownload(
@@ -94,13 +101,20 @@ def main(argv: Sequence[str]) -> int:
         for ref in refs
     ]
     bar = ProgressLine(sys.stderr) if sys.stderr.isatty() else None
-    run = _Run(profile, jobs, as_json=args.json, bar=bar, allow_export=args.yes)
+    run = _Run(
+        profile,
+        jobs,
+        as_json=args.json,
+        bar=bar,
+        allow_export=args.yes,
+        deadline=max(args.timeout, 0.1),
+    )
     try:
         return asyncio.run(run.all())
     except KeyboardInterrupt:
         if bar is not None:
             bar.clear()
-        _say("lazytinker download: interrupted; run the same command again to resume")
+        warn("lazytinker download", "interrupted; run the same command again to resume")
         return EXIT_INTERRUPTED
 
 
@@ -115,8 +129,10 @@ class _Run:
         as_json: bool,
         bar: ProgressLine | None,
         allow_export: bool,
+        deadline: float = DEADLINE,
     ) -> None:
         self.profile = profile
+        self.deadline = deadline
         self.jobs = jobs
         self.as_json = as_json
         self.bar = bar
@@ -125,7 +141,7 @@ class _Run:
     async def all(self) -> int:
         failed = 0
         fetcher = new_fetcher()
-        async with TinkerAPI(self.profile.target()) as api:
+        async with TinkerAPI(self.profile.target(), deadline=self.deadline) as api:
             for number, job in enumerate(self.jobs, 1):
                 if self.bar is not None and len(self.jobs) > 1:
                     self.bar.prefix = f"[{number}/{len(self.jobs)}] "
@@ -148,7 +164,7 @@ class _Run:
 
     async def _confirm(self, ref: CheckpointRef) -> bool:
         self._clear()
-        _say(f"lazytinker download: {ref}: {BILLABLE}.")
+        warn("lazytinker download", f"{ref}: {BILLABLE}.")
         if self.allow_export:
             return True
         if not (sys.stdin.isatty() and sys.stderr.isatty()):
@@ -160,7 +176,7 @@ class _Run:
 
     def _note(self, note: str) -> None:
         self._clear()
-        _say(f"lazytinker download: {printable(note)}")
+        warn("lazytinker download", note)
 
     def _clear(self) -> None:
         if self.bar is not None:
@@ -180,12 +196,11 @@ class _Run:
                 record["size_bytes"] = result.bytes
             if result.notes:
                 record["notes"] = list(result.notes)
-            print(json.dumps(record), flush=True)
+            json_line(record)
         elif result.status == "skipped":
-            print(f"{printable(result.label)}: already there in {result.path}", flush=True)
+            say(f"{result.label}: already there in {result.path}")
         else:
-            size = size_text(result.bytes)
-            print(f"{printable(result.label)} -> {result.path} ({size})", flush=True)
+            say(f"{result.label} -> {result.path} ({size_text(result.bytes)})")
 
     def _failure(self, label: str, error: LazytinkerError) -> None:
         self._clear()
@@ -193,10 +208,5 @@ class _Run:
         if isinstance(error, ExportDeclinedError):
             message = "not started: the export session needs your consent (run again with --yes)"
         if self.as_json:
-            record = {"checkpoint_path": label, "status": "failed", "error": message}
-            print(json.dumps(record), flush=True)
-        _say(f"lazytinker download: {printable(label)}: {printable(message)}")
-
-
-def _say(line: str) -> None:
-    print(line, file=sys.stderr, flush=True)
+            json_line({"checkpoint_path": label, "status": "failed", "error": message})
+        warn("lazytinker download", f"{label}: {message}")

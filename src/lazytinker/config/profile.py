@@ -10,15 +10,17 @@ import asyncio
 import ipaddress
 import json
 import os
-import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from lazytinker.api.auth import check_key_chars
 from lazytinker.api.errors import ConfigError, NoCredentialError
 from lazytinker.api.paths import Flavor
 from lazytinker.api.target import ServerTarget, StaticKey
+from lazytinker.config.command import run_credential_command
+from lazytinker.config.files import read_local_text
 from lazytinker.config.settings import (
     HPCAI_DEFAULT_BASE_URL,
     TINKER_DEFAULT_BASE_URL,
@@ -97,17 +99,23 @@ def resolve_profile(
     if name is not None:
         chosen = settings.profiles.get(name)
         if chosen is None:
-            known = ", ".join(sorted(settings.profiles)) or "none are defined"
             where = settings.path or default_config_path(env)
-            raise ConfigError(f"Unknown profile {name!r} (in {where}: {known})")
+            if settings.profiles:
+                known = ", ".join(sorted(settings.profiles))
+                advice = f"the profiles in {where} are: {known}"
+            else:
+                advice = f"{where} defines none; add a [profiles.{name}] table there"
+            raise ConfigError(f"Unknown profile {name!r}: {advice}")
     the_flavor = flavor or (chosen.flavor if chosen else None) or _flavor_from_env(env)
     insecure = insecure or bool(chosen and chosen.insecure)
     url = _pick_base_url(the_flavor, base_url, chosen, env)
     _check_url(url, insecure)
 
     key, cmd, source = _pick_credential(the_flavor, api_key, chosen, name, env, credentials_path)
-    if key is not None and the_flavor == "tinker":
-        check_key_format(key, source)
+    if key is not None:
+        check_key_chars(key, source)
+        if the_flavor == "tinker":
+            check_key_format(key, source)
     return Profile(
         name=name or "env",
         flavor=the_flavor,
@@ -136,12 +144,25 @@ def _pick_base_url(
 
 
 def _check_url(url: str, insecure: bool) -> None:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(f"Base URL {url!r} must look like https://host[/path]")
-    if parts.scheme == "http" and not insecure and not is_loopback(parts.hostname):
+    shown = url if url.isprintable() else repr(url)
+    if not url.isprintable() or any(c.isspace() for c in url):
         raise ConfigError(
-            f"Refusing plain http:// to {parts.hostname}: the API key would travel unencrypted "
+            f"Base URL {shown} holds spaces or control characters; "
+            "it must look like https://host[:port][/path]"
+        )
+    try:
+        parts = urlsplit(url)
+        hostname = parts.hostname
+        _ = parts.port  # out of range or not a number: ValueError
+    except ValueError as exc:
+        raise ConfigError(
+            f"Base URL {shown} does not parse ({exc}); it must look like https://host[:port][/path]"
+        ) from None
+    if parts.scheme not in ("http", "https") or not hostname:
+        raise ConfigError(f"Base URL {shown} must look like https://host[:port][/path]")
+    if parts.scheme == "http" and not insecure and not is_loopback(hostname):
+        raise ConfigError(
+            f"Refusing plain http:// to {hostname}: the API key would travel unencrypted "
             "(use https://, or --insecure if you really mean it)"
         )
 
@@ -193,12 +214,16 @@ def _pick_credential(
 
 
 def _stored_key(path: Path) -> str | None:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    text = read_local_text(path, "Stored credentials")
+    if text is None:
         return None
-    except (OSError, ValueError):
-        raise ConfigError(f"Cannot read stored credentials in {path}") from None
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError):
+        raise ConfigError(
+            f"Cannot read stored credentials in {path}: not the JSON `tinker auth login` "
+            "writes; run it again"
+        ) from None
     if not isinstance(data, dict):
         raise ConfigError(f"Stored credentials in {path} are not a JSON object")
     default = data.get("default")
@@ -231,27 +256,8 @@ def read_credential(profile: Profile, *, timeout: float = CREDENTIAL_CMD_TIMEOUT
             f"Profile {profile.name!r} has no API key and no credential command"
         )
     where = f"credential command from {profile.key_source}"
-    try:
-        done = subprocess.run(
-            profile.credential_cmd,
-            shell=True,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        raise NoCredentialError(f"The {where} did not finish within {timeout:g} s") from None
-    except OSError as exc:
-        raise NoCredentialError(f"The {where} could not be run: {exc.strerror or exc}") from None
-    if done.returncode != 0:
-        # stderr could echo a secret; report only its last line's length-limited text.
-        last = (done.stderr.strip().splitlines() or [""])[-1][:120]
-        detail = f": {last}" if last else ""
-        raise NoCredentialError(f"The {where} failed with exit status {done.returncode}{detail}")
-    key = done.stdout.strip()
-    if not key:
-        raise NoCredentialError(f"The {where} printed nothing")
+    key = run_credential_command(profile.credential_cmd, where, timeout=timeout)
+    check_key_chars(key, where)
     if profile.flavor == "tinker":
         check_key_format(key, profile.key_source)
     return key

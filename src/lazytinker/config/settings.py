@@ -6,10 +6,11 @@ resolving a profile into a service to talk to is `profile.py`'s job.
 
 from __future__ import annotations
 
+import difflib
 import os
 import tomllib
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -17,11 +18,15 @@ import platformdirs
 
 from lazytinker.api.errors import ConfigError
 from lazytinker.api.paths import FLAVORS, Flavor
+from lazytinker.config.files import read_local_text
+from lazytinker.config.toml_lines import KeyPath, key_lines
 
 TINKER_DEFAULT_BASE_URL = "https://tinker.thinkingmachines.dev/services/tinker-prod"
 # The hpcai README tells users to pass this base; the SDK's own fallbacks disagree with each other.
 HPCAI_DEFAULT_BASE_URL = "https://www.hpc-ai.com/finetunesdk"
 CONFIG_ENV = "LAZYTINKER_CONFIG"
+REFRESH_MIN, REFRESH_MAX = 0.2, 3600.0
+"""The watch interval's range, in seconds (the same as `--refresh`)."""
 
 
 def default_config_path(env: Mapping[str, str] | None = None) -> Path:
@@ -89,100 +94,167 @@ class Settings:
     downloads: DownloadSettings = field(default_factory=DownloadSettings)
     path: Path | None = None
     local: LocalSettings = field(default_factory=LocalSettings)
+    key_lines: dict[str, int] = field(default_factory=dict)
+    """The line of each `[keys]` entry, for a refusal that names it."""
+
+
+_NOT_IN_FILE = ("path", "key_lines")
+"""Fields of `Settings` that are not keys of the file."""
+_READ_ELSEWHERE = ("cleanup",)
+"""Tables of the file read by their own module (`config/cleanup.py`), valid here."""
 
 
 def load_settings(path: Path | None = None, *, env: Mapping[str, str] | None = None) -> Settings:
-    """Read the TOML config file; a missing file gives defaults, a broken one a `ConfigError`."""
+    """Read the TOML config file; a missing file gives defaults, a broken one a `ConfigError`
+    naming the file and line, and for an unknown key the valid names."""
     path = default_config_path(env) if path is None else path
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    text = read_local_text(path, "Config file")
+    if text is None:
         return Settings(path=path)
-    except OSError as exc:
-        raise ConfigError(f"Cannot read config file {path}: {exc.strerror or exc}") from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"Config file {path} is not valid TOML: {exc}") from None
-    return _settings_from(data, path)
+    except RecursionError:
+        raise ConfigError(f"Config file {path} is nested too deeply to be a config") from None
+    return _settings_from(data, _Source(path, key_lines(text)))
 
 
-def _settings_from(data: dict[str, Any], path: Path) -> Settings:
-    where = str(path)
-    default_profile = _opt(data, "default_profile", str, where)
-    profiles_raw = _table(data, "profiles", where)
+class _Source:
+    """The file being read, to name `path:line` in a refusal."""
+
+    def __init__(self, path: Path, lines: dict[KeyPath, int]) -> None:
+        self.path = path
+        self.lines = lines
+
+    def at(self, *keys: str) -> str:
+        """`path:line [table]` of a key (or of its table, when the key has no line)."""
+        line = self.lines.get(keys) or self.lines.get(keys[:-1]) if keys else None
+        table = f" [{'.'.join(keys[:-1])}]" if len(keys) > 1 else ""
+        return f"{self.path}:{line}{table}" if line else f"{self.path}{table}"
+
+    def refuse_unknown(self, raw: Mapping[str, Any], known: Iterable[str], *table: str) -> None:
+        """Refuse the first key of `raw` not in `known`, with the valid names."""
+        valid = sorted(known)
+        for key in raw:
+            if key not in valid:
+                close = difflib.get_close_matches(key, valid, n=1)
+                hint = f"did you mean {close[0]!r}? " if close else ""
+                where = f"[{'.'.join(table)}]" if table else "the top level"
+                raise ConfigError(
+                    f"{self.at(*table, key)}: unknown key {key!r} in {where}; {hint}"
+                    f"valid: {', '.join(valid)}"
+                )
+
+
+def _names(cls: type) -> list[str]:
+    return [f.name for f in fields(cls)]
+
+
+def _settings_from(data: dict[str, Any], src: _Source) -> Settings:
+    known = [n for n in _names(Settings) if n not in _NOT_IN_FILE]
+    src.refuse_unknown(data, [*known, *_READ_ELSEWHERE])
+    default_profile = _opt(data, src, "default_profile", str)
+    profiles_raw = _table(data, src, "profiles")
     profiles = {
-        name: _profile_settings(_table(profiles_raw, name, f"{where} [profiles]"), name, where)
+        name: _profile_settings(_table(profiles_raw, src, "profiles", name), name, src)
         for name in profiles_raw
     }
-    ui_raw = _table(data, "ui", where)
-    refresh = _opt(ui_raw, "refresh", (int, float), f"{where} [ui]")
+    ui_raw = _table(data, src, "ui")
+    src.refuse_unknown(ui_raw, _names(UISettings), "ui")
+    refresh = _opt(ui_raw, src, ("ui", "refresh"), (int, float))
     ui = UISettings(
-        theme=_opt(ui_raw, "theme", str, f"{where} [ui]") or UISettings.theme,
+        theme=_opt(ui_raw, src, ("ui", "theme"), str) or UISettings.theme,
         refresh=float(refresh) if refresh is not None else UISettings.refresh,
-        read_only=bool(_opt(ui_raw, "read_only", bool, f"{where} [ui]") or False),
-        animations=bool(_opt(ui_raw, "animations", bool, f"{where} [ui]") or False),
+        read_only=bool(_opt(ui_raw, src, ("ui", "read_only"), bool) or False),
+        animations=bool(_opt(ui_raw, src, ("ui", "animations"), bool) or False),
     )
-    if ui.refresh <= 0:
-        raise ConfigError(f"{where} [ui]: refresh must be a positive number of seconds")
-    keys_raw = _table(data, "keys", where)
+    if not (REFRESH_MIN <= ui.refresh <= REFRESH_MAX):
+        # `not (a <= x <= b)` is also true for NaN; inf is past the top.
+        raise ConfigError(
+            f"{src.at('ui', 'refresh')}: refresh must be a positive number of seconds "
+            f"from {REFRESH_MIN:g} to {REFRESH_MAX:g}, not {ui.refresh}"
+        )
+    keys_raw = _table(data, src, "keys")
     keys: dict[str, str] = {}
     for binding, value in keys_raw.items():
-        if not isinstance(value, str) or not value:
-            raise ConfigError(f"{where} [keys]: {binding} must be a non-empty string")
+        if not isinstance(value, str) or not value.strip():
+            raise ConfigError(
+                f"{src.at('keys', binding)}: {binding} must be a non-empty string of keys, "
+                'e.g. "x" or "x,delete"'
+            )
         keys[binding] = value
-    dl_raw = _table(data, "downloads", where)
-    extract = _opt(dl_raw, "extract", bool, f"{where} [downloads]")
-    concurrency = _opt(dl_raw, "concurrency", int, f"{where} [downloads]")
+    dl_raw = _table(data, src, "downloads")
+    src.refuse_unknown(dl_raw, _names(DownloadSettings), "downloads")
+    extract = _opt(dl_raw, src, ("downloads", "extract"), bool)
+    concurrency = _opt(dl_raw, src, ("downloads", "concurrency"), int)
     downloads = DownloadSettings(
-        directory=_opt(dl_raw, "directory", str, f"{where} [downloads]")
-        or DownloadSettings.directory,
+        directory=_opt(dl_raw, src, ("downloads", "directory"), str) or DownloadSettings.directory,
         extract=DownloadSettings.extract if extract is None else bool(extract),
         concurrency=DownloadSettings.concurrency if concurrency is None else int(concurrency),
     )
     if downloads.concurrency < 1:
-        raise ConfigError(f"{where} [downloads]: concurrency must be at least 1")
+        raise ConfigError(f"{src.at('downloads', 'concurrency')}: concurrency must be at least 1")
+    key_at = {kp[1]: line for kp, line in src.lines.items() if len(kp) == 2 and kp[0] == "keys"}
     return Settings(
-        default_profile, profiles, ui, keys, downloads, path, _local_settings(data, where)
+        default_profile,
+        profiles,
+        ui,
+        keys,
+        downloads,
+        path=src.path,
+        local=_local_settings(data, src),
+        key_lines=key_at,
     )
 
 
-def _local_settings(data: dict[str, Any], where: str) -> LocalSettings:
+def _local_settings(data: dict[str, Any], src: _Source) -> LocalSettings:
     """`[local] logs = ["~/runs", ...]`: folders searched for tinker-cookbook log folders."""
-    raw = _opt(_table(data, "local", where), "logs", list, f"{where} [local]")
+    table = _table(data, src, "local")
+    src.refuse_unknown(table, _names(LocalSettings), "local")
+    raw = _opt(table, src, ("local", "logs"), list)
     if raw is None:
         return LocalSettings()
     if not all(isinstance(item, str) and item for item in raw):
-        raise ConfigError(f"{where} [local]: logs must be a list of folder names")
+        raise ConfigError(f"{src.at('local', 'logs')}: logs must be a list of folder names")
     return LocalSettings(logs=tuple(str(Path(item).expanduser()) for item in raw))
 
 
-def _profile_settings(raw: dict[str, Any], name: str, where: str) -> ProfileSettings:
-    where = f"{where} [profiles.{name}]"
-    flavor = _opt(raw, "flavor", str, where)
+def _profile_settings(raw: dict[str, Any], name: str, src: _Source) -> ProfileSettings:
+    src.refuse_unknown(raw, _names(ProfileSettings), "profiles", name)
+    table = ("profiles", name)
+    flavor = _opt(raw, src, (*table, "flavor"), str)
     if flavor is not None and flavor not in FLAVORS:
-        raise ConfigError(f"{where}: flavor must be one of {', '.join(FLAVORS)}, not {flavor!r}")
+        raise ConfigError(
+            f"{src.at(*table, 'flavor')}: flavor must be one of {', '.join(FLAVORS)}, "
+            f"not {flavor!r}"
+        )
     return ProfileSettings(
         flavor=_as_flavor(flavor) if flavor else None,
-        base_url=_opt(raw, "base_url", str, where),
-        api_key=_opt(raw, "api_key", str, where),
-        api_key_cmd=_opt(raw, "api_key_cmd", str, where),
-        insecure=bool(_opt(raw, "insecure", bool, where) or False),
+        base_url=_opt(raw, src, (*table, "base_url"), str),
+        api_key=_opt(raw, src, (*table, "api_key"), str),
+        api_key_cmd=_opt(raw, src, (*table, "api_key_cmd"), str),
+        insecure=bool(_opt(raw, src, (*table, "insecure"), bool) or False),
     )
 
 
-def _table(data: dict[str, Any], key: str, where: str) -> dict[str, Any]:
-    value = data.get(key, {})
+def _table(data: dict[str, Any], src: _Source, *keys: str) -> dict[str, Any]:
+    value = data.get(keys[-1], {})
     if not isinstance(value, dict):
-        raise ConfigError(f"{where}: {key} must be a table")
+        raise ConfigError(f"{src.at(*keys)}: {keys[-1]} must be a table")
     return value
 
 
-def _opt(data: dict[str, Any], key: str, kind: type | tuple[type, ...], where: str) -> Any:
-    value = data.get(key)
+def _opt(
+    data: dict[str, Any], src: _Source, keys: str | tuple[str, ...], kind: type | tuple[type, ...]
+) -> Any:
+    path = (keys,) if isinstance(keys, str) else keys
+    value = data.get(path[-1])
     # bool is an int subclass; a `refresh = true` is a mistake, not a 1-second refresh.
     if value is not None and (not isinstance(value, kind) or _bool_for_number(value, kind)):
-        raise ConfigError(f"{where}: {key} has the wrong type ({type(value).__name__})")
+        raise ConfigError(
+            f"{src.at(*path)}: {path[-1]} has the wrong type ({type(value).__name__})"
+        )
     return value
 
 

@@ -24,6 +24,9 @@ STEP_LIMIT = 2**31
 """Steps are kept as 4-byte integers: a logged step outside ±2**31 is not a step."""
 _BIG = 2**1023
 """Integers beyond this do not fit a float; such a value is not a metric anyone logged."""
+_PACKED_MAX = 3.4028234663852886e38
+"""The largest 4-byte float: a value beyond it would be packed as an infinity (and a sum of two
+such values overflows), so the curve leaves it out as it leaves out NaN and infinities."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +52,8 @@ class MetricCurve:
 
     @property
     def values(self) -> tuple[float, ...]:
-        """The value of each point: a bucket mean; non-finite values are left out."""
+        """The value of each point: a bucket mean; what a 4-byte float cannot hold (NaN,
+        infinities, beyond ±3.4e38) is left out."""
         values = tuple(array("f", self.packed_values))
         return (*values, self.open_bucket[1]) if self.open_bucket else values
 
@@ -108,7 +112,8 @@ class Series:
         self._cache = None
         self.count += len(numbers)
         self.latest_step, self.latest = steps[-1], numbers[-1]
-        steps, finite = _keep(steps, numbers, [v - v == 0.0 for v in numbers])  # not NaN or inf
+        # NaN compares false: this keeps finite values a packed float can hold.
+        steps, finite = _keep(steps, numbers, [-_PACKED_MAX <= v <= _PACKED_MAX for v in numbers])
         if finite:
             self._bucket(steps, finite)  # type: ignore[arg-type]
 

@@ -56,18 +56,20 @@ class Keyed(Generic[T]):
 
     def merge(self, items: Iterable[T], protect: Collection[str] = ()) -> Change:
         """Add new items and replace changed ones; nothing is removed. Keys in `protect`
-        (changed by the user since the listing was asked for) are left as they are."""
-        added: list[str] = []
-        updated: list[str] = []
+        (changed by the user since the listing was asked for) are left as they are. A key given
+        twice (a server's duplicate ids) is one row: the last item given wins, announced once."""
+        added: dict[str, None] = {}
+        updated: dict[str, None] = {}
         for item in items:
             key = self.key(item)
             if protect and key in protect:
                 continue
             old = self.items.get(key)
             if old is None:
-                added.append(key)
+                added[key] = None
             elif old != item:
-                updated.append(key)
+                if key not in added:
+                    updated[key] = None
             else:
                 continue
             self.items[key] = item

@@ -161,8 +161,10 @@ class StoreState:
         not when a mutation of it began after `since` (a stale answer, or a roll-back)."""
         if since is not None and self.mutations.newer(checkpoint.path, since):
             return
-        ref = CheckpointRef.parse(checkpoint.path)
-        held = self.checkpoints.get(ref.run_id)
+        try:
+            held = self.checkpoints.get(CheckpointRef.parse(checkpoint.path).run_id)
+        except ValueError:  # a path of the server's own shape: no run's collection is keyed by it
+            held = None
         if held is not None and (checkpoint.path in held or held.loaded):
             self.announce(held.put(checkpoint))
         if checkpoint.path in self.user_checkpoints:

@@ -6,12 +6,16 @@ connected to the stand-in server, with the store's clock injected so relative ti
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Mapping
 from typing import ClassVar
 
+from rich.console import Group
+from rich.segment import Segments
+from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
-from textual.content import Content
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Static
 
@@ -20,12 +24,13 @@ from lazytinker.store.downloads import DownloadManager
 from lazytinker.store.planner import PlanChoice
 from lazytinker.ui.actions.downloads import follow_downloads, quit_modal
 from lazytinker.ui.commands import LazytinkerCommands
+from lazytinker.ui.crash import BUG_REPORT, crash_traceback
 from lazytinker.ui.help import HelpScreen
 from lazytinker.ui.keybar import KeyBar
 from lazytinker.ui.main_screen import MainScreen
 from lazytinker.ui.modals.quit import QuitModal
 from lazytinker.ui.resources import tcss_path
-from lazytinker.ui.text import printable
+from lazytinker.ui.text import literal, printable
 
 
 class ProblemScreen(Screen[None]):
@@ -40,7 +45,7 @@ class ProblemScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         """The message and a footer."""
         yield Static("lazytinker", id="header", markup=False)
-        box = Static(Content(printable(self.message).replace("\\n", "\n")), id="problem")
+        box = Static(literal(self.message, multiline=True), id="problem")
         box.add_class("-shown")
         yield box
         yield KeyBar()
@@ -106,7 +111,43 @@ class LazytinkerApp(App[None]):
             follow_downloads(self, self.downloads, self.download_directory)
 
     def _on_notice(self, notice: Notice) -> None:
-        self.notify(printable(notice.message), severity=notice.severity, markup=False)
+        self.notify(notice.message, severity=notice.severity)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Every toast, whoever raises it: literal text through the one text rule (ours quote
+        paths, ids and server errors), never markup."""
+        super().notify(
+            printable(message),
+            title=printable(title),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
+
+    def copy_to_clipboard(self, text: str) -> None:
+        """Copy through the text rule: no control character (or key) ever reaches the
+        clipboard, where a paste into a shell would run it."""
+        super().copy_to_clipboard(printable(text))
+
+    def _fatal_error(self) -> None:
+        """The crash screen without local variables (Textual prints every frame's, the key
+        among them) and with its messages redacted and escaped."""
+        error = sys.exc_info()[1] or self._exception
+        if error is None:
+            super()._fatal_error()
+            return
+        self.bell()
+        report = Group(crash_traceback(error), Text(BUG_REPORT))
+        self._exit_renderables.append(Segments(self.console.render(report, self.console.options)))
+        self._close_messages_no_wait()
 
     async def action_quit(self) -> None:
         """`q`: quit; while downloads run, ask first (the default answer stays)."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 import humanize
 
@@ -51,8 +51,19 @@ def long_time(when: datetime | None, now: datetime) -> str:
     """`2026-11-20 14:03 UTC (3 days ago)` for the detail panel."""
     if when is None:
         return "-"
-    relative = humanize.naturaltime(when, when=now)
+    relative = humanize.naturaltime(naive_utc(when), when=naive_utc(now))
     return f"{when.strftime('%Y-%m-%d %H:%M UTC')} ({relative})"
+
+
+def naive_utc(when: datetime) -> datetime:
+    """`when` as a naive UTC datetime, for humanize: given an aware one, humanize goes through
+    a Unix timestamp and local time, which overflows for a server's year 1 or 9999."""
+    if when.tzinfo is None:
+        return when
+    try:
+        return when.astimezone(UTC).replace(tzinfo=None)
+    except OverflowError:
+        return datetime.min if when.year == datetime.min.year else datetime.max
 
 
 def short_id(text: str, width: int = 12) -> str:

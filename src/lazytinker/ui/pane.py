@@ -14,6 +14,7 @@ from textual.widgets import Input, Static
 
 from lazytinker.ui.collector import CollectorHold
 from lazytinker.ui.table import VirtualTable
+from lazytinker.ui.text import printable
 
 
 class Pane(Vertical):
@@ -89,7 +90,7 @@ class Pane(Vertical):
             parts.append(f"· {self.scope}")
         parts.append(f"({counts})")
         if table.filter_text:
-            parts.append(f"/{table.filter_text}")
+            parts.append(f"/{printable(table.filter_text)}")
         selected = len(table.selected)
         if selected:
             parts.append(f"· {selected} selected")
@@ -110,7 +111,7 @@ class Pane(Vertical):
 
     def set_error(self, message: str | None) -> None:
         """Show (or clear) a one-line error for this pane; the rest of the app keeps working."""
-        self.error_line.update(message or "")
+        self.error_line.update(Content(printable(message or "")))
         self.error_line.set_class(bool(message), "-shown")
 
     def action_filter(self) -> None:

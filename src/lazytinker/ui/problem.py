@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from textual.content import Content
 from textual.widgets import Static
 
 from lazytinker.store import Connection, Store
-from lazytinker.ui.text import printable
+from lazytinker.ui.text import literal
 
 
 def problem_text(store: Store) -> str:
@@ -41,8 +40,7 @@ class ProblemBox(Static):
 
     def show_problem(self, store: Store) -> None:
         """Say what went wrong with the store's connection, and show the box."""
-        text = printable(problem_text(store))
-        self.update(Content(text.replace("\\n", "\n")))
+        self.update(literal(problem_text(store), multiline=True))
         self.add_class("-shown")
 
     def hide(self) -> None:

@@ -7,6 +7,7 @@ it is shown literally, control characters escaped.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from lazytinker.local import LocalRun, MetricCurve, Status
@@ -61,6 +62,7 @@ def duration(seconds: float | None) -> str:
 
 def sparkline(values: Sequence[float], width: int) -> str:
     """`values` as a line of block characters `width` wide (bucket means when longer)."""
+    values = [v for v in values if math.isfinite(v)]
     if width <= 0 or not values:
         return ""
     if len(values) > width:

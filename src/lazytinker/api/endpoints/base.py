@@ -20,7 +20,9 @@ def segment(text: str) -> str:
     of anything odd is percent-encoded."""
     if text in (".", ".."):
         return text.replace(".", "%2E")
-    return quote(text, safe=":")
+    # A server's id may hold a lone surrogate (`\ud800` in its JSON): sent back as it came,
+    # rather than failing to encode.
+    return quote(text, safe=":", errors="surrogatepass")
 
 
 def join_segments(*segments: str) -> str:

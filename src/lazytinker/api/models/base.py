@@ -6,21 +6,32 @@ taken as UTC, and every datetime we emit carries `Z`).
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     PlainSerializer,
 )
 
 
 def _ensure_aware(value: datetime) -> datetime:
-    """Naive datetimes are UTC by the protocol's convention; keep every value comparable."""
+    """Naive datetimes are UTC by the protocol's convention; keep every value comparable.
+
+    A moment that cannot be told in UTC (year 1 at +14:00, year 9999 at -14:00) becomes the
+    first or last moment that can, so showing it in UTC never overflows.
+    """
     if value.tzinfo is None:
         return value.replace(tzinfo=UTC)
+    try:
+        value.astimezone(UTC)
+    except OverflowError:
+        edge = datetime.min if value.year == datetime.min.year else datetime.max
+        return edge.replace(tzinfo=UTC)
     return value
 
 
@@ -38,6 +49,31 @@ Timestamp = Annotated[
     PlainSerializer(format_rfc3339, return_type=str, when_used="json"),
 ]
 """A timezone-aware datetime that serialises as RFC 3339 (`...Z`)."""
+
+
+def _count_or_none(value: Any) -> int | None:
+    """A count or size as a server may send it: an int, an integral float (`1e30`), digits.
+    Negative, fractional-looking junk, NaN, infinities and other types mean "unknown"."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if value >= 0 else None
+    if isinstance(value, float):
+        return int(value) if math.isfinite(value) and value >= 0 else None
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None
+
+
+def _count_or_zero(value: Any) -> int:
+    return _count_or_none(value) or 0
+
+
+ByteCount = Annotated[int | None, BeforeValidator(_count_or_none)]
+"""A size in bytes that never fails a listing: what cannot be a size is unknown (`None`)."""
+
+Count = Annotated[int, BeforeValidator(_count_or_zero)]
+"""A count that never fails a listing: what cannot be a count is 0."""
 
 CheckpointType = Literal["training", "sampler", "external"]
 AccessScope = Literal["owned", "accessible"]
@@ -76,6 +112,6 @@ class ErrorBody(WireModel):
 class Cursor(WireModel):
     """Offset pagination state returned with paged listings."""
 
-    offset: int
-    limit: int
-    total_count: int
+    offset: Count
+    limit: Count
+    total_count: Count

@@ -6,7 +6,14 @@ from typing import Any
 
 from pydantic import Field, model_validator
 
-from lazytinker.api.models.base import CheckpointType, Cursor, Metadata, Timestamp, WireModel
+from lazytinker.api.models.base import (
+    ByteCount,
+    CheckpointType,
+    Cursor,
+    Metadata,
+    Timestamp,
+    WireModel,
+)
 
 
 class Checkpoint(WireModel):
@@ -17,7 +24,7 @@ class Checkpoint(WireModel):
     time: Timestamp
     tinker_path: str | None = None
     checkpoint_path: str | None = None
-    size_bytes: int | None = None
+    size_bytes: ByteCount = None
     public: bool = False
     user_metadata: Metadata | None = None
     expires_at: Timestamp | None = None

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+from pydantic import Field
+
 from lazytinker.api.models.base import WireModel
 
 
@@ -54,7 +56,9 @@ class DynamicConfigResponse(WireModel):
 class AuthTokenResponse(WireModel):
     """The JWT returned by `POST /api/v1/auth/token`."""
 
-    jwt: str
+    # It goes in a header from then on: printable ASCII without spaces, or it is refused here
+    # (httpx would otherwise fail on it later, quoting it in its message).
+    jwt: str = Field(pattern=r"^[!-~]+$", max_length=16384)
 
 
 class Whoami(WireModel):

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from lazytinker.api.models.base import Metadata, Timestamp, WireModel
+from lazytinker.api.models.base import ByteCount, Metadata, Timestamp, WireModel
 
 
 class GetSessionResponse(WireModel):
@@ -187,7 +187,7 @@ class SessionSummary(WireModel):
     status: SessionStatus | None = None
     display_name: str | None = None
     user_metadata: Metadata | None = None
-    checkpoint_storage_bytes: int | None = None
+    checkpoint_storage_bytes: ByteCount = None
 
 
 class SessionSearchResponse(WireModel):

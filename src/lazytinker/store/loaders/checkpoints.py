@@ -74,7 +74,9 @@ class UserCheckpointsLoader(Loader):
                 fetch,
                 page_size=CHECKPOINT_PAGE,
                 total_of=total,
+                keys_of=lambda p: (c.path for c in p.checkpoints),
                 limit=CHECKPOINT_PAGE if newest_only else None,
+                on_stop=lambda why: state.notify(f"All checkpoints: {why}", "warning"),
             ):
                 seen.update(c.path for c in page.checkpoints)
                 state.merge(keyed, page.checkpoints, watch=newest_only, since=since)

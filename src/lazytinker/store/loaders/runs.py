@@ -28,7 +28,11 @@ class RunsLoader(Loader):
             return await self.api.list_training_runs(limit=limit, offset=offset, access_scope=scope)
 
         async for page in iter_offset_pages(
-            fetch, page_size=RUN_PAGE, total_of=lambda p: p.cursor.total_count
+            fetch,
+            page_size=RUN_PAGE,
+            total_of=lambda p: p.cursor.total_count,
+            keys_of=lambda p: (r.training_run_id for r in p.training_runs),
+            on_stop=lambda why: self.state.notify(f"Training runs: {why}", "warning"),
         ):
             seen.update(r.training_run_id for r in page.training_runs)
             self.state.merge(runs, page.training_runs)

@@ -11,6 +11,7 @@ from typing import Any
 
 from lazytinker.api.errors import BadResponseError, NotFoundError, NotPermittedError
 from lazytinker.api.models import SessionSearchRequest
+from lazytinker.api.paging import MAX_ITEMS
 from lazytinker.store.loaders.base import Loader
 from lazytinker.store.protocol import Capability
 from lazytinker.store.records import SessionInfo
@@ -67,9 +68,12 @@ class SessionsLoader(Loader):
     async def _search(self) -> list[SessionInfo]:
         infos: list[SessionInfo] = []
         request = SessionSearchRequest(limit=SEARCH_PAGE)
+        seen: set[str] = set()
         for _ in range(SEARCH_MAX_PAGES):
             page = await self.api.search_sessions(request)
-            for s in page.sessions:
+            fresh = [s for s in page.sessions if s.session_id not in seen]
+            seen.update(s.session_id for s in fresh)
+            for s in fresh:
                 infos.append(
                     SessionInfo(
                         session_id=s.session_id,
@@ -82,18 +86,34 @@ class SessionsLoader(Loader):
                         storage_bytes=s.checkpoint_storage_bytes,
                     )
                 )
-            if page.next_cursor is None or not page.sessions:
+            if page.next_cursor is None:
+                break
+            if not fresh:
+                # A cursor that leads back to what we have would page for ever.
+                self._stopped(len(infos), "the next page brought nothing new")
                 break
             request = request.model_copy(update={"cursor": page.next_cursor})
+        else:
+            self._stopped(len(infos), f"a search reads at most {SEARCH_MAX_PAGES} pages here")
         return infos
 
+    def _stopped(self, count: int, why: str) -> None:
+        """Say that the sessions listed are not all the server may have."""
+        self.state.notify(f"Sessions: stopped at {count:,}: {why}", "warning")
+
     async def _list(self) -> list[SessionInfo]:
-        ids: list[str] = []
+        ids: dict[str, None] = {}
         offset = 0
         while True:
             page = await self.api.list_sessions(limit=LIST_PAGE, offset=offset)
-            ids.extend(page.sessions)
+            fresh = [i for i in page.sessions if i not in ids]
+            ids.update(dict.fromkeys(fresh))
             if len(page.sessions) < LIST_PAGE:
+                break
+            if not fresh or len(ids) >= MAX_ITEMS:
+                # A server that ignores the offset would page for ever.
+                why = "brought nothing new" if not fresh else f"passed {MAX_ITEMS:,} sessions"
+                self._stopped(len(ids), f"the list {why}")
                 break
             offset += len(page.sessions)
         return [SessionInfo(session_id=i) for i in ids]

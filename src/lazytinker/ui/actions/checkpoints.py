@@ -27,6 +27,7 @@ from lazytinker.api.models import Checkpoint
 from lazytinker.api.paths import CheckpointRef
 from lazytinker.store import Capability, ReadOnlyError, Store
 from lazytinker.ui.actions.downloads import save_checkpoints
+from lazytinker.ui.actions.refs import actionable
 from lazytinker.ui.cost import checkpoints_size, size_and_cost
 from lazytinker.ui.modals import ConfirmModal, DeleteItem, DeleteModal, TtlChoice, TtlModal
 
@@ -41,10 +42,6 @@ KEEP_FOREVER = Binding("K", "keep_forever", "Keep forever", id="keep_forever")
 
 LISTED = 20
 """Paths a publish confirmation lists before `… and N more`."""
-
-
-def _refs(targets: list[Checkpoint]) -> list[CheckpointRef]:
-    return [CheckpointRef.parse(c.path) for c in targets]
 
 
 def _publish_text(targets: list[Checkpoint], public: bool) -> tuple[str, str]:
@@ -80,6 +77,9 @@ class CheckpointActions:
         # Literal text: messages quote paths and server errors.
         self.host.notify(message, severity=severity, markup=False)
 
+    def _refs(self, targets: list[Checkpoint]) -> list[CheckpointRef]:
+        return actionable(targets, lambda text: self._say(text, "warning"))
+
     def writable(self, targets: list[Checkpoint], what: str) -> bool:
         """Whether there is something to act on and the store may change it; else say why."""
         if not targets:
@@ -101,7 +101,7 @@ class CheckpointActions:
         label = "Publish" if public else "Unpublish"
         if not await self.host.app.push_screen_wait(ConfirmModal(title, body, confirm_label=label)):
             return
-        refs = _refs(targets)
+        refs = self._refs(targets)
         try:
             results = await (self.store.publish(refs) if public else self.store.unpublish(refs))
         except ReadOnlyError as error:
@@ -125,7 +125,7 @@ class CheckpointActions:
         if choice is None:
             return
         try:
-            results = await self.store.set_ttl(_refs(targets), choice.seconds)
+            results = await self.store.set_ttl(self._refs(targets), choice.seconds)
         except ReadOnlyError as error:
             self._say(str(error), "warning")
             return
@@ -143,7 +143,7 @@ class CheckpointActions:
         count = len(targets)
         label = f"Keeping {count} checkpoint(s) forever"
         try:
-            results = await self.store.set_ttl(_refs(targets), None, label=label)
+            results = await self.store.set_ttl(self._refs(targets), None, label=label)
         except ReadOnlyError as error:
             self._say(str(error), "warning")
             return
@@ -164,7 +164,7 @@ class CheckpointActions:
             return
         self.settled()
         try:
-            await self.store.delete(_refs(targets))
+            await self.store.delete(self._refs(targets))
         except ReadOnlyError as error:
             self._say(str(error), "warning")
 

@@ -18,6 +18,7 @@ from textual.widget import Widget
 from lazytinker.api.models import Checkpoint
 from lazytinker.api.paths import CheckpointRef
 from lazytinker.store.downloads import DownloadItem, DownloadManager, completion_notices
+from lazytinker.ui.actions.refs import actionable, run_id_or_none
 from lazytinker.ui.modals.download import DownloadChoice, DownloadModal, DownloadTarget
 from lazytinker.ui.modals.quit import QuitModal
 from lazytinker.ui.modals.trace import TraceModal
@@ -63,6 +64,10 @@ async def save_checkpoints(
         host.notify(
             "Highlight or select a checkpoint to download.", severity="warning", markup=False
         )
+        return []
+    actionable(checkpoints, lambda text: host.notify(text, severity="warning", markup=False))
+    checkpoints = [c for c in checkpoints if run_id_or_none(c.path) is not None]
+    if not checkpoints:
         return []
     modal = DownloadModal(download_targets(checkpoints), directory=directory, extract=extract)
     choice = await host.app.push_screen_wait(modal)

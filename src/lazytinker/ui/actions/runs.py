@@ -23,6 +23,7 @@ from lazytinker.api.paths import CheckpointRef
 from lazytinker.store import Capability, ReadOnlyError, Store
 from lazytinker.ui import format as fmt
 from lazytinker.ui.actions.downloads import save_checkpoints
+from lazytinker.ui.actions.refs import actionable
 from lazytinker.ui.cost import checkpoints_size, per_month, size_and_cost
 from lazytinker.ui.modals import ConfirmModal, TtlChoice, TtlModal, literal
 
@@ -92,6 +93,9 @@ class RunActions:
     def _say(self, message: str, severity: SeverityLevel = "information") -> None:
         self.host.notify(message, severity=severity, markup=False)
 
+    def _refs(self, items: list[Checkpoint]) -> list[CheckpointRef]:
+        return actionable(items, lambda text: self._say(text, "warning"))
+
     async def scope(self, run_ids: list[str], what: str) -> tuple[RunScope, list[str]] | None:
         """Read the runs' checkpoints afresh; None (and why) when there is nothing to act on."""
         if not run_ids:
@@ -134,7 +138,7 @@ class RunActions:
         self.settled()
         label = f"Deleting {len(items)} checkpoints of {len(scope)} run(s)"
         try:
-            await self.store.delete(_refs(items), label=label)
+            await self.store.delete(self._refs(items), label=label)
         except ReadOnlyError as error:
             self._say(str(error), "warning")
 
@@ -156,7 +160,7 @@ class RunActions:
             return
         self.settled()
         try:
-            await self.store.set_ttl(_refs(items), choice.seconds)
+            await self.store.set_ttl(self._refs(items), choice.seconds)
         except ReadOnlyError as error:
             self._say(str(error), "warning")
 
@@ -182,7 +186,7 @@ class RunActions:
         if not await self.host.app.push_screen_wait(modal):
             return
         self.settled()
-        refs = _refs(targets)
+        refs = self._refs(targets)
         try:
             results = await (self.store.publish(refs) if public else self.store.unpublish(refs))
         except ReadOnlyError as error:
@@ -216,10 +220,6 @@ class RunActions:
             extract=getattr(app, "extract", True),
         )
         self.settled()
-
-
-def _refs(items: list[Checkpoint]) -> list[CheckpointRef]:
-    return [CheckpointRef.parse(c.path) for c in items]
 
 
 class RunKeys(Widget):

@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime, timedelta
 
 import humanize
-from textual.content import Content
 
-# C0 and C1 controls: an escape sequence in a server string must show as typed, never reach the
-# terminal. Newlines are allowed only where the caller says the text may span lines.
-_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-_CONTROLS_BUT_NEWLINE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+from lazytinker.ui.format import naive_utc
+from lazytinker.ui.text import literal
 
-
-def literal(text: str, *, multiline: bool = False) -> Content:
-    """Text from the server as a literal `Content`: no markup, control characters made visible."""
-    pattern = _CONTROLS_BUT_NEWLINE if multiline else _CONTROLS
-    return Content(pattern.sub(lambda match: f"\\x{ord(match[0]):02x}", text))
+__all__ = ["expiry_after", "human_age", "human_date", "human_size", "literal"]
 
 
 def human_size(size_bytes: int | None) -> str:
@@ -29,7 +21,7 @@ def human_size(size_bytes: int | None) -> str:
 
 def human_age(when: datetime, now: datetime) -> str:
     """How long ago (or from now) `when` is, relative to the injected `now`."""
-    return str(humanize.naturaltime(_aware(when), when=_aware(now)))
+    return str(humanize.naturaltime(naive_utc(_aware(when)), when=naive_utc(_aware(now))))
 
 
 def human_date(when: datetime) -> str:

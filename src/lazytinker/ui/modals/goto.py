@@ -15,6 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from lazytinker.api.paths import CheckpointRef, InvalidPathError
+from lazytinker.ui.text import literal
 
 
 class GotoModal(ModalScreen[str | None]):
@@ -100,5 +101,5 @@ class GotoModal(ModalScreen[str | None]):
 
     def _error(self, message: str) -> None:
         error = self.query_one("#error", Static)
-        error.update(Content(message))
+        error.update(literal(message))
         error.remove_class("-hidden")

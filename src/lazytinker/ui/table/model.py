@@ -16,12 +16,12 @@ import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import NamedTuple, TypeVar
 
+from lazytinker.text import printable
 from lazytinker.ui.table.column import Column
 from lazytinker.ui.table.picked import Picked
 from lazytinker.ui.table.query import Field, Query, Test, parse_query
 from lazytinker.ui.table.rows import SortKey
 from lazytinker.ui.table.selection import SelectableRows
-from lazytinker.ui.text import printable
 
 T = TypeVar("T")
 

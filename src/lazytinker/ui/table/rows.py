@@ -14,9 +14,9 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterable
 from typing import Any, Generic, TypeVar
 
+from lazytinker.text import printable
 from lazytinker.ui.table.column import Column
 from lazytinker.ui.table.picked import Picked
-from lazytinker.ui.text import printable
 
 T = TypeVar("T")
 

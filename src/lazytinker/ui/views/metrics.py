@@ -254,7 +254,8 @@ class MetricsView(Vertical, View):
         what = ", ".join(short_name(m) for m in metrics) or "metrics"
         scope = runs[0].name if len(runs) == 1 else f"{len(runs)} runs"
         log = " · log scale" if chart.log_y else ""
-        self.chart_box.border_title = Content(f"{printable(what)} over steps · {scope}{log}")
+        # A log folder's name is the user's disk, but not always the user's writing.
+        self.chart_box.border_title = Content(printable(f"{what} over steps · {scope}{log}"))
 
     @on(VirtualTable.Highlighted)
     def _cursor_moved(self, event: VirtualTable.Highlighted) -> None:

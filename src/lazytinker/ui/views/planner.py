@@ -22,11 +22,11 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from lazytinker.api.models import Checkpoint
-from lazytinker.api.paths import CheckpointRef
 from lazytinker.store import Capability, Change, Store
 from lazytinker.store.planner import Plan, PlanChoice, RunPlan, make_plan
 from lazytinker.store.ttl import describe_ttl, parse_ttl
 from lazytinker.ui import format as fmt
+from lazytinker.ui.actions.refs import actionable, run_id_or_none
 from lazytinker.ui.cost import per_month, rate_source, size_and_cost, usd
 from lazytinker.ui.keybar import KeyBar
 from lazytinker.ui.modals import ConfirmModal
@@ -203,9 +203,9 @@ class PlannerScreen(Screen[None]):
         if store.supports(Capability.USER_CHECKPOINTS):
             grouped: dict[str, list[Checkpoint]] = {}
             for checkpoint in store.user_checkpoints:
-                grouped.setdefault(CheckpointRef.parse(checkpoint.path).run_id, []).append(
-                    checkpoint
-                )
+                run_id = run_id_or_none(checkpoint.path)
+                if run_id is not None:  # a path of the server's own shape: nothing to plan
+                    grouped.setdefault(run_id, []).append(checkpoint)
             return grouped
         return {r: list(store.run_checkpoints(r)) for r in store.runs.items}
 
@@ -300,7 +300,7 @@ class PlannerScreen(Screen[None]):
         if not await self.app.push_screen_wait(confirm):
             return
         self.busy = True
-        refs = [CheckpointRef.parse(c.path) for c in go]
+        refs = actionable(go, lambda text: self.notify(text, severity="warning", markup=False))
         label = f"Cleaning up {len(go)} checkpoints"
         try:
             if choice.expire:
