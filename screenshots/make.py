@@ -36,6 +36,7 @@ SHOTS: list[tuple[str, tuple[str, ...], Ready]] = [
     ("models", ("4",), lambda s: s.store.models.loaded),
     ("storage", ("5",), lambda s: s.store.storage is not None),
     ("billing", ("6",), lambda s: s.store.billing is not None),
+    ("zoom", ("j", "enter", "z"), lambda s: s.checkpoints.row_count > 0),
 ]
 
 
@@ -48,7 +49,8 @@ async def shoot(url: str, out: Path, name: str, keys: tuple[str, ...], ready: Re
         now=lambda: NOW,
         display_url="http://127.0.0.1",
     )
-    app = LazytinkerApp(store, watch=False)
+    # Watching, as the app is every day (the seed holds still: nothing moves between shots).
+    app = LazytinkerApp(store, watch=True)
     async with app.run_test(size=SIZE) as pilot:
         for _ in range(200):
             await pilot.pause(0.05)
@@ -58,8 +60,8 @@ async def shoot(url: str, out: Path, name: str, keys: tuple[str, ...], ready: Re
             await pilot.press(key)
         for _ in range(200):
             await pilot.pause(0.05)
-            screen = app.screen
-            if isinstance(screen, MainScreen) and ready(screen):
+            screen = next((s for s in app.screen_stack if isinstance(s, MainScreen)), None)
+            if screen is not None and ready(screen):
                 break
         await pilot.pause(0.5)
         app.save_screenshot(filename=f"{name}.svg", path=str(out))

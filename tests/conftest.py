@@ -22,12 +22,13 @@ StartServer = Callable[..., ServerThread]
 
 @pytest.fixture
 def start_server() -> Iterator[StartServer]:
-    """Factory: `start_server(**ServerConfig fields)` -> a running `ServerThread`."""
+    """Factory: `start_server(port=0, **ServerConfig fields)` -> a running `ServerThread` (on
+    `port` when given: a test can bring a server up where an app is already knocking)."""
     started: list[ServerThread] = []
 
-    def start(**fields: Any) -> ServerThread:
+    def start(port: int = 0, **fields: Any) -> ServerThread:
         config = ServerConfig(**{**SMALL_SEED, **fields})
-        thread = ServerThread(config)
+        thread = ServerThread(config, port=port)
         thread.start()
         started.append(thread)
         return thread

@@ -141,12 +141,13 @@ def test_an_unwritable_destination_is_one_line(stand_in: ServerThread, tmp_path:
 
 def test_the_progress_line_shows_bytes_rate_and_eta() -> None:
     line = render_progress(
-        Progress("downloading", done=500 * 10**6, total=10**9, rate=64 * 10**6, eta=8.0),
+        Progress("downloading", done=500 * 1000**2, total=1000**3, rate=64 * 1000**2, eta=8.0),
         width=10,
     )
     assert "[#####-----]" in line
     assert "50%" in line
-    assert "500.0 MB / 1.0 GB" in line  # decimal units, as the app and the listings show sizes
+    # Decimal units, as everywhere in the app (`lazytinker.human`).
+    assert "500.0 MB / 1.0 GB" in line
     assert "64.0 MB/s" in line
     assert "ETA 0:08" in line
     waiting = render_progress(Progress("building", file="x", retry_after=3.0))

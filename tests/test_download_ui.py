@@ -186,9 +186,8 @@ def test_describe_says_bytes_rate_and_eta() -> None:
     item = DownloadItem("dl-1", "checkpoint", "tinker://r/weights/x", Path("/tmp/x"))
     assert describe(item) == "queued"
     item.state = DownloadState.DOWNLOADING
-    item.done, item.total, item.rate, item.eta = 500 * 10**6, 10**9, 64 * 10**6, 75.0
-    # Decimal units, the app's one size unit (the tables show sizes so).
-    assert describe(item) == "500.0 MB / 1.0 GB · 64.0 MB/s · ETA 1:15"
+    item.done, item.total, item.rate, item.eta = 500 * 1000**2, 1000**3, 64 * 1000**2, 75.0
+    assert describe(item) == "500.0 MB / 1.0 GB · 64.0 MB/s · ETA 1:15"  # decimal, as everywhere
     item.state, item.retry_after = DownloadState.BUILDING, 3.0
     assert describe(item) == "the server is preparing it, asking again in 3 s"
     item.state, item.error = DownloadState.FAILED, "No space left on the device"

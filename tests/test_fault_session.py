@@ -92,10 +92,13 @@ def watch(app: LazytinkerApp, store: Store, screen: MainScreen, witness: Witness
     for pane in screen.panes.values():  # every pane: views are mounted when first opened
         set_error = pane.set_error
 
-        def recording_set_error(message: str | None, _set: Any = set_error) -> None:
+        def recording_set_error(
+            message: str | None, *, said_above: bool = False, _set: Any = set_error
+        ) -> None:
+            # `said_above`: the screen's banner shows the message instead of the pane.
             if message:
                 witness.pane_errors.append(message)
-            _set(message)
+            _set(message, said_above=said_above)
 
         pane.set_error = recording_set_error  # type: ignore[method-assign]
 

@@ -52,7 +52,7 @@ REFUSALS = [
     Refusal(
         "unknown-ui-key",
         "config.toml:2 [ui]: unknown key 'refersh' in [ui]; did you mean "
-        "'refresh'? valid: animations, read_only, refresh, theme",
+        "'refresh'? valid: animations, read_only, refresh, screenshots, theme",
         "[ui]\nrefersh = 1\n",
     ),
     Refusal(

@@ -127,10 +127,13 @@ async def test_filter_sort_and_reverse(server) -> None:
         assert f"/{model}" in str(screen.panes["runs"].border_title)
         await pilot.press("escape")
         assert runs.row_count == len(store.runs)
-        await pilot.press("o")
+        # `o` offers the columns, each a letter away (`r`: Run); `o` again reverses.
+        await pilot.press("o", "r")
+        await pilot.pause()
         first = runs.visible_keys()
         assert first == sorted(first)
-        await pilot.press("o")
+        await pilot.press("o", "o")
+        await pilot.pause()
         assert runs.visible_keys() == sorted(first, reverse=True)
         await pilot.press("G")
         assert runs.cursor_key == runs.visible_keys()[-1]

@@ -10,7 +10,7 @@ import pytest
 from textual.app import App
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Input, Static
+from textual.widgets import Button, Input, Static
 
 from lazytinker.ui.modals import (
     ConfirmModal,
@@ -20,6 +20,7 @@ from lazytinker.ui.modals import (
     TtlChoice,
     TtlModal,
 )
+from lazytinker.ui.modals.widgets import Tick
 
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 PATH = "tinker://2c1f0a7e-9b1d-4c52-8f3e-0d6a1b2c3d4e:train:0/weights/0040"
@@ -138,7 +139,7 @@ async def test_delete_modal_lists_every_path_and_the_total() -> None:
         assert isinstance(listing, Content)
         for item in items:
             assert item.path in listing.plain
-        assert "6 hours ago" in listing.plain
+        assert "6h ago" in listing.plain  # said as the tables say it
         assert "unknown" in listing.plain
         total = app.screen.query_one("#total", Static).content
         assert isinstance(total, Content)
@@ -281,3 +282,63 @@ def test_snapshot_ttl_many_refused_at_80x24(snap_compare: Any) -> None:
 def test_snapshot_goto_error(snap_compare: Any) -> None:
     press = [*"tinker://run/weights", "enter"]
     assert snap_compare(ModalHarness(GotoModal), press=press, terminal_size=(100, 24))
+
+
+# --- a modal on a small terminal ----------------------------------------------------------------
+
+
+def _many_paths() -> list[str]:
+    return [f"tinker://run-{i}:train:0/weights/{i:04d}" for i in range(30)]
+
+
+SMALL_MODALS: dict[str, Callable[[], ModalScreen[Any]]] = {
+    "confirm": lambda: ConfirmModal(
+        "Make 30 checkpoints public?", "\n".join(_many_paths()), confirm_label="Publish"
+    ),
+    "delete": lambda: DeleteModal(delete_items(30), now=NOW),
+    "ttl": lambda: TtlModal(_many_paths(), now=NOW, expiries=[None] * 30),
+    "goto": GotoModal,
+}
+
+
+@pytest.mark.parametrize("name", sorted(SMALL_MODALS))
+@pytest.mark.parametrize("size", [(80, 24), (60, 15)])
+async def test_a_modal_keeps_its_hint_and_buttons_on_a_small_terminal(
+    name: str, size: tuple[int, int]
+) -> None:
+    """At 80x24 and at 60x15 the buttons and the key hint (on the dialog's border) are on
+    screen: a long list gives way to them."""
+    app = ModalHarness(SMALL_MODALS[name])
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        modal = app.screen
+        dialog = modal.query_one("#dialog")
+        screen_region = modal.region
+        assert str(dialog.border_subtitle).strip(), "the dialog has a key hint"
+        # The whole dialog, its bottom border (the hint's line) included, is on screen.
+        assert screen_region.contains_region(dialog.region), (dialog.region, screen_region)
+        for button in modal.query(Button):
+            inside = dialog.content_region
+            assert button.region.height > 0, name
+            assert inside.contains_region(button.region), (name, button.region, inside)
+
+
+async def test_a_checkbox_reads_ticked_or_not_without_colour() -> None:
+    """Under NO_COLOR the two states differ in their characters, not only in colour."""
+
+    class Boxes(App[None]):
+        def compose(self) -> Any:
+            yield Tick("on", True, id="on")
+            yield Tick("off", False, id="off")
+
+    app = Boxes()
+    async with app.run_test(size=(40, 6)) as pilot:
+        await pilot.pause()
+        on = app.query_one("#on", Tick)
+        off = app.query_one("#off", Tick)
+        assert "[x]" in str(on.render()), str(on.render())
+        assert "[ ]" in str(off.render()), str(off.render())
+        await pilot.click("#off")
+        await pilot.pause()
+        assert off.value
+        assert "[x]" in str(off.render())

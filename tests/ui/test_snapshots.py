@@ -91,3 +91,36 @@ def test_help_snapshot(start_server: Any, snap_compare: Any) -> None:
         await pilot.pause()
 
     assert snap_compare(make_app(store), terminal_size=(100, 40), run_before=run_before)
+
+
+def test_zoomed_detail_at_80x24_snapshot(start_server: Any, snap_compare: Any) -> None:
+    """`z` on a checkpoint at 80×24: every field, its weights info and metadata, in reach."""
+    server = start_server(now=FIXED_NOW)
+    store = make_store(server.url, now=lambda: FIXED_NOW)
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await _prepare(("enter",), lambda s: s.checkpoints.row_count > 0 and _weights_shown(s))(
+            pilot
+        )
+        await pilot.press("z")
+        await pilot.pause(0.3)
+
+    assert snap_compare(make_app(store), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_modal_with_a_toast_pending_at_80x24_snapshot(start_server: Any, snap_compare: Any) -> None:
+    """A delete confirmation at 80×24 while a toast waits: no toast over it, its buttons and
+    key hint in view."""
+    server = start_server(now=FIXED_NOW)
+    store = make_store(server.url, now=lambda: FIXED_NOW)
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await _prepare(("enter",), lambda s: s.checkpoints.row_count > 0)(pilot)
+        for _ in range(3):
+            await pilot.press("space")
+        await pilot.press("d")
+        await pilot.pause(0.3)
+        store.notify("tinker://run/weights/step-000999 was saved")
+        await pilot.pause(0.3)
+
+    assert snap_compare(make_app(store), terminal_size=(80, 24), run_before=run_before)

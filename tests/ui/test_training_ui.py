@@ -50,6 +50,8 @@ async def test_runs_show_names_and_filter_and_goto_find_them(
     async with app.run_test(size=(160, 48)) as pilot:
         screen = await _ready(pilot, folders)
         await settle(pilot, lambda: "tulu3-qwen8b-lr2e-4" in screen.runs.row_text(folders.sft_run))
+        # Folders arrive as they are read: the RL run's name may land a refresh later.
+        await settle(pilot, lambda: "gsm8k-llama-grpo" in screen.runs.row_text(folders.rl_run))
         assert "● running" in screen.runs.row_text(folders.sft_run)
         assert "✓ done" in screen.runs.row_text(folders.rl_run)
         assert "idle" in screen.runs.row_text(folders.first_run)

@@ -205,6 +205,7 @@ def _run(
         downloads=downloads,
         download_directory=settings.downloads.directory,
         extract=settings.downloads.extract,
+        screenshot_directory=settings.ui.screenshots,
     )
     app.plan_choice = cleanup.choice
     app.save_plan = (lambda choice: save_cleanup(path, choice)) if path is not None else None

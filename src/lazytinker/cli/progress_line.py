@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from typing import TextIO
 
+from lazytinker import human
 from lazytinker.api.download import Progress
 from lazytinker.ui.text import printable
 
@@ -40,12 +41,8 @@ def shorten_middle(text: str, width: int) -> str:
 
 
 def size_text(value: float) -> str:
-    """Bytes in decimal units, one decimal (`882.7 MB`), as the app and the listings show them."""
-    for unit in ("B", "kB", "MB", "GB", "TB"):
-        if abs(value) < 1000 or unit == "TB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1000
-    return f"{value:.1f} TB"  # pragma: no cover - the loop returns
+    """Bytes in the app's one size unit (decimal, `882.7 MB`), as the listings show them."""
+    return human.size(value)
 
 
 def _clock(seconds: float) -> str:

@@ -65,6 +65,8 @@ class UISettings:
     refresh: float = 5.0
     read_only: bool = False
     animations: bool = False
+    screenshots: str = "."
+    """Where `ctrl+s` saves SVG screenshots (created if missing)."""
 
 
 @dataclass(frozen=True)
@@ -168,6 +170,7 @@ def _settings_from(data: dict[str, Any], src: _Source) -> Settings:
         refresh=float(refresh) if refresh is not None else UISettings.refresh,
         read_only=bool(_opt(ui_raw, src, ("ui", "read_only"), bool) or False),
         animations=bool(_opt(ui_raw, src, ("ui", "animations"), bool) or False),
+        screenshots=_opt(ui_raw, src, ("ui", "screenshots"), str) or UISettings.screenshots,
     )
     if not (REFRESH_MIN <= ui.refresh <= REFRESH_MAX):
         # `not (a <= x <= b)` is also true for NaN; inf is past the top.

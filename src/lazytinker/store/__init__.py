@@ -22,10 +22,11 @@ from lazytinker.store.records import (
     session_of_run,
 )
 from lazytinker.store.run_totals import RunTotal
-from lazytinker.store.state import StoreState, checkpoints_collection
+from lazytinker.store.state import SERVER_WIDE, StoreState, checkpoints_collection
 
 __all__ = [
     "ACTIVE_WINDOW",
+    "SERVER_WIDE",
     "ActionResult",
     "Capability",
     "Change",

@@ -49,7 +49,7 @@ from lazytinker.store.records import ActionResult, Connection, Operation, Sessio
 from lazytinker.store.run_totals import RunTotals
 from lazytinker.store.shared import Shared
 from lazytinker.store.state import Listener, NoticeListener, StoreState
-from lazytinker.store.watch import Watch
+from lazytinker.store.watch import HEALING, Watch
 
 READ_RUNS_IN_FLIGHT = 8
 """Run listings read at once before a run-level action or a clean-up plan."""
@@ -64,6 +64,7 @@ class Store:
 
     # What the UI renders from: held by `state`, read and written through.
     now: Shared[Callable[[], datetime]] = Shared("state.now")
+    moment: Shared[datetime] = Shared("state.moment")
     sessions: Shared[Keyed[SessionInfo]] = Shared("state.sessions")
     runs: Shared[Keyed[TrainingRun]] = Shared("state.runs")
     run_scope: Shared[AccessScope] = Shared("state.run_scope")
@@ -171,6 +172,10 @@ class Store:
         """Active from the server's status when it has one, else from its runs' activity."""
         return self.state.session_active(info)
 
+    def tick(self) -> datetime:
+        """Move the moment the screen shows to now; every relative time is said again."""
+        return self.state.tick()
+
     def is_fresh(self, key: str) -> bool:
         """Whether the watch found this row a moment ago."""
         return key in self.state.fresh
@@ -179,7 +184,10 @@ class Store:
 
     async def connect(self) -> bool:
         """Do the service's start-up handshake; the connection status says how it went."""
-        return await self.loaders.connect()
+        ok = await self.loaders.connect()
+        if ok:
+            self.watch.connected()
+        return ok
 
     async def load_runs(self, scope: AccessScope | None = None) -> bool:
         """Load every run of the scope (`owned`/`accessible`), first page shown at once."""
@@ -283,8 +291,9 @@ class Store:
     async def refresh(
         self, collections: Iterable[str] | None = None, *, watch: bool = False
     ) -> bool:
-        """Reload the named collections (default: what is on screen); True if all succeeded."""
-        return await self.loaders.refresh(collections, watch=watch)
+        """Reload the named collections (default: what is on screen), each on its own (one in
+        flight is joined, not asked for twice); True if all succeeded."""
+        return await self.watch.refresh(collections, watch=watch)
 
     def set_visible(self, collections: Iterable[str]) -> None:
         """Tell the watch what is on screen."""
@@ -304,8 +313,17 @@ class Store:
 
     @property
     def next_delay(self) -> float:
-        """Seconds until the next watch refresh: the interval, doubled per failure, capped."""
+        """Seconds between tries while the server fails: the interval, doubled per failure."""
         return self.watch.next_delay
+
+    @property
+    def can_heal(self) -> bool:
+        """Whether the connection's trouble can heal by itself (unreachable, 5xx)."""
+        return self.connection in HEALING
+
+    async def wait_to_retry(self) -> None:
+        """After a start-up failure that can heal, wait the back-off before trying again."""
+        await self.watch.wait_to_retry()
 
     async def close(self) -> None:
         """Stop the watch and background work, and close the API client."""

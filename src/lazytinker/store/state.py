@@ -52,6 +52,16 @@ T = TypeVar("T")
 FRESH_SECONDS = 4.0
 """How long a row that the watch found stays marked as new."""
 
+SERVER_WIDE = frozenset(
+    {
+        Connection.UNREACHABLE,
+        Connection.FAILING,
+        Connection.KEY_REJECTED,
+        Connection.NO_CREDENTIAL,
+    }
+)
+"""Connection states that affect every pane: the screen says them once, not in each pane."""
+
 Listener = Callable[[Change], None]
 NoticeListener = Callable[[Notice], None]
 
@@ -66,6 +76,9 @@ class StoreState:
 
     def __init__(self, now: Callable[[], datetime]) -> None:
         self.now = now
+        self.moment: datetime = now()
+        """The moment the screen shows: every relative time ("3m ago") is said against it, so
+        one moment reads the same in a table, the detail and a modal. `tick` moves it on."""
         self.sessions: Keyed[SessionInfo] = Keyed("sessions", lambda s: s.session_id)
         self.runs: Keyed[TrainingRun] = Keyed("runs", lambda r: r.training_run_id)
         self.run_scope: AccessScope = "owned"
@@ -116,6 +129,13 @@ class StoreState:
         notice = Notice(message, severity)  # type: ignore[arg-type]
         for listener in list(self._notice_listeners):
             listener(notice)
+
+    def tick(self) -> datetime:
+        """Move the shown moment to now and announce `clock` (every relative time is said
+        again, all together)."""
+        self.moment = self.now()
+        self.announce(Change("clock"), force=True)
+        return self.moment
 
     # --- collections -----------------------------------------------------------------------
 
@@ -206,11 +226,21 @@ class StoreState:
     # --- connection status and errors ------------------------------------------------------
 
     def set_connection(self, state: Connection, error: str | None = None) -> None:
-        """Record how the last conversation went; announce `status` when that changed."""
+        """Record how the last conversation went; announce `status` when that changed.
+
+        When the server comes back, the errors it caused in every pane go with it (they said
+        the server could not be reached, which is no longer true); the next load of each pane
+        says whatever else is wrong."""
         changed = state != self.connection or error != self.last_error
+        healed = state is Connection.CONNECTED and self.connection in SERVER_WIDE
         self.connection = state
         if error is not None:
             self.last_error = error
+        if healed:
+            gone = [name for name, said in self.errors.items() if said == self.last_error]
+            for name in gone:
+                del self.errors[name]
+                self.announce(Change(name), force=True)
         if changed:
             self.announce(Change("status"), force=True)
 
@@ -247,7 +277,7 @@ class StoreState:
         """Active from the server's status when it has one, else from its runs' activity."""
         if info.status is not None:
             return info.status == "active"
-        now = self.now()
+        now = self.moment
         return any(
             run_is_active(run, now)
             for run_id in self.runs_of_session(info.session_id)

@@ -25,11 +25,13 @@ from lazytinker.store.planner import PlanChoice
 from lazytinker.ui.actions.downloads import follow_downloads, quit_modal
 from lazytinker.ui.commands import LazytinkerCommands
 from lazytinker.ui.crash import BUG_REPORT, crash_traceback
-from lazytinker.ui.help import HelpScreen
+from lazytinker.ui.help import HelpScreen, help_groups
 from lazytinker.ui.keybar import KeyBar
 from lazytinker.ui.main_screen import MainScreen
 from lazytinker.ui.modals.quit import QuitModal
+from lazytinker.ui.notices import Held, NoticeGate
 from lazytinker.ui.resources import tcss_path
+from lazytinker.ui.screenshot import save_screenshot
 from lazytinker.ui.text import literal, printable
 
 
@@ -60,6 +62,16 @@ class LazytinkerApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="quit"),
         Binding("question_mark", "help", "Help", id="help"),
+        Binding("ctrl+s", "screenshot", "Screenshot", show=False, id="screenshot"),
+        # Textual's own palette key, declared here to have an id (remappable) and a name.
+        Binding(
+            "ctrl+p",
+            "command_palette",
+            "Command palette",
+            show=False,
+            priority=True,
+            id="command_palette",
+        ),
     ]
 
     def __init__(
@@ -74,8 +86,10 @@ class LazytinkerApp(App[None]):
         downloads: DownloadManager | None = None,
         download_directory: str = "~/tinker-checkpoints",
         extract: bool = True,
+        screenshot_directory: str = ".",
     ) -> None:
         super().__init__()
+        self.screenshot_directory = screenshot_directory
         self.store = store
         self.downloads = downloads
         self.download_directory = download_directory
@@ -91,9 +105,33 @@ class LazytinkerApp(App[None]):
         self.save_plan: Callable[[PlanChoice], None] | None = None
         if not animations:
             self.animation_level = "none"
+        self.notices = NoticeGate(self._send_notice, self.clear_notifications)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """A toast, held while a modal is open (it never covers a decision). Every toast,
+        whoever raises it, is literal text through the one text rule, never markup."""
+        self.notices.notify(Held(message, title, severity, timeout, False))
+
+    def _send_notice(self, notice: Held) -> None:
+        super().notify(
+            printable(notice.message),
+            title=printable(notice.title),
+            severity=notice.severity,
+            timeout=notice.timeout,
+            markup=False,
+        )
 
     def on_mount(self) -> None:
         """Theme, keymap, notices, then the first screen."""
+        self.screen_change_signal.subscribe(self, self.notices.screen_changed)
         if self.theme_name in self.available_themes:
             self.theme = self.theme_name
         else:
@@ -112,25 +150,6 @@ class LazytinkerApp(App[None]):
 
     def _on_notice(self, notice: Notice) -> None:
         self.notify(notice.message, severity=notice.severity)
-
-    def notify(
-        self,
-        message: str,
-        *,
-        title: str = "",
-        severity: SeverityLevel = "information",
-        timeout: float | None = None,
-        markup: bool = False,
-    ) -> None:
-        """Every toast, whoever raises it: literal text through the one text rule (ours quote
-        paths, ids and server errors), never markup."""
-        super().notify(
-            printable(message),
-            title=printable(title),
-            severity=severity,
-            timeout=timeout,
-            markup=False,
-        )
 
     def copy_to_clipboard(self, text: str) -> None:
         """Copy through the text rule: no control character (or key) ever reaches the
@@ -160,14 +179,18 @@ class LazytinkerApp(App[None]):
             )
 
     def action_help(self) -> None:
-        """`?`: the keys of the current screen as mapped now."""
-        rows: list[tuple[str, str]] = []
-        for key, active in self.screen.active_bindings.items():
-            binding = active.binding
-            if binding.description:
-                rows.append((self.get_key_display(binding) or key, binding.description))
-        rows.sort(key=lambda r: (r[1], len(r[0])))
-        self.push_screen(HelpScreen(rows))
+        """`?`: the keys that work here as mapped now, grouped by where they apply."""
+        self.push_screen(HelpScreen(help_groups(self.screen)))
+
+    def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
+        """`ctrl+s`: save an SVG of the screen in the configured folder (`ui.screenshots`, else
+        the current one) and say where; a folder that does not exist falls back to the current
+        one, and says so."""
+        shot, note = save_screenshot(self, path or self.screenshot_directory, filename)
+        if shot is None:
+            self.notify(note, severity="error", markup=False)
+        else:
+            self.notify(f"{note}Saved a screenshot: {shot}", markup=False, timeout=6)
 
     async def on_unmount(self) -> None:
         """Stop the downloads (their parts stay for next time), the store's watch, its client."""

@@ -40,6 +40,7 @@ def session_columns(store: Store) -> list[Column[SessionInfo]]:
             "session",
             "Session",
             lambda s: store.session_name(s) or s.session_id,
+            min_width=16,
             priority=9,
             cut="middle",
         ),
@@ -47,19 +48,21 @@ def session_columns(store: Store) -> list[Column[SessionInfo]]:
             "state",
             "State",
             state,
-            width=9,
+            width=8,
             priority=5,
             mark=lambda s: "active" if store.session_active(s) else "dim",
         ),
         Column(
             "created",
             "Created",
-            lambda s: fmt.ago(s.created_at, store.now()),
+            lambda s: fmt.ago(s.created_at, store.moment),
             width=8,
             align="right",
             searchable=False,
             sort=lambda s: s.created_at,
             priority=2,
+            orders=NEWEST,
+            first_reverse=True,
         ),
     ]
 
@@ -76,7 +79,7 @@ def run_columns(store: Store) -> list[Column[TrainingRun]]:
     return [
         Column("run", "Run", lambda r: r.training_run_id, min_width=14, priority=9, cut="middle"),
         run_name_column(store),
-        Column("model", "Base model", lambda r: r.base_model, min_width=12, priority=4),
+        Column("model", "Base model", lambda r: r.base_model, min_width=12, priority=4, cut="path"),
         Column(
             "rank",
             "Rank",
@@ -85,25 +88,35 @@ def run_columns(store: Store) -> list[Column[TrainingRun]]:
             align="right",
             searchable=False,
             sort=lambda r: r.lora_rank,
+            first_reverse=True,
             priority=1,
         ),
         Column("state", "State", state, width=9, mark=state_mark, priority=6),
         Column(
             "updated",
             "Updated",
-            lambda r: fmt.ago(r.last_request_time, store.now()),
+            lambda r: fmt.ago(r.last_request_time, store.moment),
             width=8,
             align="right",
             searchable=False,
             sort=lambda r: r.last_request_time,
             priority=3,
+            orders=("longest idle first", "most recently active first"),
+            first_reverse=True,
         ),
     ]
 
 
 _TYPE = {"training": "train", "sampler": "sampler", "external": "external"}
-_NEVER = datetime.max.replace(tzinfo=UTC)
-"""How "never expires" sorts: after every date (soonest to expire first puts them last)."""
+NEWEST = ("oldest first", "newest first")
+BIGGEST = ("smallest first", "biggest first")
+_NEVER = (True, datetime.max.replace(tzinfo=UTC))
+
+
+def _expiry_order(checkpoint: Checkpoint) -> tuple[bool, datetime]:
+    """Soonest first; `never` after every date (ascending), first when reversed."""
+    when = checkpoint.expires_at
+    return _NEVER if when is None else (False, when)
 
 
 def checkpoint_columns(store: Store, *, with_run: bool = False) -> list[Column[Checkpoint]]:
@@ -115,7 +128,15 @@ def checkpoint_columns(store: Store, *, with_run: bool = False) -> list[Column[C
         Column(
             "id", "Checkpoint", lambda c: c.checkpoint_id, min_width=12, priority=9, cut="middle"
         ),
-        Column("type", "Type", lambda c: _TYPE.get(c.checkpoint_type, c.checkpoint_type), width=8),
+        # The first to go in a narrow pane: the id, cut in the middle, keeps `weights/` or
+        # `sampler_weights/`, and the expiry is what a clean-up needs in sight.
+        Column(
+            "type",
+            "Type",
+            lambda c: _TYPE.get(c.checkpoint_type, c.checkpoint_type),
+            width=8,
+            priority=1,
+        ),
         Column(
             "size",
             "Size",
@@ -125,6 +146,8 @@ def checkpoint_columns(store: Store, *, with_run: bool = False) -> list[Column[C
             searchable=False,
             sort=lambda c: c.size_bytes,
             priority=7,
+            orders=BIGGEST,
+            first_reverse=True,
         ),
         Column(
             "public",
@@ -139,23 +162,26 @@ def checkpoint_columns(store: Store, *, with_run: bool = False) -> list[Column[C
         Column(
             "created",
             "Created",
-            lambda c: fmt.ago(c.time, store.now()),
+            lambda c: fmt.ago(c.time, store.moment),
             width=8,
             align="right",
             searchable=False,
             sort=lambda c: c.time,
             priority=4,
+            orders=NEWEST,
+            first_reverse=True,
         ),
         Column(
             "expires",
             "Expires",
-            lambda c: fmt.expires(c.expires_at, store.now()),
+            lambda c: fmt.expires(c.expires_at, store.moment),
             width=8,
             align="right",
             searchable=False,
-            sort=lambda c: c.expires_at or _NEVER,
+            sort=_expiry_order,
             mark=lambda c: None if c.expires_at is None else "danger",
             priority=2,
+            orders=("soonest expiry first", "latest expiry first"),
         ),
     ]
     return columns
@@ -167,8 +193,15 @@ def sampler_columns(store: Store) -> list[Column[GetSamplerResponse]]:
         Column(
             "sampler", "Sampler", lambda s: s.sampler_id, min_width=16, priority=9, cut="middle"
         ),
-        Column("model", "Base model", lambda s: s.base_model, min_width=12, priority=5),
-        Column("path", "Model path", lambda s: s.model_path or "-", min_width=16, priority=3),
+        Column("model", "Base model", lambda s: s.base_model, min_width=12, priority=5, cut="path"),
+        Column(
+            "path",
+            "Model path",
+            lambda s: s.model_path or "-",
+            min_width=16,
+            priority=3,
+            cut="path",
+        ),
     ]
 
 
@@ -179,7 +212,9 @@ def _yes(value: bool | None) -> str:
 def model_columns(store: Store) -> list[Column[SupportedModel]]:
     """Supported models: name, context length, trainable, sampleable."""
     return [
-        Column("model", "Model", lambda m: m.model_name or "?", min_width=16, priority=9),
+        Column(
+            "model", "Model", lambda m: m.model_name or "?", min_width=16, priority=9, cut="path"
+        ),
         Column(
             "context",
             "Context",
@@ -188,6 +223,7 @@ def model_columns(store: Store) -> list[Column[SupportedModel]]:
             align="right",
             searchable=False,
             sort=lambda m: m.max_context_length,
+            first_reverse=True,
         ),
         Column("train", "Train", lambda m: _yes(m.trainable), width=5),
         Column("sample", "Sample", lambda m: _yes(m.sampleable), width=6),
@@ -213,6 +249,7 @@ def storage_columns(store: Store) -> list[Column[CheckpointStorageItem]]:
             align="right",
             searchable=False,
             sort=lambda i: i.checkpoint_count,
+            first_reverse=True,
         ),
         Column(
             "size",
@@ -223,6 +260,8 @@ def storage_columns(store: Store) -> list[Column[CheckpointStorageItem]]:
             searchable=False,
             sort=lambda i: i.size_bytes,
             priority=8,
+            orders=BIGGEST,
+            first_reverse=True,
         ),
         Column(
             "cost",
@@ -234,6 +273,7 @@ def storage_columns(store: Store) -> list[Column[CheckpointStorageItem]]:
             align="right",
             searchable=False,
             sort=lambda i: i.estimated_monthly_cost_usd,
+            first_reverse=True,
             priority=7,
         ),
     ]
@@ -266,7 +306,7 @@ def billing_columns(store: Store) -> list[Column[BillingRow]]:
     return [
         Column("day", "Day", lambda r: r.day, width=10, priority=9),
         Column("kind", "Kind", lambda r: r.kind, width=16, priority=8),
-        Column("model", "Model", lambda r: r.model, min_width=10, priority=4),
+        Column("model", "Model", lambda r: r.model, min_width=10, priority=4, cut="path"),
         Column("session", "Session", lambda r: r.session, min_width=10, priority=2),
         Column(
             "amount",
@@ -276,6 +316,7 @@ def billing_columns(store: Store) -> list[Column[BillingRow]]:
             align="right",
             searchable=False,
             sort=lambda r: r.amount,
+            first_reverse=True,
         ),
         Column(
             "cost",
@@ -285,6 +326,7 @@ def billing_columns(store: Store) -> list[Column[BillingRow]]:
             align="right",
             searchable=False,
             sort=lambda r: r.cost,
+            first_reverse=True,
             priority=7,
         ),
     ]

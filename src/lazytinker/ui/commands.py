@@ -27,7 +27,11 @@ COMMANDS: list[tuple[str, str, str]] = [
     ("View: supported models", "view('models')", "Base models and their capabilities"),
     ("View: storage usage", "view('storage')", "Checkpoint storage by project and owner"),
     ("View: billing usage", "view('billing')", "Tokens and storage by day, model, session"),
-    ("Help: keys", "help", "Every key and what it does"),
+    ("Zoom into the detail", "zoom_detail", "Every field of the highlighted row, a line each"),
+    ("Raw JSON", "zoom_detail(True)", "The highlighted row as the server sent it"),
+    ("Sort by…", "sort", "Choose the column to sort by, or reverse the order"),
+    ("Save screenshot", "screenshot", "Save an SVG of the screen and say where"),
+    ("Help: keys", "help", "Every key that works here and what it does"),
 ]
 
 

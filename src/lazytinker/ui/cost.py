@@ -4,7 +4,7 @@ at all when there is no rate, so that sizes stand alone."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from lazytinker.api.models import Checkpoint
@@ -56,12 +56,21 @@ def rate_source(store: Store) -> str:
     return f"{where}, {usd(rate.usd_per_gb_month)}/GB-month"
 
 
-def selection_line(store: Store | None, items: Sequence[Any]) -> str:
-    """The status line of a checkpoint selection: count, size and monthly cost, and its keys."""
+def _as_bound(_binding_id: str, default: str) -> str:
+    return default
+
+
+def selection_line(
+    store: Store | None, items: Sequence[Any], key: Callable[[str, str], str] = _as_bound
+) -> str:
+    """The status line of a checkpoint selection: count, size and monthly cost, and its keys
+    (`key(binding_id, default)` names each as the user mapped it)."""
     checkpoints = [c for c in items if isinstance(c, Checkpoint)]
     size, unknown = checkpoints_size(checkpoints)
     amount = size_and_cost(store, size, unknown=unknown) if store else fmt.size(size)
     return (
         f"{len(checkpoints)} selected · deleting them would free {amount}"
-        " · d delete  t ttl  K keep  p publish  * all/none  space unselect"
+        f" · {key('delete', 'd')} delete  {key('ttl', 't')} ttl  {key('keep_forever', 'K')} keep"
+        f"  {key('publish', 'p')} publish  {key('select_all', '*')} all/none"
+        f"  {key('select', 'space')} unselect"
     )

@@ -1,69 +1,22 @@
-"""Short human forms of sizes and times, relative to the store's (injectable) clock."""
+"""Short human forms of sizes and times for the tables and panels, relative to the moment the
+screen shows (`Store.moment`), and ids cut to fit. The forms themselves are `lazytinker.human`'s,
+shared with the command line: one size unit (decimal) and one way to say a time everywhere."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
-import humanize
+from lazytinker import human
 
-
-def size(size_bytes: int | None) -> str:
-    """`1.2 GB`; unknown sizes show as `?`."""
-    if size_bytes is None:
-        return "?"
-    return str(humanize.naturalsize(size_bytes, format="%.1f"))
+size = human.size
+ago = human.ago
+expires = human.expires
+count = human.count
 
 
-def _span(seconds: float) -> str:
-    seconds = abs(seconds)
-    for limit, unit, label in (
-        (60, 1, "s"),
-        (3600, 60, "m"),
-        (86400, 3600, "h"),
-        (86400 * 45, 86400, "d"),
-        (86400 * 365, 86400 * 30, "mo"),
-    ):
-        if seconds < limit:
-            return f"{int(seconds // unit)}{label}"
-    return f"{seconds / (86400 * 365):.1f}y".replace(".0y", "y")
-
-
-def ago(when: datetime | None, now: datetime) -> str:
-    """`3m ago`, `in 2d` (for the future), `-` when unknown."""
-    if when is None:
-        return "-"
-    delta = (now - when).total_seconds()
-    if -1 <= delta < 1:
-        return "now"
-    return f"{_span(delta)} ago" if delta > 0 else f"in {_span(delta)}"
-
-
-def expires(when: datetime | None, now: datetime) -> str:
-    """`in 6d`, `never`, or `expired`."""
-    if when is None:
-        return "never"
-    if when <= now:
-        return "expired"
-    return f"in {_span((when - now).total_seconds())}"
-
-
-def long_time(when: datetime | None, now: datetime) -> str:
-    """`2026-11-20 14:03 UTC (3 days ago)` for the detail panel."""
-    if when is None:
-        return "-"
-    relative = humanize.naturaltime(naive_utc(when), when=naive_utc(now))
-    return f"{when.strftime('%Y-%m-%d %H:%M UTC')} ({relative})"
-
-
-def naive_utc(when: datetime) -> datetime:
-    """`when` as a naive UTC datetime, for humanize: given an aware one, humanize goes through
-    a Unix timestamp and local time, which overflows for a server's year 1 or 9999."""
-    if when.tzinfo is None:
-        return when
-    try:
-        return when.astimezone(UTC).replace(tzinfo=None)
-    except OverflowError:
-        return datetime.min if when.year == datetime.min.year else datetime.max
+def long_time(when: datetime | None, now: datetime, *, future: bool = False) -> str:
+    """`2026-11-20 14:03 UTC (3h ago)` for the detail panel (`future`: `(in 7d)`)."""
+    return human.moment(when, now, future=future)
 
 
 def short_id(text: str, width: int = 12) -> str:

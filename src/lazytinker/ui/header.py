@@ -6,6 +6,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from lazytinker.store import Connection, Store
+from lazytinker.store.watch import HEALING, STOPPED
 from lazytinker.ui.text import printable
 
 _CONNECTION_STYLE = {
@@ -16,13 +17,22 @@ _CONNECTION_STYLE = {
 
 
 def watch_state(store: Store) -> tuple[str, str]:
-    """What the watch is doing, and a style for it."""
+    """What the watch is really doing, and a style for it: never "watching" while nothing is
+    refreshed (key rejected, server down, loop not started or ended)."""
+    watch = store.watch
+    connection = store.connection
     if not store.watching:
         return "○ watch off (w)", "$text-muted"
     if store.paused:
         return "○ watch paused", "$text-muted"
-    if store.failures:
-        return f"◌ retrying in {store.next_delay:.0f}s", "$text-warning"
+    if connection in STOPPED:
+        return "✕ not watching (r retries)", "$text-error"
+    if connection in HEALING and store.failures:
+        return f"◌ retrying every {store.next_delay:g}s", "$text-warning"
+    if watch.stopped is not None:
+        return "✕ watch stopped (w restarts)", "$text-error"
+    if not watch.started:
+        return "○ not watching yet", "$text-muted"
     return f"● watching {store.interval:g}s", "$text-success"
 
 

@@ -18,8 +18,45 @@ from textual.screen import Screen
 from textual.style import Style
 from textual.widget import Widget
 
-Shown = tuple[str, str, str, bool]
-"""One key as shown: the key to press, its display, its description, whether it is enabled."""
+Shown = tuple[str, str, str, bool, str]
+"""One key as shown: the key to press, its display, its description, whether it is enabled,
+and its binding id."""
+
+KEPT = frozenset({"help", "quit"})
+"""Keys the bar never drops, however narrow: with these a newcomer finds every other."""
+RANK = {
+    "activate": 90,
+    "zoom_close": 90,
+    "filter": 85,
+    "back": 80,
+    "publish": 75,
+    "delete": 75,
+    "select": 70,
+    "raw_json": 70,
+    "downloads.cancel": 70,
+    "downloads.retry": 70,
+    "downloads.remove": 65,
+    "ttl": 65,
+    "save": 65,
+    "sort": 60,
+    "export_trace": 60,
+    "copy_path": 55,
+    "zoom_detail": 50,
+    "pager": 50,
+    "refresh": 45,
+    "sort_size": 52,
+    "sort_age": 48,
+    "keep_forever": 60,
+    "cleanup": 45,
+    "sort_expiry": 30,
+    "toggle_watch": 30,
+    "choose_metrics": 70,
+    "follow": 45,
+    "metric_column": 40,
+}
+"""How much a key deserves its place when the bar is too narrow for all (higher stays;
+unknown keys rank 50, the palette 20)."""
+PALETTE_RANK = 20
 
 
 class KeyBar(Widget, can_focus=False):
@@ -71,15 +108,48 @@ class KeyBar(Widget, can_focus=False):
             if not binding.show or binding.action in actions:
                 continue
             actions.add(binding.action)
-            shown.append((binding.key, app.get_key_display(binding), binding.description, enabled))
+            shown.append(
+                (
+                    binding.key,
+                    app.get_key_display(binding),
+                    binding.description,
+                    enabled,
+                    binding.id or "",
+                )
+            )
         palette: Shown | None = None
         found = active.get(app.COMMAND_PALETTE_BINDING) if app.ENABLE_COMMAND_PALETTE else None
         if found is not None:
             binding = found.binding
-            palette = (binding.key, app.get_key_display(binding), binding.description, True)
+            palette = (binding.key, app.get_key_display(binding), "palette", True, "palette")
         if (tuple(shown), palette) != (self._shown, self._palette):
             self._shown, self._palette = tuple(shown), palette
             self.refresh()
+
+    def _fitted(self, width: int) -> tuple[list[Shown], Shown | None]:
+        """The keys that fit in `width`, in their order: the least important go first, `?`
+        help and `q` quit never."""
+        shown = list(self._shown)
+        palette = self._palette
+
+        def size(item: Shown) -> int:
+            return cell_len(item[1]) + cell_len(item[2]) + 3
+
+        def total() -> int:
+            return sum(map(size, shown)) + (size(palette) + 1 if palette else 0)
+
+        while total() > width:
+            droppable = [i for i, item in enumerate(shown) if item[4] not in KEPT]
+            lowest = min((RANK.get(shown[i][4], 50) for i in droppable), default=PALETTE_RANK + 1)
+            if palette is not None and lowest >= PALETTE_RANK:
+                palette = None
+                continue
+            if not droppable:
+                break
+            # Of the lowest rank, the rightmost goes first.
+            index = max(i for i in droppable if RANK.get(shown[i][4], 50) == lowest)
+            del shown[index]
+        return shown, palette
 
     def render(self) -> RenderResult:
         """The keys from the left; the palette key at the right edge if there is room."""
@@ -91,7 +161,7 @@ class KeyBar(Widget, can_focus=False):
 
         def add(item: Shown) -> None:
             nonlocal x
-            key, display, description, enabled = item
+            key, display, description, enabled, _id = item
             dim = Style(dim=not enabled)
             start = x
             parts.append((f" {display} ", key_style + dim))
@@ -99,16 +169,17 @@ class KeyBar(Widget, can_focus=False):
             x += cell_len(display) + cell_len(description) + 3
             spans.append((start, x, key))
 
-        for item in self._shown:
+        shown, palette = self._fitted(self.size.width)
+        for item in shown:
             add(item)
-        if self._palette is not None:
-            _key, display, description, _enabled = self._palette
+        if palette is not None:
+            _key, display, description, _enabled, _id = palette
             width = cell_len(display) + cell_len(description) + 3
             gap = self.size.width - x - width
             if gap >= 1:
                 parts.append(" " * gap)
                 x += gap
-                add(self._palette)
+                add(palette)
         self._spans = spans
         return Content.assemble(*parts)
 

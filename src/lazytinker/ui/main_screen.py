@@ -25,11 +25,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.events import DescendantFocus, Resize
 from textual.notifications import SeverityLevel
+from textual.screen import ModalScreen
 from textual.widgets import ContentSwitcher
 
 from lazytinker.api.models import Checkpoint
 from lazytinker.api.paths import CheckpointRef
-from lazytinker.store import Change, Connection, Store
+from lazytinker.store import Change, Store
 from lazytinker.ui.cleanup_keys import CleanupKeys
 from lazytinker.ui.detail import DetailPanel
 from lazytinker.ui.header import HeaderLine
@@ -39,6 +40,7 @@ from lazytinker.ui.pane import Pane
 from lazytinker.ui.pane_in_use import PaneInUse
 from lazytinker.ui.problem import ProblemBox
 from lazytinker.ui.status import StatusLine
+from lazytinker.ui.store_control import StoreControl
 from lazytinker.ui.table import VirtualTable
 from lazytinker.ui.training_sync import go_to_run
 from lazytinker.ui.views.all_checkpoints import AllCheckpointsView
@@ -50,12 +52,13 @@ from lazytinker.ui.views.metrics import MetricsView
 from lazytinker.ui.views.models import ModelsView
 from lazytinker.ui.views.samplers import SamplersView
 from lazytinker.ui.views.storage import StorageView
+from lazytinker.ui.zoom import ZoomScreen
 
 NARROW = 110
 AGE_TICK = 60.0
 
 
-class MainScreen(CleanupKeys):
+class MainScreen(CleanupKeys, StoreControl):
     """Everything the user browses; the store is its only source of data."""
 
     # Focused as the screen mounts, so the first frame is painted with it (a focus change
@@ -69,6 +72,8 @@ class MainScreen(CleanupKeys):
         Binding("l,right", "focus_pane(1)", "Pane right", show=False, id="pane_right"),
         Binding("D", "downloads", "Downloads", show=False, id="downloads"),
         Binding("colon", "goto", "Go to", show=False, id="goto"),
+        Binding("z", "zoom_detail", "Zoom", id="zoom_detail"),
+        Binding("J", "zoom_detail(True)", "Raw JSON", show=False, id="raw_json"),
         Binding("r", "refresh", "Refresh", id="refresh"),
         Binding("w", "toggle_watch", "Watch", id="toggle_watch"),
         Binding("1", "view('browse')", "Browse", show=False, id="view_browse"),
@@ -117,6 +122,7 @@ class MainScreen(CleanupKeys):
         self.samplers, self.models = self.panes["samplers"].table, self.panes["models"].table
         self.storage, self.billing = self.panes["storage"].table, self.panes["billing"].table
         self._unsubscribe: list[Callable[[], None]] = []
+        self._starting = False
 
     @property
     def current_run(self) -> str | None:
@@ -165,8 +171,10 @@ class MainScreen(CleanupKeys):
             unsubscribe()
 
     def on_screen_suspend(self) -> None:
-        """A modal (or help) covers the screen: the watch waits."""
-        self.store.set_paused(True)
+        """A modal (a confirmation, the help) covers the screen: the watch waits. Under a
+        screen that shows data (the zoomed detail, downloads) it goes on."""
+        if isinstance(self.app.screen, ModalScreen):
+            self.store.set_paused(True)
 
     def on_screen_resume(self) -> None:
         """Back on top: the watch resumes."""
@@ -187,27 +195,6 @@ class MainScreen(CleanupKeys):
         self.in_use.say_status()
         self.refresh_bindings()
 
-    # --- start-up --------------------------------------------------------------------------
-
-    @work(exclusive=True, group="startup")
-    async def startup(self) -> None:
-        """Connect; on failure say what to do; else load runs and sessions and start watching."""
-        self.problem.hide()
-        ok = await self.store.connect()
-        self.header.redraw()
-        if not ok:
-            self.problem.show_problem(self.store)
-            return
-        self._update_visible()
-        await self.browse.load()
-        if self.store.connection is not Connection.CONNECTED:
-            self.problem.show_problem(self.store)
-            return
-        if not len(self.store.runs) and not len(self.store.sessions) and not self.store.errors:
-            self.notify("This account has no sessions or training runs yet.", timeout=8)
-        if self.auto_watch:
-            self.store.start_watch()
-
     # --- the store's announcements ---------------------------------------------------------
 
     def on_store_change(self, change: Change) -> None:
@@ -215,18 +202,31 @@ class MainScreen(CleanupKeys):
         name = change.collection
         if any(view.apply(change) for view in self.views.values()):
             self.in_use.refresh_detail(change)
+            # Counts and sizes follow the rows as the watch changes them, not only the cursor.
+            self.in_use.say_status()
         elif name == "weights_info":
             if isinstance(self.detail.item, Checkpoint) and self.detail.item.path in change.updated:
                 self.detail.redraw()
         elif name == "operation":
             self.status.show_operation()
-        elif name in ("status", "clock"):
+        elif name == "status":
             self.header.redraw()
+            self.problem.follow(self.store, retrying=self.retrying)
+            for view in self.views.values():
+                view.show_errors()
+        elif name == "clock":
+            self.header.redraw()
+            self._say_times_again()
         elif name.startswith("checkpoints:") and name in self.store.errors:
             self.notify(self.store.errors[name], severity="error")
 
     def _age_tick(self) -> None:
-        """Relative times ("3m ago") move on: repaint the rows on screen once a minute."""
+        """Once a minute even with no refresh, the shown moment moves on (see `clock`)."""
+        self.store.tick()
+
+    def _say_times_again(self) -> None:
+        """The shown moment moved: every relative time on screen ("3m ago") is said again,
+        all together; only the cells whose text changed are repainted."""
         for pane in self.panes.values():
             if pane.is_attached and pane.display and pane.table.row_count:
                 pane.table.invalidate()
@@ -260,6 +260,16 @@ class MainScreen(CleanupKeys):
             self.open_run(event.key)
         elif event.table is self.all_checkpoints:
             self.open_checkpoint(event.key)
+        elif event.table is self.samplers:
+            self._open_sampler(event.key)
+
+    def _open_sampler(self, sampler_id: str) -> None:
+        """`enter` on a sampler: the checkpoint it serves, under its run."""
+        sampler = self.store.samplers.get(sampler_id)
+        if sampler is None or not sampler.model_path:
+            self.notify("This sampler serves a base model, not a saved checkpoint.")
+            return
+        self.open_checkpoint(sampler.model_path)
 
     def open_run(self, run_id: str) -> None:
         """Drill into a run: the checkpoints pane shows its checkpoints."""
@@ -327,31 +337,18 @@ class MainScreen(CleanupKeys):
     def _update_visible(self) -> None:
         self.store.set_visible(self.views[self.view].collections())
 
+    def action_zoom_detail(self, raw: bool = False) -> None:
+        """`z`: the highlighted item's every field on a screen of its own (`J`: its raw JSON);
+        it follows the item while open."""
+        table = self.in_use.table
+        key = table.cursor_key if table is not None else None
+        if table is None or key is None:
+            self.notify("Nothing highlighted to zoom into.", timeout=3)
+            return
+        self.app.push_screen(ZoomScreen(self.store, lambda: table.get(key), raw=raw))
+
     def action_downloads(self) -> None:
         """`D`: the downloads view (progress, cancel, retry)."""
         manager = getattr(self.app, "downloads", None)
         if manager is not None:
             self.app.push_screen(DownloadsScreen(manager))
-
-    # --- the whole store: refresh, watch ---------------------------------------------------
-
-    def action_refresh(self) -> None:
-        """`r`: retry the start-up after a failure, else reload what is on screen."""
-        if self.problem.shown or self.store.connection in (
-            Connection.KEY_REJECTED,
-            Connection.UNREACHABLE,
-        ):
-            self.startup()
-            return
-        self._refresh_now()
-
-    @work(group="refresh", exclusive=True)
-    async def _refresh_now(self) -> None:
-        ok = await self.store.refresh()
-        self.notify("Refreshed." if ok else "Refresh failed; see the pane.", timeout=2)
-
-    def action_toggle_watch(self) -> None:
-        """`w`: watch on or off."""
-        on = self.store.toggle_watch()
-        self.store.start_watch()
-        self.notify(f"Watch {'on' if on else 'off'}.", timeout=2)

@@ -13,6 +13,7 @@ from textual.content import Content
 from textual.widgets import Input, Static
 
 from lazytinker.ui.collector import CollectorHold
+from lazytinker.ui.modals.sort import SortChoice, SortMenu
 from lazytinker.ui.table import VirtualTable
 from lazytinker.ui.text import printable
 
@@ -29,6 +30,9 @@ class Pane(Vertical):
         # pane's keys so the key bar lists it with them, before the view's own keys.
         Binding("escape", "screen.back", "Back", id="back"),
     ]
+
+    HELP_ROWS = "On these rows"
+    """The `?` help's title for the keys that act on this pane's rows."""
 
     DEFAULT_CSS = """
     Pane { border: round $panel-lighten-2; height: 1fr; }
@@ -53,9 +57,9 @@ class Pane(Vertical):
         self.table = table
         self.selectable = selectable
         self.scope = ""
-        # Not Textual's `loading`: that hides the rows behind a spinner until the last page,
-        # where a pane should show the first page at once and say in its title that more come.
-        self.fetching = False
+        self.default_order = ""
+        """What the title says of the order before a column is chosen (`newest first`)."""
+        self._fetching = False
         self.on_changed: Callable[[], None] | None = None
         """Called as soon as a filter, a sort or the selection has changed what is shown: the
         screen's status line then repaints in the same frame as the rows, not one message
@@ -81,7 +85,7 @@ class Pane(Vertical):
         self.watch(self.filter_box, "value", self._filter_typed, init=False)
 
     def update_title(self) -> None:
-        """`Training runs · session x (12 of 48) ▲size  · 3 selected`."""
+        """`Training runs · session x (12 of 48) · biggest first /filter · 3 selected`."""
         table = self.table
         shown, total = table.row_count, table.total_count
         counts = f"{shown}" if shown == total else f"{shown} of {total}"
@@ -89,6 +93,9 @@ class Pane(Vertical):
         if self.scope:
             parts.append(f"· {self.scope}")
         parts.append(f"({counts})")
+        order = self.order_words()
+        if order:
+            parts.append(f"· {order}")
         if table.filter_text:
             parts.append(f"/{printable(table.filter_text)}")
         selected = len(table.selected)
@@ -98,6 +105,27 @@ class Pane(Vertical):
             parts.append("· loading…")
         # A Content, not a str: a str title is parsed as markup, and scopes hold server text.
         self.border_title = Content(" ".join(parts))
+
+    @property
+    def fetching(self) -> bool:
+        """Rows are on their way (the title says `loading…`, an empty table `Loading…`).
+
+        Not Textual's `loading`: that hides the rows behind a spinner until the last page,
+        where a pane should show the first page at once and say in its title that more come.
+        """
+        return self._fetching
+
+    @fetching.setter
+    def fetching(self, value: bool) -> None:
+        self._fetching = value
+        self.table.set_empty_state(loading=value)
+
+    def order_words(self) -> str:
+        """The order the rows are really in, as the title says it."""
+        table = self.table
+        if table.sort_column is None:
+            return self.default_order
+        return table.model.column(table.sort_column).order_words(table.reverse)
 
     def highlighted(self) -> Any:
         """The row under the cursor (None when the table is empty)."""
@@ -109,10 +137,19 @@ class Pane(Vertical):
         if self.on_changed is not None:
             self.on_changed()
 
-    def set_error(self, message: str | None) -> None:
-        """Show (or clear) a one-line error for this pane; the rest of the app keeps working."""
-        self.error_line.update(Content(printable(message or "")))
-        self.error_line.set_class(bool(message), "-shown")
+    def set_error(self, message: str | None, *, said_above: bool = False) -> None:
+        """Show (or clear) a one-line error for this pane; the rest of the app keeps working.
+
+        `said_above`: the whole server is in trouble and the screen's banner says so once, so
+        the pane does not repeat it; its empty table says where to look instead.
+        """
+        shown = None if said_above else message
+        self.error_line.update(Content(printable(shown or "")))
+        self.error_line.set_class(bool(shown), "-shown")
+        if message is None:
+            self.table.set_empty_state(problem=None)
+        else:
+            self.table.set_empty_state(problem="Not loaded: see above." if said_above else "")
 
     def action_filter(self) -> None:
         """Type into the filter line."""
@@ -164,10 +201,19 @@ class Pane(Vertical):
         self.table.focus()
 
     def action_sort(self) -> None:
-        """Sort by the next column; again reverses."""
-        said = self.table.cycle_sort()
+        """`o`: the columns to sort by, each a letter away; `o` again reverses."""
+        table = self.table
+        menu = SortMenu(
+            table.columns, table.sort_column, table.reverse, default_order=self.default_order
+        )
+        self.app.push_screen(menu, self._sorted)
+
+    def _sorted(self, choice: SortChoice | None) -> None:
+        if choice is None:
+            return
+        self.table.sort_by(choice.column, reverse=choice.reverse)
         self.update_title()
-        self.notify(said, timeout=2, markup=False)
+        self.changed()
 
     def action_select(self) -> None:
         """Select or unselect the highlighted row."""

@@ -44,7 +44,14 @@ class PaneInUse:
         self.mark(pane)
         # The detail follows the pane: its cursor may not move, so no Highlighted would come.
         self.follow()
-        self.owner.call_after_refresh(pane.table.focus)
+        # The pane in use when the frame is done, not `pane`: two moves in one key (a view
+        # switch, then drilling to a checkpoint) must not focus the first pane on the way,
+        # which would make it current again and hide the second.
+        self.owner.call_after_refresh(self._focus_current)
+
+    def _focus_current(self) -> None:
+        if self.pane is not None:
+            self.pane.table.focus()
 
     def cursor_moved(self, table: VirtualTable[Any], key: str | None) -> None:
         """A table's cursor moved: if it is the one in use, the detail and status follow (in

@@ -11,25 +11,12 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.content import Content
 from textual.message import Message
 from textual.widgets import Checkbox, Input, Label
 
 from lazytinker.store.planner import KeepRules, PlanChoice
 from lazytinker.store.ttl import TtlError, parse_ttl
-
-
-class Tick(Checkbox):
-    """A checkbox that reads the same without colour: `[x]` ticked, `[ ]` not (Textual's
-    shows an X either way, told apart by colour only, and NO_COLOR users would see none)."""
-
-    BUTTON_LEFT = "["
-    BUTTON_RIGHT = "]"
-
-    @property
-    def _button(self) -> Content:
-        self.BUTTON_INNER = "x" if self.value else " "
-        return super()._button
+from lazytinker.ui.modals.widgets import Tick
 
 
 class RulesForm(Vertical):

@@ -1,15 +1,26 @@
-"""What the main screen says when it cannot start: which server, what went wrong, what to do."""
+"""What the main screen says when the server is in trouble (at start-up or later), once for the
+whole screen: which server, what went wrong, what to do, and whether it is tried again by itself."""
 
 from __future__ import annotations
 
 from textual.widgets import Static
 
-from lazytinker.store import Connection, Store
+from lazytinker.store import SERVER_WIDE, Connection, Store
 from lazytinker.ui.text import literal
 
 
-def problem_text(store: Store) -> str:
-    """A few lines naming the server and the error, and how to fix it (`r` retries)."""
+def _again(store: Store, retrying: bool) -> str:
+    """How the app will try again: by itself while the trouble can heal, else on `r`."""
+    if retrying and store.can_heal and store.failures:
+        return (
+            f"Trying again by itself every {store.next_delay:g} s; press r to retry now, q to quit."
+        )
+    return "Press r to retry, q to quit."
+
+
+def problem_text(store: Store, *, retrying: bool = False) -> str:
+    """A few lines naming the server and the error, and how to fix it (`r` retries; trouble
+    that can heal is tried again by itself)."""
     error = store.last_error or "unknown error"
     if store.connection is Connection.KEY_REJECTED:
         return (
@@ -20,8 +31,8 @@ def problem_text(store: Store) -> str:
     if store.connection is Connection.UNREACHABLE:
         return (
             f"Could not reach {store.display_url}.\n{error}\n"
-            "Check the base URL (--base-url, TINKER_BASE_URL or the profile) and the network;"
-            " press r to retry, q to quit."
+            "Check the base URL (--base-url, TINKER_BASE_URL or the profile) and the network.\n"
+            + _again(store, retrying)
         )
     if store.connection is Connection.NO_CREDENTIAL:
         return (
@@ -29,7 +40,9 @@ def problem_text(store: Store) -> str:
             "Set TINKER_API_KEY (HPCAI_API_KEY for hpcai), or api_key / api_key_cmd in a"
             " profile of the config file, or run `tinker auth login`; then press r to retry."
         )
-    return f"{error}\nPress r to retry, q to quit."
+    if store.connection is Connection.FAILING:
+        return f"The server at {store.display_url} is failing.\n{error}\n" + _again(store, retrying)
+    return f"{error}\n" + _again(store, retrying)
 
 
 class ProblemBox(Static):
@@ -38,10 +51,18 @@ class ProblemBox(Static):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__("", id=id, markup=False)
 
-    def show_problem(self, store: Store) -> None:
-        """Say what went wrong with the store's connection, and show the box."""
-        self.update(literal(problem_text(store), multiline=True))
+    def show_problem(self, store: Store, *, retrying: bool = False) -> None:
+        """Say what went wrong with the store's connection, and show the box (`retrying`:
+        something tries again by itself)."""
+        self.update(literal(problem_text(store, retrying=retrying), multiline=True))
         self.add_class("-shown")
+
+    def follow(self, store: Store, *, retrying: bool) -> None:
+        """Say the whole server's trouble once, for every pane; go when the server is back."""
+        if store.connection in SERVER_WIDE:
+            self.show_problem(store, retrying=retrying)
+        elif store.connection is Connection.CONNECTED:
+            self.hide()
 
     def hide(self) -> None:
         """Hide the box (a retry is under way)."""

@@ -17,6 +17,7 @@ from lazytinker.api.models import Checkpoint
 from lazytinker.store import Store
 from lazytinker.ui import format as fmt
 from lazytinker.ui.cost import selection_line
+from lazytinker.ui.keys import key_for
 from lazytinker.ui.table import VirtualTable
 
 SIZE_DELAY = 0.3
@@ -57,10 +58,11 @@ class StatusLine(Static):
         operation = self.store.operation if self.store is not None else None
         if operation is not None and not operation.finished:
             return
+        key = self._key
         if text is not None:
             self.say(text)
         elif table is not None and checkpoints and table.selected:
-            self.say(selection_line(self.store, table.selected_items()))
+            self.say(selection_line(self.store, table.selected_items(), key))
         elif table is not None and checkpoints and table.total_count:
             size = self._shown_size(table, compute=False)
             if size is None:
@@ -70,11 +72,22 @@ class StatusLine(Static):
                     self._size_timer.stop()
                 self._size_timer = self.set_timer(SIZE_DELAY, self._say_size_later)
             self.say(
-                f"{table.row_count} shown · {'…' if size is None else fmt.size(size)}"
-                " · space selects · S biggest first · A oldest first"
+                f"{table.row_count:,} shown"
+                f" · {'…' if size is None else fmt.size(size)}"
+                f" · {key('select', 'space')} select · {key('sort_size', 'S')} biggest"
+                f" · {key('sort_age', 'A')} oldest"
             )
         else:
-            self.say("enter opens · esc back · / filter · o sort · ? help")
+            hints = [f"{key('filter', '/')} filter", f"{key('sort', 'o')} sort"]
+            if table is not None and table.check_action("activate", ()):
+                hints.insert(0, f"{key('activate', 'enter')} opens")
+            hints += [f"{key('zoom_detail', 'z')} zoom", f"{key('help', '?')} help"]
+            self.say(" · ".join(hints))
+
+    def _key(self, binding_id: str, default: str) -> str:
+        """The key that runs a binding here, as the user mapped it (the status line must not
+        name a key that a remap has moved)."""
+        return key_for(self.screen, binding_id, default)
 
     def show_operation(self) -> None:
         """Say how far the store's bulk action has got (`Deleting: 3/5, 1 failed · done`)."""
@@ -92,7 +105,7 @@ class StatusLine(Static):
         elif operation.cancelling:
             text += " · cancelling (the calls in flight finish)"
         else:
-            text += " · X cancels"
+            text += f" · {self._key('cancel_bulk', 'X')} cancels"
         self.say(text, busy=not operation.finished)
 
     def _say_size_later(self) -> None:
@@ -104,7 +117,12 @@ class StatusLine(Static):
     def _shown_size(self, table: VirtualTable[Any], *, compute: bool = True) -> int | None:
         """Total size of the rows shown, computed once per change of what is shown; None when
         it is not known yet and `compute` is off."""
-        signature = (table.row_count, table.total_count, table.filter_text, id(table.predicate))
+        signature = (
+            table.model.version,
+            table.row_count,
+            table.filter_text,
+            id(table.predicate),
+        )
         cached = self._size_cache.get(id(table))
         if cached is not None and cached[0] == signature:
             return cached[1]

@@ -29,7 +29,7 @@ def run_state(store: Store, run: TrainingRun) -> str:
     local = store.local_run(run.training_run_id)
     if local is not None:
         return STATE_WORDS[local.status]
-    return "● active" if run_is_active(run, store.now()) else ""
+    return "● active" if run_is_active(run, store.moment) else ""
 
 
 def run_state_mark(store: Store, run: TrainingRun) -> str | None:
@@ -39,7 +39,7 @@ def run_state_mark(store: Store, run: TrainingRun) -> str | None:
     local = store.local_run(run.training_run_id)
     if local is not None:
         return {Status.RUNNING: "active", Status.COMPLETED: "good"}.get(local.status, "dim")
-    return "active" if run_is_active(run, store.now()) else None
+    return "active" if run_is_active(run, store.moment) else None
 
 
 def run_name_column(store: Store) -> Column[TrainingRun]:
@@ -186,7 +186,7 @@ def _gone_aware(column: Column[Checkpoint], store: Store) -> Column[Checkpoint]:
         if column.key == "expires":
             return c.gone
         if column.key == "created":
-            return "-" if c.time == EPOCH else "~" + fmt.ago(c.time, store.now())
+            return "-" if c.time == EPOCH else "~" + fmt.ago(c.time, store.moment)
         return _GONE_CELLS.get(column.key) or render(c)
 
     def gone_mark(c: Checkpoint) -> str | None:

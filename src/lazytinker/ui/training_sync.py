@@ -80,7 +80,9 @@ def _upsert_same(table: Any, items: list[Any]) -> None:
         if key is None or table.get(key) is None:
             continue
         cells = tuple(printable(column.render(item)) for column in table.columns)
-        if cells != table.row_text(key):
+        # The search text too: a repaint may already have made the cells anew (the clock's
+        # tick remakes the rows on screen), which leaves `/` looking in the old name.
+        if cells != table.row_text(key) or table.model.search_is_stale(key, item):
             stale.append(item)
     if stale:
         table.upsert_many(stale)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from lazytinker import human
 from lazytinker.api.errors import LazytinkerError, NotFoundError, RateLimitedError
 from lazytinker.api.paths import CheckpointRef
 from lazytinker.store.actions.bulk import Bulk
@@ -42,7 +43,7 @@ class Deletion:
         """Delete checkpoints, many at once, with progress in `operation`; failures listed."""
         state = self.state
         operation, cancel = self.progress.start(
-            label or f"Deleting {len(refs)} checkpoint(s)", len(refs)
+            label or f"Deleting {human.count(len(refs), 'checkpoint')}", len(refs)
         )
 
         async def one(ref: CheckpointRef) -> ActionResult:

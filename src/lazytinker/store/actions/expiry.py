@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import timedelta
 
+from lazytinker import human
 from lazytinker.api.errors import LazytinkerError, NotFoundError, RateLimitedError
 from lazytinker.api.paths import CheckpointRef
 from lazytinker.store.actions.bulk import Bulk
@@ -44,7 +45,7 @@ class Expiry:
         expires = None if seconds is None else state.now() + timedelta(seconds=seconds)
         what = "Removing the expiry of" if seconds is None else "Setting the expiry of"
         operation, cancel = self.progress.start(
-            label or f"{what} {len(refs)} checkpoint(s)", len(refs)
+            label or f"{what} {human.count(len(refs), 'checkpoint')}", len(refs)
         )
 
         async def one(ref: CheckpointRef) -> ActionResult:

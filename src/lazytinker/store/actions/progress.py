@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from lazytinker import human
 from lazytinker.store.actions.bulk import Cancelled
 from lazytinker.store.keyed import Change
 from lazytinker.store.records import ActionResult, Operation
@@ -76,4 +77,4 @@ def summarise(
     elif skipped:
         state.notify(f"{verb} {done} of {len(results)}{untouched}", "warning")
     elif not quiet_ok:
-        state.notify(f"{verb} {done} checkpoint(s)")
+        state.notify(f"{verb} {human.count(done, 'checkpoint')}")

@@ -13,7 +13,6 @@ from collections.abc import Awaitable, Callable, Iterable
 from lazytinker.api.errors import LazytinkerError
 from lazytinker.local import LocalLogs
 from lazytinker.store.capabilities import Capabilities
-from lazytinker.store.keyed import Change
 from lazytinker.store.loaders.checkpoints import RunCheckpointsLoader, UserCheckpointsLoader
 from lazytinker.store.loaders.local_logs import LocalLogsLoader
 from lazytinker.store.loaders.lookup import Lookup
@@ -99,6 +98,5 @@ class Loaders:
             if (refresher := self.refresher(name)) is not None
         ]
         results = await asyncio.gather(*jobs)
-        state.last_refresh = state.now()
-        state.announce(Change("clock"), force=True)
+        state.last_refresh = state.tick()
         return all(results)

@@ -23,6 +23,7 @@ from textual.binding import Binding, BindingType
 from textual.notifications import SeverityLevel
 from textual.widget import Widget
 
+from lazytinker import human
 from lazytinker.api.models import Checkpoint
 from lazytinker.api.paths import CheckpointRef
 from lazytinker.store import Capability, ReadOnlyError, Store
@@ -45,20 +46,20 @@ LISTED = 20
 
 
 def _publish_text(targets: list[Checkpoint], public: bool) -> tuple[str, str]:
-    """The confirmation's title and body for making `targets` public (or private)."""
+    """The confirmation's title (the one question) and body (what it is asked of, and what
+    follows) for making `targets` public (or private)."""
     word = "public" if public else "private"
     if len(targets) == 1:
         title = f"Make this checkpoint {word}?"
-        body = f"Make {targets[0].path} {word}?"
     else:
-        title = f"Make {len(targets)} checkpoints {word}?"
-        body = "\n".join(c.path for c in targets[:LISTED])
-        if len(targets) > LISTED:
-            body += f"\n… and {len(targets) - LISTED} more"
+        title = f"Make {human.count(len(targets), 'checkpoint')} {word}?"
+    body = "\n".join(c.path for c in targets[:LISTED])
+    if len(targets) > LISTED:
+        body += f"\n… and {len(targets) - LISTED} more"
     body += (
-        "\nAnyone with the path can then load it."
+        "\nOnce public, anyone with the path can load it."
         if public
-        else "\nOnly you will be able to load it."
+        else "\nOnce private, only your account can load it."
     )
     return title, body
 
@@ -111,7 +112,7 @@ class CheckpointActions:
         word = "public" if public else "private"
         done = sum(r.ok for r in results)
         if done and len(results) > 1:
-            self._say(f"{done} of {len(results)} checkpoint(s) are now {word}.")
+            self._say(f"{human.of(done, len(results), 'checkpoint')} now {word}.")
         elif done == 1 and results[0].ok and "already" not in results[0].message:
             self._say(results[0].message or f"Now {word}.")
 
@@ -120,7 +121,11 @@ class CheckpointActions:
         if not self.writable(targets, "set the expiry of"):
             return
         choice: TtlChoice | None = await self.host.app.push_screen_wait(
-            TtlModal([c.path for c in targets], now=self.store.now())
+            TtlModal(
+                [c.path for c in targets],
+                now=self.store.moment,
+                expiries=[c.expires_at for c in targets],
+            )
         )
         if choice is None:
             return
@@ -133,7 +138,7 @@ class CheckpointActions:
         done = sum(r.ok for r in results)
         what = "removed" if choice.seconds is None else "set"
         if done == len(results):  # the store says what failed or was cancelled
-            self._say(f"Expiry {what} on {done} of {len(results)} checkpoint(s).")
+            self._say(f"Expiry {what} on {human.of(done, len(results), 'checkpoint')}.")
 
     async def keep_forever(self, targets: list[Checkpoint]) -> None:
         """`K`: never expire, in one step (nothing is lost: `t` sets an expiry again); the
@@ -141,7 +146,7 @@ class CheckpointActions:
         if not self.writable(targets, "keep"):
             return
         count = len(targets)
-        label = f"Keeping {count} checkpoint(s) forever"
+        label = f"Keeping {human.count(count, 'checkpoint')} forever"
         try:
             results = await self.store.set_ttl(self._refs(targets), None, label=label)
         except ReadOnlyError as error:
@@ -160,7 +165,7 @@ class CheckpointActions:
         if not self.writable(targets, "delete"):
             return
         items = [DeleteItem(c.path, c.size_bytes, c.time) for c in targets]
-        if not await self.host.app.push_screen_wait(DeleteModal(items, now=self.store.now())):
+        if not await self.host.app.push_screen_wait(DeleteModal(items, now=self.store.moment)):
             return
         self.settled()
         try:

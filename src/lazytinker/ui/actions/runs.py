@@ -18,6 +18,7 @@ from textual.content import Content
 from textual.notifications import SeverityLevel
 from textual.widget import Widget
 
+from lazytinker import human
 from lazytinker.api.models import Checkpoint
 from lazytinker.api.paths import CheckpointRef
 from lazytinker.store import Capability, ReadOnlyError, Store
@@ -75,7 +76,7 @@ def scope_body(store: Store, scope: RunScope, unread: list[str], tail: str) -> C
     """The modal's text: the summary, the runs, the runs that could not be read, a warning."""
     lines = [summary(store, scope), "", *run_lines(store, scope)]
     if unread:
-        lines += ["", f"{len(unread)} run(s) could not be read and are left alone."]
+        lines += ["", f"{human.count(len(unread), 'run')} could not be read and are left alone."]
     if tail:
         lines += ["", tail]
     return literal("\n".join(lines), multiline=True)
@@ -130,13 +131,15 @@ class RunActions:
         modal = ConfirmModal(
             self._title("Delete", scope) + " This is permanent.",
             body,
-            confirm_label=f"Delete {len(items)} checkpoints",
+            confirm_label=f"Delete {human.count(len(items), 'checkpoint')}",
             danger=True,
         )
         if not await self.host.app.push_screen_wait(modal):
             return
         self.settled()
-        label = f"Deleting {len(items)} checkpoints of {len(scope)} run(s)"
+        label = (
+            f"Deleting {human.count(len(items), 'checkpoint')} of {human.count(len(scope), 'run')}"
+        )
         try:
             await self.store.delete(self._refs(items), label=label)
         except ReadOnlyError as error:
@@ -151,10 +154,11 @@ class RunActions:
         items = every_checkpoint(scope)
         lines = [summary(self.store, scope), *run_lines(self.store, scope)]
         if unread:
-            lines.append(f"{len(unread)} run(s) could not be read and are left alone.")
-        title = f"Set the TTL of all {len(items)} checkpoints of {len(scope)} run(s)"
+            lines.append(f"{human.count(len(unread), 'run')} could not be read and are left alone.")
+        of_runs = human.count(len(scope), "run")
+        title = f"Set the TTL of all {human.count(len(items), 'checkpoint')} of {of_runs}"
         choice: TtlChoice | None = await self.host.app.push_screen_wait(
-            TtlModal(lines, now=self.store.now(), title=title)
+            TtlModal(lines, now=self.store.moment, title=title)
         )
         if choice is None:
             return
@@ -193,7 +197,9 @@ class RunActions:
             self._say(str(error), "warning")
             return
         word = "public" if public else "private"
-        self._say(f"{sum(r.ok for r in results)} of {len(results)} checkpoint(s) are now {word}.")
+        done = sum(r.ok for r in results)
+        said = human.of(done, len(results), "checkpoint")
+        self._say(f"{said} {'is' if done == 1 else 'are'} now {word}.")
 
     async def save(self, run_ids: list[str]) -> None:
         """Download every checkpoint of the runs (asks where, after the summary)."""

@@ -8,10 +8,16 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
+from textual.events import Resize
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from lazytinker.ui.modals._format import literal
+from lazytinker.ui.modals.widgets import PathText
+
+HINT = " y yes · n/esc no "
+SHORT = 30
+"""Rows below which a modal is on a short terminal (80×24): its lists give way to its buttons."""
 
 
 def as_content(text: Content | str) -> Content:
@@ -53,16 +59,19 @@ class YesNoModal(ModalScreen[bool]):
     YesNoModal #buttons {
         height: auto;
         margin: 1 0;
+        align-horizontal: right;
     }
     YesNoModal #buttons Button {
         margin-left: 2;
     }
-    YesNoModal .hint {
-        color: $text-muted;
-        width: 1fr;
-        height: 3;
-        content-align: left middle;
+    YesNoModal > #dialog {
+        border-subtitle-color: $text;
+        border-subtitle-align: left;
     }
+    /* A short terminal keeps the buttons and the key hint on screen: the lists give way. */
+    YesNoModal.-short #title { margin: 0; }
+    YesNoModal.-short #buttons { margin: 0; }
+    YesNoModal.-short #body-scroll { max-height: 25vh; }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -91,11 +100,12 @@ class YesNoModal(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         """Title, the subclass's body, then the two buttons (No first to be reached by default)."""
-        with Vertical(id="dialog"):
+        with Vertical(id="dialog") as dialog:
+            # On the border: it stays on screen however little room the buttons get.
+            dialog.border_subtitle = Content(HINT)
             yield Static(self._title, id="title", markup=False)
             yield from self.compose_body()
             with Horizontal(id="buttons"):
-                yield Static(Content("y yes · n/esc no"), classes="hint", markup=False)
                 yield Button(
                     Content(self._confirm_label),
                     variant="error" if self._danger else "primary",
@@ -106,6 +116,10 @@ class YesNoModal(ModalScreen[bool]):
     def compose_body(self) -> ComposeResult:
         """The question's details; empty by default."""
         yield from ()
+
+    def on_resize(self, event: Resize) -> None:
+        """On a short terminal the lists give way to the buttons."""
+        self.set_class(event.size.height < SHORT, "-short")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         """Answer with the button that was pressed (by mouse or by `enter` on it)."""
@@ -138,4 +152,4 @@ class ConfirmModal(YesNoModal):
     def compose_body(self) -> ComposeResult:
         """The body text, shown as typed (never parsed as markup); it scrolls when long."""
         with VerticalScroll(id="body-scroll"):
-            yield Static(self._body, id="body", markup=False)
+            yield PathText(self._body, id="body")

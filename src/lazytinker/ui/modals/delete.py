@@ -12,6 +12,7 @@ from textual.widgets import Static
 
 from lazytinker.ui.modals._format import human_age, human_size, literal
 from lazytinker.ui.modals.confirm import YesNoModal
+from lazytinker.ui.modals.widgets import PathText
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +40,8 @@ class DeleteModal(YesNoModal):
     DeleteModal #total {
         margin-top: 1;
     }
+    DeleteModal.-short #items { max-height: 25vh; }
+    DeleteModal.-short #total { margin-top: 0; }
     """
 
     def __init__(self, items: list[DeleteItem], *, now: datetime | None = None) -> None:
@@ -57,7 +60,7 @@ class DeleteModal(YesNoModal):
         """The list of checkpoints, then the total size and the warning."""
         now = self._now or datetime.now(UTC)
         with VerticalScroll(id="items"):
-            yield Static(_listing(self.items, now), id="listing", markup=False)
+            yield PathText(_listing(self.items, now), id="listing")
         yield Static(_total(self.items), id="total", markup=False)
 
 
@@ -66,7 +69,7 @@ def _listing(items: list[DeleteItem], now: datetime) -> Content:
         Content.assemble(
             (f"{human_size(item.size_bytes):>9}", "bold"),
             "  ",
-            (f"{human_age(item.created, now):<15}", "dim"),
+            (f"{human_age(item.created, now):<8}", "dim"),
             "  ",
             literal(item.path),  # a path holding `[bold]` or an escape shows as typed
         )

@@ -16,10 +16,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
+from textual.events import Resize
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Static
 
 from lazytinker.ui.modals._format import human_size, literal
+from lazytinker.ui.modals.confirm import SHORT
+from lazytinker.ui.modals.widgets import PathText, Tick
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +98,13 @@ class DownloadModal(ModalScreen[DownloadChoice | None]):
     DownloadModal #buttons Button {
         margin-left: 2;
     }
+    DownloadModal > #dialog {
+        border-subtitle-color: $text;
+        border-subtitle-align: left;
+    }
+    DownloadModal.-short > #dialog { padding: 0 1; }
+    DownloadModal.-short #targets { max-height: 3; margin-bottom: 0; }
+    DownloadModal.-short #buttons { margin-top: 0; }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -113,22 +123,27 @@ class DownloadModal(ModalScreen[DownloadChoice | None]):
         """Title, the checkpoints and their total size, the folder, the options, the buttons."""
         count = len(self.targets)
         title = "Download " + ("this checkpoint" if count == 1 else f"{count} checkpoints")
-        with Vertical(id="dialog"):
+        with Vertical(id="dialog") as dialog:
+            dialog.border_subtitle = Content(" enter downloads · esc cancels ")
             yield Static(Content(title), id="title", markup=False)
             with VerticalScroll(id="targets"):
                 lines = [
-                    literal(t.path) + Content(f"  ({human_size(t.size_bytes)})")
+                    Content(f"{human_size(t.size_bytes):>9}  ") + literal(t.path)
                     for t in self.targets
                 ]
-                yield Static(Content("\n").join(lines), markup=False)
+                yield PathText(Content("\n").join(lines))
             yield Static(Content(self._summary()), id="note", markup=False)
             yield Input(self._directory, placeholder="folder to save into", id="directory")
             yield Static(Content(""), id="problem", markup=False)
-            yield Checkbox("Extract archives into a folder", self._extract, id="extract")
-            yield Checkbox("Replace what already exists", False, id="force")
+            yield Tick("Extract archives into a folder", self._extract, id="extract")
+            yield Tick("Replace what already exists", False, id="force")
             with Horizontal(id="buttons"):
                 yield Button("Download", variant="primary", id="download")
                 yield Button("Cancel", id="cancel")
+
+    def on_resize(self, event: Resize) -> None:
+        """On a short terminal the list gives way to the folder and the buttons."""
+        self.set_class(event.size.height < SHORT, "-short")
 
     def _summary(self) -> str:
         known = [t.size_bytes for t in self.targets if t.size_bytes is not None]

@@ -60,7 +60,8 @@ class GotoModal(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         """A title, the input and a line for the error."""
-        with Vertical(id="dialog"):
+        with Vertical(id="dialog") as dialog:
+            dialog.border_subtitle = Content(" enter goes there · esc cancels ")
             title = "Go to checkpoint" if self.find_run is None else "Go to checkpoint or run"
             yield Static(Content(title), id="title", markup=False)
             yield Input(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import ClassVar
 
@@ -10,11 +11,25 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
+from textual.events import Resize
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
+from lazytinker import human
 from lazytinker.store.ttl import VALID_RANGE, TtlChoice, TtlError, parse_ttl
 from lazytinker.ui.modals._format import expiry_after, human_age, human_date, literal
+from lazytinker.ui.modals.confirm import SHORT
+from lazytinker.ui.modals.widgets import PathText
+
+HINT = " enter sets · esc cancels "
+
+
+def _current(when: datetime | None, now: datetime) -> str:
+    """A target's expiry as it is now: `no expiry`, `expires in 13d`, `expired`."""
+    if when is None:
+        return "no expiry"
+    said = human.expires(when, now)
+    return said if said == "expired" else f"expires {said}"
 
 
 class TtlModal(ModalScreen[TtlChoice | None]):
@@ -60,6 +75,14 @@ class TtlModal(ModalScreen[TtlChoice | None]):
     TtlModal #buttons Button {
         margin-left: 2;
     }
+    TtlModal > #dialog {
+        border-subtitle-color: $text;
+        border-subtitle-align: left;
+    }
+    TtlModal.-short #title { margin-top: 0; }
+    TtlModal.-short #targets { max-height: 20vh; margin-bottom: 0; }
+    TtlModal.-short #preview { margin-top: 0; }
+    TtlModal.-short #buttons { margin: 0; }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -68,10 +91,19 @@ class TtlModal(ModalScreen[TtlChoice | None]):
 
     AUTO_FOCUS = "#ttl"
 
-    def __init__(self, targets: list[str], *, now: datetime, title: str | None = None) -> None:
+    def __init__(
+        self,
+        targets: list[str],
+        *,
+        now: datetime,
+        expiries: Sequence[datetime | None] | None = None,
+        title: str | None = None,
+    ) -> None:
         super().__init__()
         self.targets = list(targets)
         self._now = now
+        self.expiries = list(expiries) if expiries is not None else None
+        """Each target's expiry now (None: never), shown beside it; None: not known."""
         self._title = title
         """Said instead of "Set the TTL of N checkpoints" (`targets` are then lines of text)."""
 
@@ -81,15 +113,32 @@ class TtlModal(ModalScreen[TtlChoice | None]):
         title = self._title or (
             "Set the TTL of" + (" this checkpoint" if count == 1 else f" {count} checkpoints")
         )
-        with Vertical(id="dialog"):
+        with Vertical(id="dialog") as dialog:
+            dialog.border_subtitle = Content(HINT)
             yield Static(Content(title), id="title", markup=False)
             with VerticalScroll(id="targets"):
-                yield Static(Content("\n").join(map(literal, self.targets)), markup=False)
+                yield PathText(self._listing(), id="listing")
             yield Input(placeholder="12h, 7d, 90d, 1y, 3600 or never", id="ttl")
             yield Static(Content(f"A TTL is {VALID_RANGE}."), id="preview", markup=False)
             with Horizontal(id="buttons"):
                 yield Button("Set TTL", variant="primary", id="set")
                 yield Button("Cancel", id="cancel")
+
+    def _listing(self) -> Content:
+        """The targets, each with the expiry it has now (`never`, `in 13d`), when known."""
+        if self.expiries is None:
+            return Content("\n").join(map(literal, self.targets))
+        lines = []
+        for path, when in zip(self.targets, self.expiries, strict=True):
+            now = "never" if when is None else human_age(when, self._now)
+            lines.append(
+                Content.assemble(("now ", "dim"), (f"{now:<8}", "bold"), "  ", literal(path))
+            )
+        return Content("\n").join(lines)
+
+    def on_resize(self, event: Resize) -> None:
+        """On a short terminal the list gives way to the input and the buttons."""
+        self.set_class(event.size.height < SHORT, "-short")
 
     @on(Input.Changed, "#ttl")
     def _typed(self, event: Input.Changed) -> None:

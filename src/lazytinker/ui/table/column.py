@@ -28,5 +28,17 @@ class Column(Generic[T]):
     """Name of a component style (`active`, `dim`, `danger`, `good`) for this cell, or None."""
     searchable: bool = True
     """Whether `/` looks in this column (sizes and relative times are not worth the cost)."""
-    cut: Literal["end", "middle"] = "end"
-    """Where a too-long value loses characters: ids keep both ends (`54d6…:train:3`)."""
+    cut: Literal["end", "middle", "path"] = "end"
+    """Where a too-long value loses characters: ids keep both ends (`54d6…:train:3`), paths
+    and model names their last parts (`…/step-000160`, `…/Llama-3.1-8B`)."""
+    first_reverse: bool = False
+    """Whether `o` sorts this column descending first (sizes: biggest first; times: newest)."""
+    orders: tuple[str, str] | None = None
+    """How a title says this column's order, ascending then descending (`oldest first`,
+    `newest first`); None: `by Label ▲`."""
+
+    def order_words(self, reverse: bool) -> str:
+        """What a title says when the rows are sorted by this column."""
+        if self.orders is not None:
+            return self.orders[1 if reverse else 0]
+        return f"by {self.label} {'▼' if reverse else '▲'}"

@@ -43,6 +43,9 @@ class RowModel(SelectableRows[T]):
         super().__init__(columns, key=key)
         self.filter_text = ""
         self.predicate: Callable[[T], bool] | None = None
+        self.version = 0
+        """Counts every change of rows: what is computed from them (a status line's total
+        size) knows when to compute again."""
         self.fields: Mapping[str, Field[T]] = {}
         """The field terms `/` understands on these rows (`type:`, `size:`, ...)."""
         self.extra_text: Callable[[T], str] | None = None
@@ -79,6 +82,7 @@ class RowModel(SelectableRows[T]):
 
     def set_items(self, items: Iterable[T]) -> None:
         """Replace every row (a scope switch or first load)."""
+        self.version += 1
         self.items.clear()
         self._cells.clear()
         self._search.clear()
@@ -93,6 +97,7 @@ class RowModel(SelectableRows[T]):
 
     def upsert_many(self, items: Iterable[T]) -> Change:
         """Add or replace rows: changed rows stay in place, new rows are merged in."""
+        self.version += 1
         fresh: list[tuple[SortKey, str]] = []
         changed: list[int] = []
         structural = False
@@ -135,6 +140,7 @@ class RowModel(SelectableRows[T]):
 
     def remove_many(self, keys: Iterable[str]) -> int | None:
         """Remove rows by key; the first display row that moved (None: no shown row went)."""
+        self.version += 1
         lowest: int | None = None
         for key in keys:
             index = self._find(key)
@@ -235,11 +241,19 @@ class RowModel(SelectableRows[T]):
     def _search_text(self, key: str, item: T) -> str:
         """What `/` looks in; made when a row arrives, so the first key typed is not the one
         that pays for 100,000 rows. It has no times in it: a tick of the clock keeps it."""
+        self._search[key] = text = self._searchable(item)
+        return text
+
+    def _searchable(self, item: T) -> str:
         text = " ".join(printable(c.render(item)) for c in self.columns if c.searchable)
         if self.extra_text is not None:
             text += " " + printable(self.extra_text(item))
-        self._search[key] = text = text.casefold()
-        return text
+        return text.casefold()
+
+    def search_is_stale(self, key: str, item: T) -> bool:
+        """Whether `/` would look in old text for this row: a searchable cell that reads from
+        outside the row (a run's name from its log folder) now reads differently."""
+        return self._search.get(key) != self._searchable(item)
 
     def _texts_of(self, keys: Sequence[str]) -> list[str]:
         return [self._text_of(key) for key in keys]

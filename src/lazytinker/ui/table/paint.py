@@ -58,12 +58,28 @@ def fit_columns(columns: Sequence[Column[Any]], width: int) -> Layout:
     return Layout(tuple(shown), tuple(widths))
 
 
+def cut_path(text: str, width: int) -> str | None:
+    """`text` (a path, a model name) cut to `width` cells keeping its last parts, the ones that
+    tell rows apart: `…/step-000160`, `…/Llama-3.1-8B`; if even the last part is too long,
+    its start (`…/Llama-3.3-70B-In…`). None when `text` has no `/` or the cell is tiny."""
+    parts = text.split("/")
+    if len(parts) < 2 or width < 6:
+        return None
+    for first in range(1, len(parts)):
+        tail = "/".join(parts[first:])
+        if cell_len(tail) + 2 <= width:
+            return "…/" + tail
+    return "…/" + set_cell_size(parts[-1], width - 3) + "…"
+
+
 def fit(text: str, width: int, align: str, cut: str = "end") -> str:
     """Pad or cut `text` to exactly `width` cells, with `…` where it was cut."""
     length = cell_len(text)
     if length > width:
         if width <= 0:
             return ""
+        if cut == "path" and (kept := cut_path(text, width)) is not None:
+            return fit(kept, width, align)
         if cut == "middle" and width >= 7 and length == len(text):
             tail = (width - 1) // 2
             return text[: width - 1 - tail] + "…" + text[length - tail :]

@@ -18,6 +18,7 @@ from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from lazytinker.ui.table.empty import EmptyLine
 from lazytinker.ui.table.model import RowModel
 from lazytinker.ui.table.paint import (
     BAR,
@@ -31,6 +32,13 @@ from lazytinker.ui.table.paint import (
 )
 
 T = TypeVar("T")
+
+
+class Keep:
+    """The type of `KEEP`: leave that setting as it is."""
+
+
+KEEP = Keep()
 
 
 class TableView(ScrollView, Generic[T]):
@@ -82,7 +90,8 @@ class TableView(ScrollView, Generic[T]):
         self.model = model
         self.row_mark = row_mark
         """Name of a component style for a whole row (`fresh`), or None."""
-        self.empty_text = empty_text
+        self.empty = EmptyLine(empty_text)
+        """What the table says when it shows no row."""
         self._cursor = 0
         """The display row of the cursor."""
         self._cursor_key: str | None = None
@@ -225,6 +234,20 @@ class TableView(ScrollView, Generic[T]):
         """Repaint the cursor in its blurred style."""
         self.refresh_row(self._cursor)
 
+    def set_empty_state(
+        self, *, loading: bool | None = None, problem: str | None | Keep = KEEP
+    ) -> None:
+        """Say that rows are loading, or why they could not be (None: no problem; "": the pane
+        says it already); the empty line is repainted when it changed."""
+        empty = self.empty
+        before = (empty.loading, empty.problem)
+        if loading is not None:
+            empty.loading = loading
+        if not isinstance(problem, Keep):
+            empty.problem = problem
+        if (empty.loading, empty.problem) != before and not self.model.row_count:
+            self.refresh()
+
     # --- painting --------------------------------------------------------------------------
 
     def _layout(self, width: int) -> Layout:
@@ -284,7 +307,8 @@ class TableView(ScrollView, Generic[T]):
         display = self.scroll_offset.y + y - 1
         if display >= len(model.order):
             if display == 0 and y == 1:
-                text = set_cell_size(f"  {self.empty_text}", width)
+                said = self.empty.says(model.total_count, model.filter_text, width - 2)
+                text = set_cell_size(f"  {said}", width)
                 return Strip([Segment(text, base + self._style("empty"))], width)
             return Strip.blank(width, base)
         key = model.key_at(display)

@@ -85,6 +85,9 @@ class VirtualTable(TableView[T], can_focus=True):
             model, row_mark=row_mark, empty_text=empty_text, name=name, id=id, classes=classes
         )
         self._warm_timer: Timer | None = None
+        self.activatable = False
+        """Whether `enter` does something on these rows (open a session, a run, a sampler's
+        checkpoint); where it does not, the key is not offered."""
         self.on_highlighted: Callable[[VirtualTable[Any], str | None], None] | None = None
         """Called at once when the cursor lands on another row, before `Highlighted` is
         posted: what it repaints (the detail) then goes out in the same frame as the cursor,
@@ -242,13 +245,6 @@ class VirtualTable(TableView[T], can_focus=True):
         end = min(self.model.row_count, top + max(0, self.size.height - 1))
         return [self.model.key_at(display) for display in range(top, end)]
 
-    def cycle_sort(self) -> str:
-        """`o`: the next column, ascending, then the same column reversed; says what it did."""
-        column, reverse = self.model.next_sort()
-        self.sort_by(column, reverse=reverse)
-        label = self.model.column(column).label
-        return f"sorted by {label} {'descending' if reverse else 'ascending'}"
-
     def _after_structure(self, first_moved: int | None) -> None:
         """After a change of the shown rows: line up the search texts when idle, re-place the
         cursor, repaint from the first display row that moved (None: everything)."""
@@ -303,6 +299,12 @@ class VirtualTable(TableView[T], can_focus=True):
     def action_bottom(self) -> None:
         """Go to the last row."""
         self.move_to(self.model.row_count - 1)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """`enter` only where it opens something."""
+        if action == "activate":
+            return self.activatable
+        return super().check_action(action, parameters)
 
     def action_activate(self) -> None:
         """Open the highlighted row."""

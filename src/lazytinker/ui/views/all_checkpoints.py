@@ -22,13 +22,11 @@ class AllCheckpointsView(CheckpointList, PaneView):
         )
         # Newest first even for rows the watch finds later (they would otherwise go last).
         table.default_sort = lambda c: -c.time.timestamp()
+        table.activatable = True  # shows the checkpoint under its run
         super().__init__(
-            store,
-            "All checkpoints (newest first)",
-            table,
-            id="all-checkpoints-pane",
-            selectable=True,
+            store, "All checkpoints", table, id="all-checkpoints-pane", selectable=True
         )
+        self.default_order = "newest first"
 
     def keyed(self) -> Keyed[Any]:
         """The user-wide checkpoints."""

@@ -8,7 +8,7 @@ from typing import Any
 from textual import work
 from textual.widget import Widget
 
-from lazytinker.store import Change, Keyed, Store
+from lazytinker.store import SERVER_WIDE, Change, Keyed, Store
 from lazytinker.ui.pane import Pane
 from lazytinker.ui.table import VirtualTable
 
@@ -22,6 +22,25 @@ def fresh_mark(store: Store) -> RowMark:
         return "fresh" if store.is_fresh(key) else None
 
     return mark
+
+
+def _loaded(store: Store, collection: str) -> bool:
+    keyed = store.collection(collection)
+    if keyed is not None:
+        return keyed.loaded
+    return getattr(store, collection, None) is not None
+
+
+def show_error(pane: Pane, store: Store, collection: str) -> None:
+    """Show a collection's error in its pane, unless it is the whole server's trouble (the
+    screen's banner says that once, not in every pane). A pane the trouble kept from loading
+    says so, never that there is nothing to show."""
+    message = store.errors.get(collection)
+    server_wide = store.connection in SERVER_WIDE
+    if message is None and server_wide and not _loaded(store, collection):
+        message = store.last_error or store.connection.value
+    said_above = message is not None and server_wide and message == store.last_error
+    pane.set_error(message, said_above=said_above)
 
 
 class View(Widget):
@@ -53,6 +72,9 @@ class View(Widget):
     def unavailable(self) -> str | None:
         """Why the service cannot show this view (None: it can)."""
         return None
+
+    def show_errors(self) -> None:
+        """Show each pane's error again (the connection changed: a banner may say it now)."""
 
     def opened(self) -> None:
         """The view was switched to: start loading what it has not loaded yet."""
@@ -100,9 +122,13 @@ class PaneView(Pane, View):
                 self.table.upsert_many(keyed.items[k] for k in keys if k in keyed.items)
             if change.removed:
                 self.table.remove_many(change.removed)
-        self.set_error(self.store.errors.get(self.collection))
+        show_error(self, self.store, self.collection)
         self.update_title()
         return True
+
+    def show_errors(self) -> None:
+        """Its collection's error."""
+        show_error(self, self.store, self.collection)
 
     def needs_load(self) -> bool:
         """Whether opening the view loads its collection (always, for one without keys)."""
@@ -120,5 +146,5 @@ class PaneView(Pane, View):
     async def _load(self) -> None:
         await self.store.refresh([self.collection])
         self.fetching = False
-        self.set_error(self.store.errors.get(self.collection))
+        show_error(self, self.store, self.collection)
         self.update_title()

@@ -8,7 +8,7 @@ from collections import defaultdict
 from lazytinker.store import Change, Store
 from lazytinker.ui import columns as cols
 from lazytinker.ui.table import VirtualTable
-from lazytinker.ui.views.base import PaneView, fresh_mark
+from lazytinker.ui.views.base import PaneView, fresh_mark, show_error
 
 
 def billing_rows(store: Store) -> list[cols.BillingRow]:
@@ -60,6 +60,6 @@ class BillingView(PaneView):
         if change.collection != self.collection:
             return False
         self.table.set_items(billing_rows(self.store))
-        self.set_error(self.store.errors.get("billing"))
+        show_error(self, self.store, self.collection)
         self.update_title()
         return True

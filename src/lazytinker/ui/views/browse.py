@@ -22,7 +22,7 @@ from lazytinker.ui import format as fmt
 from lazytinker.ui.pane import Pane
 from lazytinker.ui.text import printable
 from lazytinker.ui.training_sync import LocalSync
-from lazytinker.ui.views.base import View
+from lazytinker.ui.views.base import View, show_error
 from lazytinker.ui.views.browse_panes import RunCheckpointsPane, RunsPane, SessionsPane
 
 
@@ -74,6 +74,11 @@ class BrowseView(Horizontal, View):
             names.add("local")
         return names
 
+    def show_errors(self) -> None:
+        """Each pane's error."""
+        for name, (pane, _keyed) in self._sources().items():
+            show_error(pane, self.store, name)
+
     def _sources(self) -> dict[str, tuple[Pane, Keyed[Any]]]:
         store = self.store
         found: dict[str, tuple[Pane, Keyed[Any]]] = {
@@ -108,7 +113,7 @@ class BrowseView(Horizontal, View):
             pane.table.upsert_many(keyed.items[k] for k in keys if k in keyed.items)
         if change.removed:
             pane.table.remove_many(change.removed)
-        pane.set_error(self.store.errors.get(change.collection))
+        show_error(pane, self.store, change.collection)
         pane.update_title()
         if pane is self.checkpoints:
             self.checkpoints.sync(added=bool(change.added))
@@ -161,10 +166,11 @@ class BrowseView(Horizontal, View):
         pane.table.selected.clear()
         pane.before_run(run_id)
         pane.table.set_items(keyed.items.values())
+        pane.table.empty.text = "This run has saved no checkpoints yet."
         pane.sync()
         pane.scope = fmt.short_id(printable(run_id), 28)
         pane.fetching = not keyed.loaded
-        pane.set_error(self.store.errors.get(keyed.name))
+        show_error(pane, self.store, keyed.name)
         pane.update_title()
         self._load_run(run_id)
         return pane

@@ -12,6 +12,7 @@ from textual import work
 from textual.binding import Binding, BindingType
 from textual.timer import Timer
 
+from lazytinker import human
 from lazytinker.api.models import TrainingRun
 from lazytinker.store import SessionInfo, Store
 from lazytinker.ui import columns as cols
@@ -30,6 +31,7 @@ from lazytinker.ui.views.run_checkpoints import RunCheckpointsPane
 class SessionsPane(Pane, CopyPathKey):
     """Sessions: `enter` shows a session's runs, `e` exports its trace, `y` copies its id."""
 
+    HELP_ROWS = "On sessions"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("e", "export_trace", "Export trace", id="export_trace"),
         COPY_PATH,
@@ -43,6 +45,7 @@ class SessionsPane(Pane, CopyPathKey):
             empty_text="No sessions yet.",
             id="sessions",
         )
+        table.activatable = True
         super().__init__("Sessions", table, id="sessions-pane")
         self.store = store
 
@@ -77,6 +80,7 @@ class RunsPane(Pane, RunKeys, CopyPathKey):
     copies its id, `d`/`t`/`p`/`s` act on all of the selected (or highlighted) runs'
     checkpoints."""
 
+    HELP_ROWS = "On runs"
     BINDINGS: ClassVar[list[BindingType]] = [*RUN_BINDINGS, COPY_PATH]
 
     def __init__(self, store: Store) -> None:
@@ -88,7 +92,9 @@ class RunsPane(Pane, RunKeys, CopyPathKey):
             empty_text="No training runs yet: runs you start with the Tinker SDK appear here.",
             id="runs",
         )
-        table.model.fields = run_fields(lambda: store.now(), store.run_totals.get)
+        table.empty.scoped = "No training runs in this session yet."
+        table.activatable = True
+        table.model.fields = run_fields(lambda: store.moment, store.run_totals.get)
         table.model.extra_text = metadata_text
         super().__init__("Training runs", table, selectable=True, id="runs-pane")
         self.store = store
@@ -158,7 +164,8 @@ class RunsPane(Pane, RunKeys, CopyPathKey):
         size = sum(t.size_bytes for t in known)
         more = f" (+{len(runs) - len(known)} not counted yet)" if len(known) < len(runs) else ""
         return (
-            f"{len(runs)} run(s) selected · {count} checkpoints{more} · "
+            f"{human.count(len(runs), 'run')} selected"
+            f" · {human.count(count, 'checkpoint')}{more} · "
             f"{size_and_cost(self.store, size)} · d/t/p/s act on all of them  C plan"
         )
 

@@ -31,7 +31,7 @@ def checkpoint_table(
         empty_text=empty,
         id=id,
     )
-    table.model.fields = checkpoint_fields(lambda: store.now())
+    table.model.fields = checkpoint_fields(lambda: store.moment)
     table.model.extra_text = metadata_text
     return table
 
@@ -39,6 +39,7 @@ def checkpoint_table(
 class CheckpointList(Pane, CheckpointKeys, CopyPathKey):
     """A pane whose rows are checkpoints (the class that builds it sets `store`)."""
 
+    HELP_ROWS = "On checkpoints"
     BINDINGS: ClassVar[list[BindingType]] = [
         *CHECKPOINT_BINDINGS,
         COPY_PATH,

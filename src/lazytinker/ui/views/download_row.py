@@ -10,15 +10,14 @@ from textual.containers import Horizontal
 from textual.css.query import NoMatches
 from textual.widgets import ListItem, ProgressBar, Static
 
+from lazytinker import human
 from lazytinker.store.download_items import DownloadItem, DownloadState
-from lazytinker.ui.format import size
 from lazytinker.ui.modals._format import literal
 
 __all__ = ["DownloadRow", "describe"]
 
 
-def _size(value: float) -> str:
-    return size(int(value))  # the app's one size unit (decimal), as the tables show sizes
+_size = human.size  # the app's one size unit (decimal), as the tables show sizes
 
 
 def _clock(seconds: float) -> str:
@@ -56,7 +55,7 @@ def describe(item: DownloadItem) -> str:
             return f"unfinished from last time · {_size(item.done)} on disk · r to resume"
         return f"cancelled at {_size(item.done)} · r to resume"
     amount = _size(item.done) + (f" / {_size(item.total)}" if item.total else "")
-    rate = f" · {_size(item.rate)}/s" if item.rate else ""
+    rate = f" · {human.rate(item.rate)}" if item.rate else ""
     eta = f" · ETA {_clock(item.eta)}" if item.eta is not None else ""
     return f"{amount}{rate}{eta}"
 

@@ -61,6 +61,8 @@ class DownloadsView(Vertical):
         Binding("c", "cancel_download", "Cancel", id="downloads.cancel"),
         Binding("r", "retry_download", "Retry", id="downloads.retry"),
         Binding("x,delete", "remove_download", "Remove", id="downloads.remove"),
+        Binding("j", "move(1)", "Down", show=False, id="downloads.down"),
+        Binding("k", "move(-1)", "Up", show=False, id="downloads.up"),
     ]
 
     def __init__(self, manager: DownloadManager, *, id: str | None = None) -> None:
@@ -113,6 +115,11 @@ class DownloadsView(Vertical):
         if isinstance(row, DownloadRow):
             return self.manager.items.get(row.item_id)
         return None
+
+    def action_move(self, step: int) -> None:
+        """`j`/`k`, as in every other list."""
+        listing = self.query_one(ListView)
+        listing.action_cursor_down() if step > 0 else listing.action_cursor_up()
 
     def action_cancel_download(self) -> None:
         """Stop the highlighted download; what arrived stays on disk for a retry."""

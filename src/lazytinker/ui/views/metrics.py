@@ -103,6 +103,8 @@ def local_run_columns() -> list[Column[LocalRun]]:
 class LocalRunsPane(Pane):
     """The log folders on this box; `space` selects runs to compare on the chart."""
 
+    HELP_ROWS = "On local runs"
+
     def __init__(self, store: Store) -> None:
         table: VirtualTable[LocalRun] = VirtualTable(
             local_run_columns(),
@@ -113,6 +115,7 @@ class LocalRunsPane(Pane):
         # Running ones first, then by name: an order that holds still while runs write (a
         # cursor or a selection in progress must not be moved by a metrics line).
         table.default_sort = lambda r: (r.status.value != "running", r.name)
+        table.activatable = True  # opens the run in the browse view
         super().__init__("Training logs", table, selectable=True, id="local-runs-pane")
         self.store = store
         self.on_selection: Any = None

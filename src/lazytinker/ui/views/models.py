@@ -15,6 +15,7 @@ class ModelsView(PaneView):
     """Supported models: name, context length, trainable, sampleable."""
 
     collection = "models"
+    HELP_ROWS = "On models"
 
     def __init__(self, store: Store) -> None:
         table: VirtualTable[SupportedModel] = VirtualTable(

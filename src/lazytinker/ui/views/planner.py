@@ -21,6 +21,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Static
 
+from lazytinker import human
 from lazytinker.api.models import Checkpoint
 from lazytinker.store import Capability, Change, Store
 from lazytinker.store.planner import Plan, PlanChoice, RunPlan, make_plan
@@ -29,6 +30,7 @@ from lazytinker.ui import format as fmt
 from lazytinker.ui.actions.refs import actionable, run_id_or_none
 from lazytinker.ui.cost import per_month, rate_source, size_and_cost, usd
 from lazytinker.ui.keybar import KeyBar
+from lazytinker.ui.keys import key_for
 from lazytinker.ui.modals import ConfirmModal
 from lazytinker.ui.planner_form import RulesForm
 from lazytinker.ui.table import Column, VirtualTable
@@ -102,7 +104,7 @@ def checkpoint_columns(store: Store) -> list[Column[PlanRow]]:
         Column("type", "Type", lambda r: r.checkpoint.checkpoint_type, width=8, priority=4),
         Column("size", "Size", lambda r: fmt.size(r.checkpoint.size_bytes), width=8,
                align="right", searchable=False, priority=6),
-        Column("created", "Created", lambda r: fmt.ago(r.checkpoint.time, store.now()),
+        Column("created", "Created", lambda r: fmt.ago(r.checkpoint.time, store.moment),
                width=8, align="right", searchable=False, priority=3),
     ]  # fmt: skip
 
@@ -220,7 +222,8 @@ class PlannerScreen(Screen[None]):
         go = plan.go
         size = size_and_cost(self.store, plan.go_bytes).replace("/mo", "/mo saved")
         total = (
-            f"Total: {len(go)} go, {plan.keep_count} kept, over {len(plan.runs)} run(s) · "
+            f"Total: {len(go)} go, {plan.keep_count} kept,"
+            f" over {human.count(len(plan.runs), 'run')} · "
             f"frees {size}"
         )
         self.query_one("#plan-total", Static).update(Content(total))
@@ -267,7 +270,7 @@ class PlannerScreen(Screen[None]):
             if operation.cancelling:
                 text += " · cancelling"
             elif not operation.finished:
-                text += " · X cancels"
+                text += f" · {key_for(self, 'planner_cancel', 'X')} cancels"
             self._say(text)
 
     @work(group="planner-apply", exclusive=True)
@@ -289,12 +292,16 @@ class PlannerScreen(Screen[None]):
         if choice.expire:
             seconds = parse_ttl(choice.expire_in)
             title = (
-                f"Set {len(go)} checkpoints of {runs} run(s) to expire in {describe_ttl(seconds)}?"
+                f"Set {human.count(len(go), 'checkpoint')} of {human.count(runs, 'run')} to expire"
+                f" in {describe_ttl(seconds)}?"
             )
             body = f"Keeping {choice.rules.describe()}. When they expire: {freed}."
             confirm = ConfirmModal(title, body, confirm_label=f"Expire {len(go)}")
         else:
-            title = f"Delete {len(go)} checkpoints of {runs} run(s)? This is permanent."
+            title = (
+                f"Delete {human.count(len(go), 'checkpoint')} of {human.count(runs, 'run')}?"
+                " This is permanent."
+            )
             body = f"Keeping {choice.rules.describe()} ({plan.keep_count}). Frees {freed}."
             confirm = ConfirmModal(title, body, confirm_label=f"Delete {len(go)}", danger=True)
         if not await self.app.push_screen_wait(confirm):

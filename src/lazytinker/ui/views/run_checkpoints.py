@@ -71,7 +71,7 @@ class RunCheckpointsPane(CheckpointList):
         if local is not None:
             return local.status is Status.RUNNING
         run = self.store.runs.get(run_id)
-        return run is not None and run_is_active(run, self.store.now())
+        return run is not None and run_is_active(run, self.store.moment)
 
     def before_run(self, run_id: str) -> None:
         """A run is about to be shown: newest first while it is active (or followed)."""

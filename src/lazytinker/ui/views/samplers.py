@@ -15,6 +15,7 @@ class SamplersView(PaneView):
     """Samplers: id, base model, model path."""
 
     collection = "samplers"
+    HELP_ROWS = "On samplers"
 
     def __init__(self, store: Store) -> None:
         table: VirtualTable[GetSamplerResponse] = VirtualTable(
@@ -24,6 +25,7 @@ class SamplersView(PaneView):
             empty_text="No samplers.",
             id="samplers",
         )
+        table.activatable = True  # goes to the checkpoint the sampler serves
         super().__init__(store, "Samplers", table, id="samplers-pane")
 
     def keyed(self) -> Keyed[Any]:

@@ -9,7 +9,7 @@ from lazytinker.store import Change, Store
 from lazytinker.ui import columns as cols
 from lazytinker.ui import format as fmt
 from lazytinker.ui.table import VirtualTable
-from lazytinker.ui.views.base import PaneView, fresh_mark
+from lazytinker.ui.views.base import PaneView, fresh_mark, show_error
 
 
 class StorageView(PaneView):
@@ -33,7 +33,7 @@ class StorageView(PaneView):
             return False
         usage = self.store.storage
         self.table.set_items(usage.data if usage else [])
-        self.set_error(self.store.errors.get("storage"))
+        show_error(self, self.store, self.collection)
         if usage is not None:
             total = sum(i.size_bytes for i in usage.data)
             cost = sum(i.estimated_monthly_cost_usd or 0.0 for i in usage.data)
