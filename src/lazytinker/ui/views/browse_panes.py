@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import ClassVar
 
+from textual import work
 from textual.binding import Binding, BindingType
 from textual.timer import Timer
 
@@ -53,8 +54,10 @@ class SessionsPane(Pane, CopyPathKey):
         item = self.highlighted()
         return item.session_id if isinstance(item, SessionInfo) else None
 
-    def action_export_trace(self) -> None:
-        """`e`: save the highlighted session's trace export (the server builds it first)."""
+    @work(group="action")
+    async def action_export_trace(self) -> None:
+        """`e`: save the highlighted session's trace export, after asking where (the server
+        builds it first)."""
         app = self.app
         manager = getattr(app, "downloads", None)
         key = self.table.cursor_key
@@ -63,7 +66,9 @@ class SessionsPane(Pane, CopyPathKey):
                 "Highlight a session to export its trace.", severity="warning", markup=False
             )
             return
-        export_trace(self, manager, key, directory=getattr(app, "download_directory", "."))
+        await export_trace(
+            self, manager, key, directory=getattr(app, "download_directory", "~/tinker-checkpoints")
+        )
 
 
 TOTALS_DELAY = 0.2
