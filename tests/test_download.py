@@ -11,7 +11,7 @@ import hashlib
 import io
 import tarfile
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -28,7 +28,7 @@ from lazytinker.api.download import (
     download_checkpoint,
     download_trace,
     folder_name,
-    new_http_client,
+    new_fetcher,
 )
 from lazytinker.api.errors import NotFoundError
 from lazytinker.api.extract import ExtractError
@@ -39,6 +39,7 @@ from lazytinker.api.models import (
     TraceExportResponse,
 )
 from lazytinker.api.paths import CheckpointKind, CheckpointRef, Flavor
+from lazytinker.api.rawhttp import Exchange, Fetcher
 from lazytinker.config import Profile
 from tests.client_asgi import Reply, ScriptedApp, serve
 from tests.conftest import StartServer
@@ -53,9 +54,8 @@ def _api(url: str, flavor: Flavor = "tinker") -> TinkerAPI:
 
 
 @pytest.fixture
-async def http() -> AsyncIterator[httpx.AsyncClient]:
-    async with new_http_client() as client:
-        yield client
+def http() -> Fetcher:
+    return new_fetcher()
 
 
 async def _smallest(api: TinkerAPI, kind: CheckpointKind) -> Checkpoint:
@@ -97,7 +97,7 @@ def _names(folder: Path) -> list[str]:
 
 
 async def test_archive_contract_extracts_into_the_official_folder_name(
-    start_server: StartServer, http: httpx.AsyncClient, tmp_path: Path
+    start_server: StartServer, http: Fetcher, tmp_path: Path
 ) -> None:
     server = start_server()
     async with _api(server.url) as api:
@@ -117,7 +117,7 @@ async def test_archive_contract_extracts_into_the_official_folder_name(
 
 
 async def test_no_extract_keeps_a_tar_equal_to_the_servers_bytes(
-    start_server: StartServer, http: httpx.AsyncClient, tmp_path: Path
+    start_server: StartServer, http: Fetcher, tmp_path: Path
 ) -> None:
     server = start_server()
     async with _api(server.url) as api:
@@ -132,7 +132,7 @@ async def test_no_extract_keeps_a_tar_equal_to_the_servers_bytes(
 
 
 async def test_hpcai_flavor_follows_its_archive_to_the_bytes(
-    start_server: StartServer, http: httpx.AsyncClient, tmp_path: Path
+    start_server: StartServer, http: Fetcher, tmp_path: Path
 ) -> None:
     # hpcai lists no sizes: a tinker twin of the same seed says which checkpoint is small.
     twin = start_server(now=NOW, seed=5)
@@ -146,7 +146,7 @@ async def test_hpcai_flavor_follows_its_archive_to_the_bytes(
 
 
 async def test_external_weights_land_file_by_file(
-    start_server: StartServer, http: httpx.AsyncClient, tmp_path: Path
+    start_server: StartServer, http: Fetcher, tmp_path: Path
 ) -> None:
     server = start_server()
     async with _api(server.url) as api:
@@ -167,15 +167,12 @@ async def test_a_cut_mid_body_resumes_and_the_bytes_equal_the_servers(
     clean = start_server(now=NOW, seed=3)
     ranges: list[str] = []
 
-    async def record(request: httpx.Request) -> None:
-        if "range" in request.headers:
-            ranges.append(request.headers["range"])
+    def record(exchange: Exchange) -> None:
+        if "Range" in exchange.headers:
+            ranges.append(exchange.headers["Range"])
 
-    async with (
-        _api(faulty.url) as api,
-        _api(clean.url) as twin,
-        httpx.AsyncClient(follow_redirects=True, event_hooks={"request": [record]}) as http,
-    ):
+    http = Fetcher(on_exchange=record)
+    async with _api(faulty.url) as api, _api(clean.url) as twin:
         ref = _ref(await _smallest(api, CheckpointKind.SAMPLER))
         result = await download_checkpoint(
             api, http, CheckpointDownload(ref, tmp_path, extract=False), limits=FAST
@@ -221,7 +218,7 @@ class _Counting(_StaleFirst):
 
 
 async def test_external_urls_about_to_expire_are_signed_again_before_each_file(
-    start_server: StartServer, http: httpx.AsyncClient, tmp_path: Path
+    start_server: StartServer, http: Fetcher, tmp_path: Path
 ) -> None:
     server = start_server(signed_url_ttl=120.0)  # inside the 5-minute margin from the start
     async with _api(server.url) as api:
@@ -239,14 +236,12 @@ async def test_an_expired_signed_url_is_signed_again(
     server = start_server(signed_url_ttl=1.0)
     statuses: list[int] = []
 
-    async def record(response: httpx.Response) -> None:
-        if "/signed/" in response.url.path:
-            statuses.append(response.status_code)
+    def record(exchange: Exchange) -> None:
+        if "/signed/" in exchange.url:
+            statuses.append(exchange.status)
 
-    async with (
-        _api(server.url) as api,
-        httpx.AsyncClient(follow_redirects=True, event_hooks={"response": [record]}) as http,
-    ):
+    http = Fetcher(on_exchange=record)
+    async with _api(server.url) as api:
         ref = _ref(await _smallest(api, CheckpointKind.SAMPLER))
         stale = await api.get_archive_url(ref)
         expires = int(parse_qs(urlsplit(stale.url).query)["expires"][0])
@@ -259,7 +254,7 @@ async def test_an_expired_signed_url_is_signed_again(
 
 
 async def test_an_archive_being_built_is_waited_for_and_reported(
-    start_server: StartServer, http: httpx.AsyncClient, tmp_path: Path
+    start_server: StartServer, http: Fetcher, tmp_path: Path
 ) -> None:
     server = start_server(archive_build_seconds=1.0)
     events: list[Progress] = []
@@ -275,7 +270,7 @@ async def test_an_archive_being_built_is_waited_for_and_reported(
 
 
 async def test_a_missing_checkpoint_is_one_line_and_leaves_nothing(
-    server: object, http: httpx.AsyncClient, tmp_path: Path
+    server: object, http: Fetcher, tmp_path: Path
 ) -> None:
     url = server.url  # type: ignore[attr-defined]
     ref = CheckpointRef.parse("tinker://no-such-run:train:0/weights/step-000001")
@@ -287,7 +282,7 @@ async def test_a_missing_checkpoint_is_one_line_and_leaves_nothing(
 
 
 async def test_an_existing_folder_needs_force(
-    start_server: StartServer, http: httpx.AsyncClient, tmp_path: Path
+    start_server: StartServer, http: Fetcher, tmp_path: Path
 ) -> None:
     server = start_server()
     async with _api(server.url) as api:
@@ -302,7 +297,7 @@ async def test_an_existing_folder_needs_force(
 
 
 async def test_an_unwritable_destination_is_refused_up_front(
-    server: object, http: httpx.AsyncClient, tmp_path: Path
+    server: object, http: Fetcher, tmp_path: Path
 ) -> None:
     url = server.url  # type: ignore[attr-defined]
     blocker = tmp_path / "file"
@@ -315,7 +310,7 @@ async def test_an_unwritable_destination_is_refused_up_front(
 
 
 async def test_a_trace_export_is_polled_then_saved(
-    start_server: StartServer, http: httpx.AsyncClient, tmp_path: Path
+    start_server: StartServer, http: Fetcher, tmp_path: Path
 ) -> None:
     server = start_server(trace_export_polls=2)
     events: list[Progress] = []
@@ -372,7 +367,7 @@ def _redirect_to_tar(app: ScriptedApp, url: str, body: bytes, content_type: str)
 
 
 async def test_503_twice_then_ready(
-    scripted: tuple[ScriptedApp, str], http: httpx.AsyncClient, tmp_path: Path
+    scripted: tuple[ScriptedApp, str], http: Fetcher, tmp_path: Path
 ) -> None:
     app, url = scripted
     app.on("GET", "/files/ckpt.tar", Reply(200, GOOD_TAR, content_type="application/x-tar"))
@@ -390,7 +385,7 @@ async def test_503_twice_then_ready(
 
 
 async def test_200_json_contract(
-    scripted: tuple[ScriptedApp, str], http: httpx.AsyncClient, tmp_path: Path
+    scripted: tuple[ScriptedApp, str], http: Fetcher, tmp_path: Path
 ) -> None:
     app, url = scripted
     app.on("GET", "/files/ckpt.tar", Reply(200, GOOD_TAR, content_type="application/x-tar"))
@@ -402,7 +397,7 @@ async def test_200_json_contract(
 
 
 async def test_hpcai_direct_bytes_are_streamed_with_the_key(
-    scripted: tuple[ScriptedApp, str], http: httpx.AsyncClient, tmp_path: Path
+    scripted: tuple[ScriptedApp, str], http: Fetcher, tmp_path: Path
 ) -> None:
     app, url = scripted
     path = "/api/v1/training_runs/run-9/checkpoints/final/archive"
@@ -416,7 +411,7 @@ async def test_hpcai_direct_bytes_are_streamed_with_the_key(
 
 
 async def test_html_instead_of_a_tar_is_refused(
-    scripted: tuple[ScriptedApp, str], http: httpx.AsyncClient, tmp_path: Path
+    scripted: tuple[ScriptedApp, str], http: Fetcher, tmp_path: Path
 ) -> None:
     app, url = scripted
     _redirect_to_tar(app, url, b"<!DOCTYPE html><html>Sign in</html>", "text/html")
@@ -428,7 +423,7 @@ async def test_html_instead_of_a_tar_is_refused(
 
 
 async def test_a_sampler_the_server_cannot_export_is_explained(
-    scripted: tuple[ScriptedApp, str], http: httpx.AsyncClient, tmp_path: Path
+    scripted: tuple[ScriptedApp, str], http: Fetcher, tmp_path: Path
 ) -> None:
     app, url = scripted
     path = "/api/v1/training_runs/sess:train:0/checkpoints/sampler_weights/s1/archive"
@@ -474,7 +469,7 @@ MALICIOUS = {
 
 @pytest.mark.parametrize("case", sorted(MALICIOUS))
 async def test_a_malicious_archive_is_refused_and_leaves_nothing(
-    scripted: tuple[ScriptedApp, str], http: httpx.AsyncClient, tmp_path: Path, case: str
+    scripted: tuple[ScriptedApp, str], http: Fetcher, tmp_path: Path, case: str
 ) -> None:
     app, url = scripted
     _redirect_to_tar(app, url, MALICIOUS[case](), "application/x-tar")

@@ -38,11 +38,13 @@ def keys(walk: str) -> list[bytes]:
     return [NAMED.get(word, word.encode()) for word in walk.split()]
 
 
-# Every view, the detail on odd checkpoints, the three modals, `y` on a checkpoint and on a
-# session, opening a session, the palette and the help; first, the clean-up planner applied to a
-# run whose checkpoints to go have paths no action can address, and `s` on that run.
+# First, the clean-up planner applied to a run whose checkpoints to go have paths no action can
+# address (the walk waits for the line saying so: a toast the next modal would clear).
+PLAN = keys("C a y")
+# Then `s` on that run, every view, the detail on odd checkpoints, the three modals, `y` on a
+# checkpoint and on a session, opening a session, the palette and the help.
 WALK = keys(
-    "C a y esc  s esc  "
+    "esc  s esc  "
     "enter j j j j j j y  d esc  t esc  s esc  h h y enter l  2 j j y  3  4 j  5  6 "
     "ctrl+p pub esc  ? esc  1 r"
 )
@@ -100,6 +102,9 @@ def test_the_app_walks_the_whole_hostile_world(tmp_path: Path) -> None:
         try:
             app.wait_for(b"Training runs", timeout=60)
             app.quiet(gap=0.3, limit=10)
+            for keys in PLAN:
+                _press(app, keys)
+            app.wait_for(b"alone", timeout=15)
             for keys in WALK:
                 _press(app, keys)
             _press(app, b"5")  # storage trickled: its deadline has passed by now

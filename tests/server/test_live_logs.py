@@ -134,16 +134,32 @@ def test_cookbook_logs_follow_the_live_runs(start_server: Any, tmp_path: Path) -
         runs = {r["training_run_id"]: r for r in _runs(api)}
         kinds = set()
         for run_id, folder in folders.items():
-            metrics = _lines(folder / "metrics.jsonl")
+            records, listed, metrics = _settled(api, run_id, folder)
             assert len(metrics) > sizes[run_id]
             kinds.add(_check_metrics(metrics))
-            listed = api.get(f"/api/v1/training_runs/{run_id}/checkpoints").json()["checkpoints"]
-            _check_records(_lines(folder / "checkpoints.jsonl"), listed, metrics)
+            _check_records(records, listed, metrics)
             config = json.loads((folder / "config.json").read_text())
             assert config["model_name"] == runs[run_id]["base_model"]
             assert config["lora_rank"] == runs[run_id]["lora_rank"]
             assert config["log_path"] == str(folder)
     assert kinds == {"sl", "rl"}
+
+
+def _settled(
+    api: httpx.Client, run_id: str, folder: Path
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    """The run's log records, the server's list and the metric rows, read when no save falls
+    between them: the live run saves on the server first and logs it a moment later."""
+    for _ in range(50):
+        records = _lines(folder / "checkpoints.jsonl")
+        listed = api.get(f"/api/v1/training_runs/{run_id}/checkpoints").json()["checkpoints"]
+        metrics = _lines(folder / "metrics.jsonl")
+        steps = sum("/step-" in c["tinker_path"] for c in listed)
+        logged = sum(("state_path" in r) + ("sampler_path" in r) for r in records)
+        if steps == logged and _lines(folder / "checkpoints.jsonl") == records:
+            break
+        time.sleep(0.02)
+    return records, listed, metrics
 
 
 def _check_metrics(metrics: list[dict[str, Any]]) -> str:

@@ -23,6 +23,7 @@ from lazytinker.api.endpoints import (
     SessionsEndpoints,
     UsageEndpoints,
 )
+from lazytinker.api.endpoints.training import FinishType, FutureAnswer, TrainingEndpoints
 from lazytinker.api.handshake import HandshakeState
 from lazytinker.api.models import (
     AccessScope,
@@ -54,6 +55,7 @@ from lazytinker.api.probe import probe_all
 from lazytinker.api.retry import RetryPolicy
 from lazytinker.api.target import ServerTarget
 from lazytinker.api.timing import RoundTrips
+from lazytinker.api.training_models import FutureHandle
 from lazytinker.api.transport import DEADLINE, Transport
 
 __all__ = ["Capability", "HandshakeState", "RoundTrips", "ServerTarget", "TinkerAPI"]
@@ -88,6 +90,7 @@ class TinkerAPI:
         self.downloads = DownloadEndpoints(self.transport, self.capabilities)
         self.account = AccountEndpoints(self.transport, self.capabilities)
         self.projects = ProjectEndpoints(self.transport, self.capabilities)
+        self.training = TrainingEndpoints(self.transport, self.capabilities)
 
     def __repr__(self) -> str:
         return f"TinkerAPI(flavor={self.flavor!r}, base_url={self.base_url!r})"
@@ -311,3 +314,33 @@ class TinkerAPI:
     async def get_trace_export(self, session_id: str) -> TraceExportResponse:
         """The state of a session's trace export (poll until `ready` or `failed`)."""
         return await self.downloads.get_trace_export(session_id)
+
+    # --- the export flow (a session that exports a training checkpoint) ------------------------
+
+    async def create_session(self, sdk_version: str) -> str:
+        """A new, empty session; its id."""
+        return await self.training.create_session(sdk_version)
+
+    async def session_heartbeat(self, session_id: str) -> None:
+        """Keep a session alive."""
+        await self.training.heartbeat(session_id)
+
+    async def finish_session(
+        self, session_id: str, reason: FinishType, detail: str | None = None
+    ) -> None:
+        """End a session, saying why."""
+        await self.training.finish_session(session_id, reason, detail)
+
+    async def load_weights(self, session_id: str, path: str, created_by: str) -> FutureHandle:
+        """Load a training checkpoint into a new run of the session (a future)."""
+        return await self.training.load_weights(session_id, path, created_by)
+
+    async def retrieve_future(self, request_id: str) -> FutureAnswer:
+        """One poll of a future."""
+        return await self.training.retrieve_future(request_id)
+
+    async def save_weights_external(
+        self, model_id: str, name: str, ttl_seconds: int
+    ) -> FutureHandle:
+        """Save a run as external weights (a future)."""
+        return await self.training.save_weights_external(model_id, name, ttl_seconds)

@@ -1,75 +1,75 @@
-"""Downloading checkpoints and trace exports (design.md §6, protocol.md §4.3, §4.4, §4.8, §8.4, §9).
+"""Downloading checkpoints and trace exports (design.md §6, protocol.md §4.3, §4.8, §8.4, §8.5, §9).
 
-One streaming path (`stream.fetch_to_file`) serves the three contracts:
+One streaming path (`stream.fetch_to_file`) serves every contract:
 
-- archive URL: `GET …/archive` answers 302 `Location` or 200 JSON `{url, expires}` (asked through
-  the API client); 503 means "still being built" and is waited out, showing `Retry-After`;
-- direct bytes (hpcai): `GET …/archive` with the API key, following redirects to the tar itself;
-- external weights: a map of relative file names to signed URLs, each streamed into the folder.
+- archive (`download_archive`): `GET …/archive` answers 302 `Location` or 200 JSON `{url,
+  expires}`, or streams the bytes itself (hpcai); 503 is waited out;
+- external weights (`download_files`): a map of relative file names to signed URLs;
+- the 0.38 export flow (`export`): when `/archive` is gone (404/405/410) for a training
+  checkpoint, it is exported to external weights through a short-lived session, as the official
+  CLI does, after `confirm_export` agrees (it starts a billable session);
+- trace exports (`download_trace`).
 
-Archives land as `NAME.tar` (via `NAME.tar.part`) with no extraction, or are fetched to a hidden
-`.NAME.tar` and extracted, by default, into `NAME/` with `extract.safe_extract`; external weights
-are written into `NAME.part/` and renamed to `NAME/` once every file is complete. `NAME` follows
-the official CLI: the path without its scheme, every `/` replaced by `_`.
+Everything lands under `out_dir / NAME`, where `NAME` follows the official CLI (the path without
+its scheme, every `/` replaced by `_`), checked to be a plain file name first. What already exists
+under that name is complete (nothing is ever renamed into place before it is): it counts as done
+("skipped") unless `force`, which replaces it once the new copy is complete.
 """
 
 from __future__ import annotations
 
-import asyncio
 import os
-import shutil
+import stat
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from pathlib import Path, PurePosixPath
-from typing import Protocol
+from pathlib import Path
+from typing import Literal, Protocol
 
-import httpcore
-import httpx
-
-from lazytinker.api.errors import (
-    InvalidRequestError,
-    LazytinkerError,
-    NotFoundError,
+from lazytinker.api.download_archive import ArchiveUrlSource, fetch_archive, hidden_archive
+from lazytinker.api.download_files import (
+    FileMapSource,
+    UrlMap,
+    download_files,
+    not_exportable,
+    report_done,
 )
-from lazytinker.api.extract import ExtractError, safe_extract
-from lazytinker.api.models import (
-    CheckpointArchiveUrlResponse,
-    ExternalWeightsUrlsResponse,
-    TraceExportResponse,
-)
+from lazytinker.api.download_trace import TRACE_POLL_SECONDS, TraceSource, poll_trace, trace_file
+from lazytinker.api.errors import APIError, LazytinkerError, NotFoundError, UnsupportedError
+from lazytinker.api.export import BILLABLE, Exporter, ExportSource
+from lazytinker.api.models import CheckpointsListResponse
+from lazytinker.api.names import safe_name
 from lazytinker.api.paths import CheckpointKind, CheckpointRef, Flavor
-from lazytinker.api.stream import (
-    DEFAULT_LIMITS,
-    DownloadError,
-    Limits,
-    Progress,
-    ProgressCallback,
-    RateMeter,
-    Resolver,
-    Target,
-    fetch_to_file,
-    part_path,
-)
+from lazytinker.api.rawhttp import Fetcher
+from lazytinker.api.receipt import verified, write_receipt
+from lazytinker.api.stream import DEFAULT_LIMITS, DownloadError, Limits, Progress, ProgressCallback
 
 __all__ = [
+    "TRACE_POLL_SECONDS",
     "ArchiveSource",
     "CheckpointDownload",
+    "ConfirmExport",
     "DownloadError",
     "DownloadResult",
+    "ExportDeclinedError",
+    "Fetcher",
     "Limits",
+    "NoteCallback",
     "Progress",
     "download_checkpoint",
     "download_trace",
     "folder_name",
-    "new_http_client",
+    "new_fetcher",
+    "trace_file",
 ]
 
-# Re-sign the external-weights map when it expires within this margin (as the official CLI does).
-_RESIGN_MARGIN = timedelta(minutes=5)
-TRACE_POLL_SECONDS = 5.0
+# An archive route that answers these is gone (a service on the 0.38 protocol): export instead.
+_GONE = frozenset({404, 405, 410})
+
+ConfirmExport = Callable[[CheckpointRef], Awaitable[bool]]
+NoteCallback = Callable[[str], None]
 
 
-class ArchiveSource(Protocol):
+class ArchiveSource(ArchiveUrlSource, FileMapSource, TraceSource, ExportSource, Protocol):
     """What downloads need from the API client (`TinkerAPI` provides all of it)."""
 
     @property
@@ -77,21 +77,13 @@ class ArchiveSource(Protocol):
         """`tinker` or `hpcai`."""
         ...
 
-    async def get_archive_url(self, ref: CheckpointRef) -> CheckpointArchiveUrlResponse:
-        """The signed archive URL (302 or 200 JSON); raises ArchiveNotReadyError on 503."""
+    async def list_checkpoints(self, run_id: str) -> CheckpointsListResponse:
+        """Every checkpoint of a run."""
         ...
 
-    async def get_external_weights_urls(self, ref: CheckpointRef) -> ExternalWeightsUrlsResponse:
-        """The signed URL of every file of an external-weights checkpoint."""
-        ...
 
-    async def get_trace_export(self, session_id: str) -> TraceExportResponse:
-        """The state of a session's trace export, starting it if needed."""
-        ...
-
-    def auth_headers_for(self, url: str) -> dict[str, str]:
-        """Headers for fetching `url`: the credential only on the API's own origin (hpcai bytes)."""
-        ...
+class ExportDeclinedError(DownloadError):
+    """The download needs the billable export flow and it was not confirmed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,59 +112,95 @@ class CheckpointDownload:
 
 @dataclass(frozen=True, slots=True)
 class DownloadResult:
-    """A completed download: what was fetched, where it went, how many bytes came over the wire."""
+    """A finished download: what, where, how many bytes, and whether it was already there."""
 
     label: str
     path: Path
     bytes: int
     extracted: bool
+    status: Literal["completed", "skipped"] = "completed"
+    notes: tuple[str, ...] = ()
 
 
 def folder_name(ref: CheckpointRef) -> str:
-    """The official CLI's folder name: the path without its scheme, each `/` replaced by `_`."""
-    path = ref.path
-    return path.split("://", 1)[1].replace("/", "_")
+    """The official CLI's folder name: the path without its scheme, each `/` replaced by `_`;
+    refused (one line) when that is not a usable file name."""
+    name = ref.path.split("://", 1)[1].replace("/", "_")
+    return safe_name(name, "checkpoint path")
 
 
-# httpcore reads 64 KiB per socket read; over loopback or a fast link that makes h11 parse
-# (and us write) sixteen times more pieces than needed, which costs a core at ~500 MB/s. A
-# larger read only lets the kernel hand over more of what has already arrived.
-_READ_BYTES = 1024 * 1024
-
-
-def new_http_client(*, timeout: float = 60.0) -> httpx.AsyncClient:
-    """The client for signed URLs: no credentials, redirects followed, a generous read timeout."""
-    connection = httpcore.AsyncHTTP11Connection
-    connection.READ_NUM_BYTES = max(connection.READ_NUM_BYTES, _READ_BYTES)
-    return httpx.AsyncClient(
-        follow_redirects=True,
-        timeout=httpx.Timeout(timeout, connect=10.0),
-        headers={"User-Agent": "lazytinker-download"},
-    )
+def new_fetcher(*, timeout: float = 60.0) -> Fetcher:
+    """The fetcher for download URLs: no credentials unless a target carries them for its own
+    origin, redirects followed by hand, proxies from the environment."""
+    return Fetcher(timeout=timeout)
 
 
 async def download_checkpoint(
     source: ArchiveSource,
-    http: httpx.AsyncClient,
+    fetcher: Fetcher,
     job: CheckpointDownload,
     *,
     on_progress: ProgressCallback | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    confirm_export: ConfirmExport | None = None,
+    on_note: NoteCallback | None = None,
 ) -> DownloadResult:
     """Download one checkpoint as `job` says; returns where it went.
 
     Raises `DownloadError`, `ExtractError` or an API error; in every case nothing exists under the
-    final name (a `.part` may remain for a later resume).
+    final name (a `.part` may remain for a later resume). `confirm_export` is asked before the
+    export flow starts a billable session (None: allowed); `on_note` hears what happened to the
+    flow's temporary export.
     """
-    _prepare(job)
+    label = job.ref.path
+    folder = safe_name(job.folder, "checkpoint path")
+    there = _already_there(job, folder)
+    if there is not None:
+        report_done(on_progress, 0, label)
+        return DownloadResult(label, there, 0, extracted=False, status="skipped")
+    _check_writable(job.out_dir)
     if job.ref.kind is CheckpointKind.EXTERNAL:
-        return await _download_external(source, http, job, on_progress, limits)
-    return await _download_archive(source, http, job, on_progress, limits)
+        size = await download_files(
+            fetcher,
+            UrlMap(source, job.ref),
+            job.out_dir / folder,
+            label=label,
+            expected_size=job.expected_size,
+            on_progress=on_progress,
+            limits=limits,
+            source=label,
+        )
+        write_receipt(job.out_dir / folder, label)
+        report_done(on_progress, size, label)
+        return DownloadResult(label, job.out_dir / folder, size, extracted=False)
+    try:
+        path, size = await fetch_archive(
+            source,
+            fetcher,
+            job.ref,
+            tar=job.final_path if not job.extract else hidden_archive(job.out_dir, folder),
+            folder=job.out_dir / folder if job.extract else None,
+            force=job.force,
+            expected_size=job.expected_size,
+            on_progress=on_progress,
+            limits=limits,
+        )
+    except (APIError, UnsupportedError) as error:
+        if job.ref.kind is not CheckpointKind.TRAINING or not _archive_gone(error):
+            raise not_exportable(job.ref, error) from None
+        if not await _listed(source, job.ref):
+            raise  # the checkpoint is missing, not the route: no session for nothing
+        return await _export(
+            source, fetcher, job, folder, on_progress, limits, confirm_export, on_note
+        )
+    write_receipt(path, label)
+    report_done(on_progress, size, label)
+    return DownloadResult(label, path, size, extracted=job.extract)
 
 
 async def download_trace(
-    source: ArchiveSource,
-    http: httpx.AsyncClient,
+    source: TraceSource,
+    fetcher: Fetcher,
     session_id: str,
     dest: Path,
     *,
@@ -181,39 +209,115 @@ async def download_trace(
     on_progress: ProgressCallback | None = None,
     limits: Limits = DEFAULT_LIMITS,
 ) -> DownloadResult:
-    """Wait for a session's trace export (polling every few seconds), then save it to `dest`.
-
-    Cancelling the task stops the polling; a later call resumes the same export.
-    """
-    if dest.exists() and not force:
-        raise DownloadError(f"{dest} already exists; use --force to replace it")
+    """Wait for a session's trace export (polling every few seconds), then save it to `dest`
+    (`trace_file` names it safely after the session). Cancelling stops the polling; a later
+    call resumes the file."""
+    label = f"trace of {session_id}"
+    if _existing(dest, force, f"trace:{session_id}") is not None:
+        report_done(on_progress, 0, dest.name)
+        return DownloadResult(label, dest, 0, extracted=False, status="skipped")
     _check_writable(dest.parent)
-
-    async def resolve() -> Target:
-        while True:
-            state = await source.get_trace_export(session_id)
-            if state.status == "ready" and state.url:
-                return Target(state.url)
-            if state.status == "failed":
-                raise DownloadError(
-                    f"Trace export failed for session {session_id}: {state.error or 'no reason'}"
-                )
-            if on_progress is not None:
-                on_progress(Progress("building", file=dest.name, retry_after=poll_seconds))
-            await asyncio.sleep(poll_seconds)
-
-    size = await fetch_to_file(
-        http, resolve, dest, on_progress=on_progress, limits=limits, label=dest.name
+    size = await poll_trace(
+        fetcher,
+        source,
+        session_id,
+        dest,
+        poll_seconds=poll_seconds,
+        on_progress=on_progress,
+        limits=limits,
     )
-    _done(on_progress, size, dest.name)
-    return DownloadResult(f"trace of {session_id}", dest, size, extracted=False)
+    write_receipt(dest, f"trace:{session_id}")
+    report_done(on_progress, size, dest.name)
+    return DownloadResult(label, dest, size, extracted=False)
 
 
-def _prepare(job: CheckpointDownload) -> None:
-    final = job.final_path
-    if final.exists() and not job.force:
-        raise DownloadError(f"{final} already exists; use --force to replace it")
-    _check_writable(job.out_dir)
+async def _export(
+    source: ArchiveSource,
+    fetcher: Fetcher,
+    job: CheckpointDownload,
+    folder: str,
+    on_progress: ProgressCallback | None,
+    limits: Limits,
+    confirm_export: ConfirmExport | None,
+    on_note: NoteCallback | None,
+) -> DownloadResult:
+    label = job.ref.path
+    final = job.out_dir / folder
+    there = _existing(final, job.force, label)
+    if there is not None:  # a --no-extract re-run after an export: the folder is the result
+        report_done(on_progress, 0, label)
+        return DownloadResult(label, there, 0, extracted=False, status="skipped")
+    if confirm_export is not None and not await confirm_export(job.ref):
+        raise ExportDeclinedError(f"Not downloading {label}: {BILLABLE}; not confirmed")
+    exporter = Exporter(source, job.ref, on_progress=on_progress)
+    try:
+        async with exporter:
+            export = await exporter.run()
+            size = await download_files(
+                fetcher,
+                UrlMap(source, export, on_signed=exporter.renew),
+                final,
+                label=label,
+                expected_size=exporter.size_bytes,
+                on_progress=on_progress,
+                limits=limits,
+                source=label,
+            )
+    except LazytinkerError as error:
+        note = f"; {exporter.note}" if exporter.note else ""
+        raise DownloadError(f"{error}{note}") from None
+    except BaseException:  # cancelled or interrupted: the note is all there is to say
+        if on_note is not None and exporter.note:
+            on_note(exporter.note)
+        raise
+    if on_note is not None and exporter.note:
+        on_note(exporter.note)
+    write_receipt(final, label)
+    report_done(on_progress, size, label)
+    notes = (exporter.note,) if exporter.note else ()
+    return DownloadResult(label, final, size, extracted=False, notes=notes)
+
+
+async def _listed(source: ArchiveSource, ref: CheckpointRef) -> bool:
+    """Whether the run lists the checkpoint (when the server cannot say, assume it does)."""
+    try:
+        listing = await source.list_checkpoints(ref.run_id)
+    except NotFoundError:
+        return False
+    except LazytinkerError:
+        return True
+    return any(c.path == ref.path for c in listing.checkpoints)
+
+
+def _archive_gone(error: Exception) -> bool:
+    return isinstance(error, UnsupportedError) or (
+        isinstance(error, APIError) and error.status in _GONE
+    )
+
+
+def _already_there(job: CheckpointDownload, folder: str) -> Path | None:
+    """What already exists under the final name (the folder, or the `.tar`), if anything."""
+    if job.ref.kind is CheckpointKind.EXTERNAL or job.extract:
+        return _existing(job.out_dir / folder, job.force, job.ref.path)
+    return _existing(job.out_dir / f"{folder}.tar", job.force, job.ref.path)
+
+
+def _existing(path: Path, force: bool, source: str) -> Path | None:
+    """`path` when a complete, verified download of `source` is there (and not to be replaced);
+    anything else in the way is refused in one line."""
+    try:
+        info = path.lstat()
+    except OSError:
+        return None
+    if stat.S_ISLNK(info.st_mode):
+        if force:
+            return None  # the link itself is replaced at the end, never followed
+        raise DownloadError(f"{path} is a symbolic link; remove it, or use --force to replace it")
+    if force:
+        return None
+    if verified(path, source):
+        return path
+    raise DownloadError(f"{path} already exists; use --force to replace it")
 
 
 def _check_writable(folder: Path) -> None:
@@ -225,148 +329,3 @@ def _check_writable(folder: Path) -> None:
         raise DownloadError(f"{folder} is not a folder")
     if not os.access(folder, os.W_OK | os.X_OK):
         raise DownloadError(f"Cannot write to {folder}: permission denied")
-
-
-async def _download_archive(
-    source: ArchiveSource,
-    http: httpx.AsyncClient,
-    job: CheckpointDownload,
-    on_progress: ProgressCallback | None,
-    limits: Limits,
-) -> DownloadResult:
-    ref = job.ref
-    label = ref.path
-
-    async def resolve() -> Target:
-        # Asked again after a refusal: a signed URL that expired gets a new signature, and the
-        # hpcai archive endpoint (which streams the bytes itself) answers its own errors.
-        try:
-            signed = await source.get_archive_url(ref)
-        except (NotFoundError, InvalidRequestError) as error:
-            raise _not_exportable(ref, error) from None
-        return Target(signed.url, headers=source.auth_headers_for(signed.url))
-
-    # Extracting: the tar is a hidden working file (resumable as `.NAME.tar.part`), so it never
-    # collides with a `NAME.tar` the user kept from a `--no-extract` download. With --force the
-    # old file or folder is replaced only once the new one is complete.
-    tar = job.final_path if not job.extract else job.out_dir / f".{job.folder}.tar"
-    size = await fetch_to_file(
-        http,
-        resolve,
-        tar,
-        on_progress=on_progress,
-        limits=limits,
-        label=label,
-        overall_total=job.expected_size,
-    )
-    if not job.extract:
-        _done(on_progress, size, label)
-        return DownloadResult(label, tar, size, extracted=False)
-    if on_progress is not None:
-        on_progress(Progress("extracting", done=size, total=size, file=label))
-    try:
-        await asyncio.to_thread(safe_extract, tar, job.final_path, force=job.force)
-    except ExtractError:
-        # A refused archive is not kept: what it holds is not what a checkpoint holds.
-        tar.unlink(missing_ok=True)
-        raise
-    tar.unlink(missing_ok=True)
-    _done(on_progress, size, label)
-    return DownloadResult(label, job.final_path, size, extracted=True)
-
-
-def _not_exportable(ref: CheckpointRef, error: LazytinkerError) -> LazytinkerError:
-    if ref.kind is CheckpointKind.SAMPLER:
-        return DownloadError(
-            f"{ref} is a sampler checkpoint, which this server cannot export for download"
-        )
-    return error
-
-
-class _UrlMap:
-    """The external-weights map, re-signed when it is about to expire or a URL was refused."""
-
-    def __init__(self, source: ArchiveSource, ref: CheckpointRef) -> None:
-        self.source = source
-        self.ref = ref
-        self.current: ExternalWeightsUrlsResponse | None = None
-
-    async def refresh(self) -> ExternalWeightsUrlsResponse:
-        try:
-            self.current = await self.source.get_external_weights_urls(self.ref)
-        except (NotFoundError, InvalidRequestError) as error:
-            raise _not_exportable(self.ref, error) from None
-        return self.current
-
-    async def fresh(self) -> ExternalWeightsUrlsResponse:
-        if self.current is None or datetime.now(UTC) >= self.current.expires - _RESIGN_MARGIN:
-            return await self.refresh()
-        return self.current
-
-    def resolver(self, name: str) -> Resolver:
-        first = True
-
-        async def resolve() -> Target:
-            nonlocal first
-            urls = await self.fresh() if first else await self.refresh()
-            first = False
-            url = urls.urls.get(name)
-            if url is None:
-                raise DownloadError(f"{self.ref}: the server no longer lists {name}")
-            return Target(url)
-
-        return resolve
-
-
-async def _download_external(
-    source: ArchiveSource,
-    http: httpx.AsyncClient,
-    job: CheckpointDownload,
-    on_progress: ProgressCallback | None,
-    limits: Limits,
-) -> DownloadResult:
-    label = job.ref.path
-    urls = _UrlMap(source, job.ref)
-    names = sorted((await urls.fresh()).urls)
-    if not names:
-        raise DownloadError(f"{label}: the external weights checkpoint has no files")
-    staging = part_path(job.final_path)
-    for name in names:
-        _check_relative(name, label)
-    staging.mkdir(parents=True, exist_ok=True)
-    meter = RateMeter()
-    done = 0
-    for name in names:
-        dest = staging / name
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        if dest.exists():
-            done += dest.stat().st_size  # completed in an earlier, interrupted run
-            continue
-        done += await fetch_to_file(
-            http,
-            urls.resolver(name),
-            dest,
-            on_progress=on_progress,
-            limits=limits,
-            label=name,
-            base_done=done,
-            overall_total=job.expected_size,
-            meter=meter,
-        )
-    final = job.final_path
-    if final.exists():
-        shutil.rmtree(final) if final.is_dir() else final.unlink()
-    os.replace(staging, final)
-    _done(on_progress, done, label)
-    return DownloadResult(label, final, done, extracted=False)
-
-
-def _check_relative(name: str, label: str) -> None:
-    parts = PurePosixPath(name).parts
-    if not parts or name.startswith("/") or ".." in parts or "\\" in name or "\x00" in name:
-        raise DownloadError(f"{label}: refused unsafe file name {name!r} in the server's list")
-
-
-def _done(on_progress: ProgressCallback | None, size: int, label: str) -> None:
-    if on_progress is not None:
-        on_progress(Progress("done", done=size, total=size, file=label))

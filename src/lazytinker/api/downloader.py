@@ -1,47 +1,36 @@
-"""`Downloader`: checkpoint and trace downloads from one API source over one connection pool.
+"""`Downloader`: checkpoint and trace downloads from one API source with one fetcher.
 
-The store's download manager runs many downloads over one pool for the signed URLs; this keeps
-that pool (and httpx) on the API side of the line. The pool opens on the first download.
+The store's download manager runs many downloads; this keeps the fetcher (and every network
+detail) on the API side of the line.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
-
-import httpx
 
 from lazytinker.api.download import (
     TRACE_POLL_SECONDS,
     ArchiveSource,
     CheckpointDownload,
+    ConfirmExport,
     DownloadResult,
+    NoteCallback,
     download_checkpoint,
     download_trace,
-    new_http_client,
+    new_fetcher,
 )
+from lazytinker.api.rawhttp import Fetcher
 from lazytinker.api.stream import DEFAULT_LIMITS, Limits, ProgressCallback
 
 __all__ = ["Downloader"]
 
 
 class Downloader:
-    """Downloads checkpoints and traces from `source`, sharing one pool for signed URLs."""
+    """Downloads checkpoints and traces from `source`."""
 
-    def __init__(
-        self,
-        source: ArchiveSource,
-        *,
-        http_factory: Callable[[], httpx.AsyncClient] = new_http_client,
-    ) -> None:
+    def __init__(self, source: ArchiveSource, *, fetcher: Fetcher | None = None) -> None:
         self.source = source
-        self._http_factory = http_factory
-        self._http: httpx.AsyncClient | None = None
-
-    def _client(self) -> httpx.AsyncClient:
-        if self._http is None:
-            self._http = self._http_factory()
-        return self._http
+        self.fetcher = fetcher or new_fetcher()
 
     async def checkpoint(
         self,
@@ -49,10 +38,18 @@ class Downloader:
         *,
         on_progress: ProgressCallback | None = None,
         limits: Limits = DEFAULT_LIMITS,
+        confirm_export: ConfirmExport | None = None,
+        on_note: NoteCallback | None = None,
     ) -> DownloadResult:
         """Download one checkpoint as `job` says (see `download.download_checkpoint`)."""
         return await download_checkpoint(
-            self.source, self._client(), job, on_progress=on_progress, limits=limits
+            self.source,
+            self.fetcher,
+            job,
+            on_progress=on_progress,
+            limits=limits,
+            confirm_export=confirm_export,
+            on_note=on_note,
         )
 
     async def trace(
@@ -68,7 +65,7 @@ class Downloader:
         """Wait for a session's trace export, then save it (see `download.download_trace`)."""
         return await download_trace(
             self.source,
-            self._client(),
+            self.fetcher,
             session_id,
             dest,
             force=force,
@@ -78,7 +75,4 @@ class Downloader:
         )
 
     async def aclose(self) -> None:
-        """Close the pool (a later download opens a new one)."""
-        if self._http is not None:
-            await self._http.aclose()
-            self._http = None
+        """Nothing to close: each transfer opens and closes its own connection."""

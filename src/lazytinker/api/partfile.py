@@ -1,19 +1,26 @@
 """The file side of a download: the `.part` file the bytes go to, the validator saved beside it
-(ETag and total length, so a resume knows the part belongs to the same file), unbuffered writes,
-background write-back, the final fsyncs, and disk errors said plainly.
+(ETag, total length and what the part belongs to, so a resume knows it continues the same file
+and a later start can list it), the final fsyncs, the free-space guard, and disk errors said
+plainly. (Write-back during the transfer is `writeback.py`'s.)
+
+Nothing here writes through a link: a part or validator is created fresh (`O_EXCL`) or reopened
+only when it is a regular file of ours with a single name (`O_NOFOLLOW`, then `fstat`).
 """
 
 from __future__ import annotations
 
-import asyncio
 import errno
 import json
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
 
 from lazytinker.api.transfer import DownloadError
+
+# Errors that mean "the disk (or a limit on it) takes nothing more".
+NO_SPACE = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+_VALIDATOR_MAX = 64 * 1024
 
 
 def part_path(dest: Path) -> Path:
@@ -28,107 +35,182 @@ def validator_path(dest: Path) -> Path:
 
 @dataclass(slots=True)
 class PartValidator:
-    """What identifies the file a part belongs to: the server's ETag and the total length."""
+    """What identifies the file a part belongs to: the server's ETag and the total length, and
+    (for listing parts found at start-up) the checkpoint or trace it is part of."""
 
     etag: str | None
     total: int | None
+    source: str | None = None
+    extract: bool | None = None
 
     @classmethod
     def load(cls, path: Path) -> PartValidator | None:
-        """The saved validator, or None when it is missing or unreadable (the part is then
-        not trusted)."""
+        """The saved validator, or None when it is missing, unreadable, or not a plain file of
+        ours (the part is then not trusted)."""
         try:
-            data = json.loads(path.read_text())
+            fd = open_regular(path, os.O_RDONLY)
+        except (OSError, DownloadError):
+            return None
+        try:
+            with os.fdopen(fd, "rb") as file:
+                data = json.loads(file.read(_VALIDATOR_MAX))
             etag, total = data.get("etag"), data.get("total")
-        except (OSError, ValueError, AttributeError):
+            source, extract = data.get("source"), data.get("extract")
+        except (OSError, ValueError, AttributeError, RecursionError):
             return None
-        if (etag is not None and not isinstance(etag, str)) or (
-            total is not None and not isinstance(total, int)
-        ):
+        if not isinstance(etag, str | None) or not isinstance(total, int | None):
             return None
-        return cls(etag, total)
+        if isinstance(total, bool) or (total is not None and total < 0):
+            return None
+        return cls(
+            etag,
+            total,
+            source if isinstance(source, str) else None,
+            extract if isinstance(extract, bool) else None,
+        )
 
     def save(self, path: Path) -> None:
-        """Save beside the part."""
-        path.write_text(json.dumps({"etag": self.etag, "total": self.total}))
+        """Save beside the part (replacing the old one, never writing through a link)."""
+        data = {"etag": self.etag, "total": self.total}
+        if self.source is not None:
+            data["source"] = self.source
+        if self.extract is not None:
+            data["extract"] = self.extract
+        fd = create_fresh(path)
+        with os.fdopen(fd, "wb") as file:
+            file.write(json.dumps(data).encode())
 
 
-class Flusher:
-    """Writes dirty pages back in a thread while the transfer goes on.
-
-    Without it the final fsync of a multi-gigabyte file waits for all of it at the end; with it,
-    only the last few megabytes are left to sync, and memory holds no long queue of dirty pages.
-    """
-
-    EVERY = 64 * 1024 * 1024
-
-    def __init__(self) -> None:
-        self.pending = 0
-        self.task: asyncio.Task[None] | None = None
-
-    def wrote(self, fd: int, count: int) -> None:
-        """`count` more bytes were written to `fd`; start a write-back when enough are dirty."""
-        self.pending += count
-        if self.pending >= self.EVERY and (self.task is None or self.task.done()):
-            if self.task is not None:
-                self.task.result()  # a failed sync (ENOSPC, EIO) surfaces here
-            self.pending = 0
-            self.task = asyncio.create_task(asyncio.to_thread(os.fdatasync, fd))
-
-    async def drain(self, *, cancelled_ok: bool = False) -> None:
-        """Wait for the write-back in flight, if any."""
-        task, self.task = self.task, None
-        if task is None:
-            return
-        if cancelled_ok:
-            # Shielded: a cancelled download still waits for the thread to let go of the file.
-            await asyncio.gather(asyncio.shield(task), return_exceptions=True)
-        else:
-            await task
-
-
-def write_all(out: IO[bytes], chunk: bytes) -> None:
-    """Write all of `chunk`, or raise `OSError` (ENOSPC when the disk takes nothing more)."""
-    # An unbuffered file may take less than it was given (a nearly full disk); write the rest.
-    view = memoryview(chunk)
-    while view:
-        count = out.write(view)
-        if not count:
-            raise OSError(errno.ENOSPC, "No space left on device")
-        view = view[count:]
-
-
-def open_part(part: Path, start: int) -> IO[bytes]:
-    """The part file, unbuffered, positioned at `start` and cut there (0: a new, empty file)."""
+def create_fresh(path: Path) -> int:
+    """A new, empty regular file at `path` opened for writing: whatever was there (a file, a
+    link, a pipe) is unlinked first, never opened."""
     try:
-        # Unbuffered: the network already hands us large chunks, and what progress reports as
-        # written is then what a resume will find on disk.
-        if start == 0:
-            return part.open("wb", buffering=0)
-        out = part.open("r+b", buffering=0)
-        out.seek(start)
-        out.truncate()
-        return out
+        path.unlink(missing_ok=True)
+    except IsADirectoryError:
+        raise DownloadError(f"{path} is a folder; refusing to replace it") from None
+    except OSError as error:
+        raise disk_error(error, path, path) from None
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+    try:
+        return os.open(path, flags, 0o644)
+    except OSError as error:
+        raise disk_error(error, path, path) from None
+
+
+def open_regular(path: Path, flags: int) -> int:
+    """Open an existing file only if it is a regular file of ours with one name; never follow a
+    link, never block on a pipe. Raises `DownloadError` saying why not, or `OSError`."""
+    try:
+        fd = os.open(path, flags | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise DownloadError(
+                f"{path} is a symbolic link; refusing to write through it (remove it)"
+            ) from None
+        if error.errno == errno.ENXIO:
+            raise DownloadError(f"{path} is not a regular file; refusing to use it") from None
+        raise
+    try:
+        info = os.fstat(fd)
+        why = _not_ours(info)
+        if why is not None:
+            raise DownloadError(f"{path} {why}; refusing to use it (remove it)")
+        os.set_blocking(fd, True)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def _not_ours(info: os.stat_result) -> str | None:
+    if not stat.S_ISREG(info.st_mode):
+        return "is not a regular file"
+    if info.st_uid != os.geteuid():
+        return "belongs to another user"
+    if info.st_nlink != 1:
+        return "has other names (a hard link)"
+    return None
+
+
+def open_part(part: Path, start: int) -> int:
+    """The part's file descriptor, positioned at `start` and cut there (0: a new, empty file)."""
+    if start == 0:
+        return create_fresh(part)
+    try:
+        fd = open_regular(part, os.O_WRONLY)
     except OSError as error:
         raise disk_error(error, part, part) from None
+    try:
+        # Cut only what goes past `start` (a part is normally exactly that long): on ext4 a
+        # truncate also starts write-back of every dirty page of the file (auto_da_alloc), and
+        # the resumed transfer then competes with it from its first byte.
+        if os.fstat(fd).st_size != start:
+            os.ftruncate(fd, start)
+        os.lseek(fd, start, os.SEEK_SET)
+    except OSError as error:
+        os.close(fd)
+        raise disk_error(error, part, part) from None
+    return fd
+
+
+def part_size(part: Path) -> int:
+    """How many bytes a part holds (0 when there is none, or it is not a plain file)."""
+    try:
+        info = part.lstat()
+    except OSError:
+        return 0
+    return info.st_size if stat.S_ISREG(info.st_mode) else 0
+
+
+def write_all(fd: int, chunk: memoryview) -> None:
+    """Write all of `chunk`, or raise `OSError` (ENOSPC when the disk takes nothing more)."""
+    # A nearly full disk may take less than it was given; write the rest.
+    while chunk:
+        count = os.write(fd, chunk)
+        if not count:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        chunk = chunk[count:]
+
+
+def free_bytes(folder: Path) -> int | None:
+    """Bytes an unprivileged user may still write in `folder`'s file system (None: unknown)."""
+    try:
+        info = os.statvfs(folder)
+    except OSError:
+        return None
+    return info.f_bavail * info.f_frsize
+
+
+def default_reserve(folder: Path) -> int:
+    """What a download leaves free: 1% of the file system, at most 1 GiB."""
+    try:
+        info = os.statvfs(folder)
+    except OSError:
+        return 0
+    return min(1024 * 1024 * 1024, info.f_blocks * info.f_frsize // 100)
 
 
 def disk_error(error: OSError, dest: Path, part: Path) -> DownloadError:
     """The `DownloadError` a disk failure means, saying where the partial file is kept."""
-    if error.errno == errno.ENOSPC:
+    if error.errno in NO_SPACE:
+        kept = f"partial file kept at {part}; " if part.exists() and part != dest else ""
         return DownloadError(
             f"No space left on the device for {dest.name} in {dest.parent} "
-            f"(partial file kept at {part}; free some space and run again to resume)"
+            f"({kept}free some space and run again to resume)"
         )
     if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         return DownloadError(f"Cannot write to {dest.parent}: {error.strerror}")
+    if error.errno == errno.ENAMETOOLONG:
+        return DownloadError(f"Cannot write {dest.name}: the name is too long for the file system")
+    if error.errno == errno.ELOOP:
+        return DownloadError(f"{dest} is a symbolic link; refusing to write through it")
     return DownloadError(f"Cannot write {dest.name}: {error.strerror or error}")
 
 
 def fsync_dir(path: Path) -> None:
     """Flush a folder's entries to disk."""
     # The rename is durable only once the directory entry is on disk too.
-    fd = os.open(path, os.O_RDONLY)
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     try:
         os.fsync(fd)
     finally:

@@ -1,35 +1,36 @@
 """The streaming writer under every download: one URL to one file, resumable and verified.
 
-Bytes go to `NAME.part` in chunks (constant memory, whatever the size); a cut or a restart resumes
-with `Range`, validated with `If-Range` (the ETag) and the total length saved beside the part; an
+Bytes go to `NAME.part` (constant memory, whatever the size); a cut or a restart resumes with
+`Range`, validated with `If-Range` (the ETag) and the total length saved beside the part; an
 expired signed URL (401/403/410) is signed again by asking the resolver; the length is checked
-against `Content-Length`; the file is fsynced and renamed to `NAME` only when complete. Cancelling
-the task leaves the `.part` (and its validator) for a later resume.
+against `Content-Length`, or bounded by what the listing said when the server sends none; the
+file is fsynced and renamed to `NAME` only when complete. Every kind of retry is bounded and
+backs off. Cancelling the task leaves the `.part` (and its validator) for a later resume.
+
+The event loop decides (resolve, retry, back off); each attempt's bytes move in a worker thread
+(`transfer_body.BodyCopy`), so the loop stays free and the copy costs what curl's does.
 """
 
 from __future__ import annotations
 
 import asyncio
+import http.client
 import os
-import re
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Literal
-
-import httpx
+from typing import TypeVar
 
 from lazytinker.api.errors import ArchiveNotReadyError
 from lazytinker.api.partfile import (
-    Flusher,
     PartValidator,
     disk_error,
     fsync_dir,
-    open_part,
     part_path,
+    part_size,
     validator_path,
-    write_all,
 )
-from lazytinker.api.retry import parse_retry_after
+from lazytinker.api.rawhttp import Abort, Fetcher
 from lazytinker.api.transfer import (
     DEFAULT_LIMITS,
     DownloadError,
@@ -41,10 +42,12 @@ from lazytinker.api.transfer import (
     Resolver,
     Target,
 )
+from lazytinker.api.transfer_body import Attempt, Overflow, Restart
 
 __all__ = [
     "DEFAULT_LIMITS",
     "DownloadError",
+    "Fetcher",
     "Limits",
     "Phase",
     "Progress",
@@ -57,13 +60,10 @@ __all__ = [
     "wait_for_target",
 ]
 
-# Signed URLs answer these when they have expired or their signature no longer holds.
-_EXPIRED = frozenset({401, 403, 410})
-_TRANSIENT = frozenset({408, 425, 429, 500, 502, 503, 504})
-_CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+|\*)")
 _MAX_RETRY_AFTER = 60.0
 _PROGRESS_EVERY = 0.1
 _DEFAULT_BUILD_WAIT = 30.0
+T = TypeVar("T")
 
 
 async def wait_for_target(
@@ -96,7 +96,7 @@ async def wait_for_target(
 
 
 async def fetch_to_file(
-    http: httpx.AsyncClient,
+    fetcher: Fetcher,
     resolve: Resolver,
     dest: Path,
     *,
@@ -106,15 +106,21 @@ async def fetch_to_file(
     base_done: int = 0,
     overall_total: int | None = None,
     meter: RateMeter | None = None,
+    max_bytes: int | None = None,
+    source: str | None = None,
+    extract: bool | None = None,
 ) -> int:
     """Stream what `resolve` points at into `dest`, resuming any `dest.part`; returns its size.
 
     `base_done`/`overall_total` place this file inside a larger transfer (several files of one
-    checkpoint) so that progress events count the whole. Raises `DownloadError` (or the
-    resolver's API error); `dest` exists only when the download completed and was verified.
+    checkpoint) so that progress events count the whole. `max_bytes` bounds the file when the
+    listing said how large it is (a body past it is refused, with or without a length).
+    `source`/`extract` are saved beside the part so a later start can offer to resume it.
+    Raises `DownloadError` (or the resolver's API error); `dest` exists only when the download
+    completed and was verified.
     """
     writer = _Writer(
-        http,
+        fetcher,
         resolve,
         dest,
         on_progress=on_progress,
@@ -124,11 +130,9 @@ async def fetch_to_file(
         overall_total=overall_total,
         meter=meter or RateMeter(),
     )
+    writer.max_bytes = max_bytes
+    writer.source, writer.extract = source, extract
     return await writer.run()
-
-
-class _Restart(Exception):
-    """The server's answer does not continue our part: start the file again from zero."""
 
 
 class _Writer:
@@ -136,7 +140,7 @@ class _Writer:
 
     def __init__(
         self,
-        http: httpx.AsyncClient,
+        fetcher: Fetcher,
         resolve: Resolver,
         dest: Path,
         *,
@@ -147,7 +151,7 @@ class _Writer:
         overall_total: int | None,
         meter: RateMeter,
     ) -> None:
-        self.http = http
+        self.fetcher = fetcher
         self.resolve = resolve
         self.dest = dest
         self.part = part_path(dest)
@@ -158,39 +162,53 @@ class _Writer:
         self.base_done = base_done
         self.overall_total = overall_total
         self.meter = meter
+        self.max_bytes: int | None = None
+        self.source: str | None = None
+        self.extract: bool | None = None
         self.total: int | None = None
-        self._retry_after: float | None = None
+        self._running: Attempt | None = None  # the attempt in its thread; its total is read live
         self._last_event = 0.0
 
     async def run(self) -> int:
         target = await wait_for_target(
             self.resolve, on_progress=self.on_progress, limits=self.limits, file=self.label
         )
-        resigns = failures = 0
+        resigns = failures = restarts = 0
         while True:
-            offset = self._part_size()
+            offset = part_size(self.part)
             validator = PartValidator.load(self.meta) if offset else None
             if offset and validator is None:
                 # A part without its validator cannot be trusted to belong to this file.
                 self._discard()
                 offset = 0
+            attempt = self._attempt(target, offset, validator)
             try:
-                outcome = await self._attempt(target, offset, validator)
-            except _Restart:
+                outcome = await _in_thread(attempt.run, attempt.abort)
+            except Overflow:
                 self._discard()
+                raise
+            except Restart as restart:
+                restarts += 1
+                if restarts > self.limits.max_restarts:
+                    raise DownloadError(
+                        f"Gave up on {self.label} after {restarts} tries: {restart}"
+                    ) from None
+                self._discard()
+                await asyncio.sleep(self.limits.backoff * 2 ** min(restarts, 5))
                 continue
-            except (httpx.UnsupportedProtocol, httpx.TooManyRedirects, httpx.InvalidURL) as error:
-                raise DownloadError(f"Cannot download {self.label}: {_describe(error)}") from None
-            except httpx.TransportError as error:
-                progressed = self._part_size() > offset
+            except (OSError, http.client.HTTPException) as error:
+                if isinstance(error, OSError) and attempt.disk_failed:
+                    raise disk_error(error, self.dest, self.part) from None
+                progressed = part_size(self.part) > offset
                 failures = 0 if progressed else failures + 1
                 if failures >= self.limits.max_failures:
+                    kept = f" (partial file kept at {self.part})" if self.part.exists() else ""
                     raise DownloadError(
-                        f"Download of {self.label} failed: {_describe(error)} "
-                        f"(partial file kept at {self.part})"
+                        f"Download of {self.label} failed: {_describe(error)}{kept}"
                     ) from None
                 await asyncio.sleep(self.limits.backoff * 2 ** min(failures, 5))
                 continue
+            self.total = attempt.total
             if outcome == "resign":
                 resigns += 1
                 if resigns > self.limits.max_resigns:
@@ -206,105 +224,54 @@ class _Writer:
                 if failures >= self.limits.max_failures:
                     raise DownloadError(f"The server kept failing while sending {self.label}")
                 delay = self.limits.backoff * 2 ** min(failures, 5)
-                if self._retry_after is not None:
-                    delay = min(max(delay, self._retry_after), _MAX_RETRY_AFTER)
+                if attempt.retry_after is not None:
+                    delay = min(max(delay, attempt.retry_after), _MAX_RETRY_AFTER)
                 await asyncio.sleep(delay)
                 continue
-            return self._finish()
+            return await self._finish()
 
-    async def _attempt(
-        self, target: Target, offset: int, validator: PartValidator | None
-    ) -> Literal["resign", "transient", "complete"]:
-        headers = {**target.headers, "Accept-Encoding": "identity"}
-        if offset:
-            headers["Range"] = f"bytes={offset}-"
-            if validator is not None and validator.etag:
-                headers["If-Range"] = validator.etag
-        async with self.http.stream("GET", target.url, headers=headers) as response:
-            status = response.status_code
-            if status in _EXPIRED and target.resignable:
-                return "resign"
-            if status == 416:
-                if validator is not None and validator.total == offset:
-                    return "complete"
-                raise _Restart
-            if status in _TRANSIENT:
-                self._retry_after = parse_retry_after(response.headers.get("retry-after"))
-                return "transient"
-            if status >= 400:
-                raise DownloadError(_refusal(self.label, target.url, response))
-            # JSON is not special here: the API client has already turned the 200-JSON archive
-            # contract into a URL, and a signed URL may well serve a `.json` file.
-            content_type = response.headers.get("content-type", "").lower()
-            if "text/html" in content_type:
-                raise DownloadError(
-                    f"{_host(target.url)} answered an HTML page instead of {self.label}"
-                )
-            start, total = self._placement(response, offset, validator)
-            self.total = total
-            PartValidator(response.headers.get("etag"), total).save(self.meta)
-            await self._write_body(response, start)
-        size = self._part_size()
-        if self.total is not None and size < self.total:
-            # The body ended early without a transport error (a proxy cut it cleanly).
-            raise httpx.RemoteProtocolError(f"body ended at {size} of {self.total} bytes")
-        if self.total is not None and size > self.total:
-            raise _Restart
-        return "complete"
+    def _attempt(self, target: Target, offset: int, validator: PartValidator | None) -> Attempt:
+        loop = asyncio.get_running_loop()
 
-    def _placement(
-        self, response: httpx.Response, offset: int, validator: PartValidator | None
-    ) -> tuple[int, int | None]:
-        """Where this body starts in the file and the file's total length."""
-        if response.status_code == 206:
-            match = _CONTENT_RANGE.fullmatch(response.headers.get("content-range", "").strip())
-            if match is None or int(match.group(1)) != offset:
-                raise _Restart
-            total = None if match.group(3) == "*" else int(match.group(3))
-            if validator is not None and validator.total is not None and total != validator.total:
-                raise _Restart
-            return offset, total
-        length = response.headers.get("content-length")
-        return 0, int(length) if length and length.isdigit() else None
+        def report(done: int, received: bool) -> None:
+            loop.call_soon_threadsafe(self._report, done, received)
 
-    async def _write_body(self, response: httpx.Response, start: int) -> None:
-        self.part.parent.mkdir(parents=True, exist_ok=True)
-        done = start
-        first = start == 0
-        flusher = Flusher()
-        # Chunks are written inline: a thread per write measured half again the CPU for no gain,
-        # since the kernel keeps receiving into the socket buffer while we write.
-        try:
-            with open_part(self.part, start) as out:
-                try:
-                    async for chunk in response.aiter_raw():
-                        if first:
-                            _refuse_html(chunk, self.label)
-                            first = False
-                        write_all(out, chunk)
-                        done += len(chunk)
-                        flusher.wrote(out.fileno(), len(chunk))
-                        self._report(done)
-                    await flusher.drain()
-                    os.fsync(out.fileno())
-                finally:
-                    # The file closes only once no background sync still uses its descriptor.
-                    await flusher.drain(cancelled_ok=True)
-        except OSError as error:
-            raise disk_error(error, self.dest, self.part) from None
-        self._report(done, force=True)
+        attempt = Attempt(
+            self.fetcher,
+            target,
+            self.dest,
+            offset=offset,
+            validator=validator,
+            label=self.label,
+            limits=self.limits,
+            max_bytes=self.max_bytes,
+            report=report,
+            report_every=_PROGRESS_EVERY,
+        )
+        attempt.source, attempt.extract = self.source, self.extract
+        self._running = attempt
+        return attempt
 
-    def _report(self, done: int, *, force: bool = False) -> None:
+    def _report(self, done: int, received: bool = False) -> None:
         if self.on_progress is None:
             return
+        if received:
+            whole = self.overall_total or self.base_done + done
+            self.on_progress(
+                Progress("verifying", done=self.base_done + done, total=whole, file=self.label)
+            )
+            return
         now = time.monotonic()
-        if not force and now - self._last_event < _PROGRESS_EVERY:
+        if now - self._last_event < _PROGRESS_EVERY / 2:
             return
         self._last_event = now
         overall = self.base_done + done
         total = self.overall_total
-        if total is None and self.total is not None:
-            total = self.base_done + self.total
+        # The length the server announced is known as soon as the answer's headers are read,
+        # long before the attempt ends (the command line lists nothing, so has no other total).
+        announced = self._running.total if self._running is not None else self.total
+        if total is None and announced is not None:
+            total = self.base_done + announced
         self.meter.add(overall)
         self.on_progress(
             Progress(
@@ -317,52 +284,55 @@ class _Writer:
             )
         )
 
-    def _finish(self) -> int:
-        size = self._part_size()
+    async def _finish(self) -> int:
+        size = part_size(self.part)
         if self.total is not None and size != self.total:
             raise DownloadError(
                 f"{self.label}: got {size} bytes but the server announced {self.total}"
             )
-        try:
+
+        def settle() -> None:
             os.replace(self.part, self.dest)
             fsync_dir(self.dest.parent)
+
+        try:
+            await asyncio.to_thread(settle)
         except OSError as error:
             raise disk_error(error, self.dest, self.part) from None
         self.meta.unlink(missing_ok=True)
         return size
-
-    def _part_size(self) -> int:
-        try:
-            return self.part.stat().st_size
-        except FileNotFoundError:
-            return 0
 
     def _discard(self) -> None:
         self.part.unlink(missing_ok=True)
         self.meta.unlink(missing_ok=True)
 
 
-def _refuse_html(chunk: bytes, label: str) -> None:
-    head = chunk[:512].lstrip().lower()
-    if head.startswith((b"<!doctype html", b"<html")):
-        raise DownloadError(f"The server answered an HTML page instead of {label}")
-
-
-def _refusal(label: str, url: str, response: httpx.Response) -> str:
-    if response.status_code == 404:
-        return f"{_host(url)} has no {label} (404)"
-    if response.status_code in (401, 403):
-        return f"{_host(url)} does not permit downloading {label} ({response.status_code})"
-    return f"{_host(url)} refused to send {label} (HTTP {response.status_code})"
-
-
-def _host(url: str) -> str:
+async def _in_thread(work: Callable[[], T], abort: Abort) -> T:
+    """Run blocking `work` in a worker thread; a cancelled caller aborts it and waits for it to
+    let go of its file before the cancellation goes on (a retry must not meet a live writer)."""
+    future = asyncio.get_running_loop().run_in_executor(None, work)
     try:
-        return httpx.URL(url).host or url
-    except httpx.InvalidURL:
-        return url
+        return await asyncio.shield(future)
+    except asyncio.CancelledError:
+        abort.abort()
+        while not future.done():
+            try:
+                await asyncio.wait({future})
+            except asyncio.CancelledError:
+                continue
+        if not future.cancelled():
+            future.exception()  # retrieved, so an `Aborted` is not logged as unhandled
+        raise
 
 
-def _describe(error: Exception) -> str:
+def _describe(error: BaseException) -> str:
+    if isinstance(error, TimeoutError):
+        return "the server stopped sending (timed out)"
+    if isinstance(error, ConnectionRefusedError):
+        return "the connection was refused"
+    if isinstance(error, ConnectionError | http.client.IncompleteRead):
+        return "the connection was cut"
+    if isinstance(error, http.client.HTTPException):
+        return f"the server's answer was not valid HTTP ({type(error).__name__})"
     text = str(error).strip()
     return text.splitlines()[0] if text else type(error).__name__

@@ -12,7 +12,9 @@ from typing import Literal
 
 from lazytinker.api.errors import LazytinkerError
 
-Phase = Literal["resolving", "building", "downloading", "extracting", "done"]
+Phase = Literal[
+    "resolving", "exporting", "building", "downloading", "verifying", "extracting", "done"
+]
 
 
 class DownloadError(LazytinkerError):
@@ -30,6 +32,8 @@ class Progress:
     eta: float | None = None
     file: str | None = None
     retry_after: float | None = None
+    # What the server is doing meanwhile (the export flow's steps), for a person to read.
+    detail: str | None = None
 
     @property
     def fraction(self) -> float | None:
@@ -58,12 +62,16 @@ Resolver = Callable[[], Awaitable[Target]]
 
 @dataclass(frozen=True, slots=True)
 class Limits:
-    """How hard to try: attempts after a cut, re-signs, and how long to wait for a build."""
+    """How hard to try: attempts after a cut, re-signs, restarts from zero (a server whose
+    answers do not continue the part), how long to wait for a build, and what to leave free."""
 
     max_failures: int = 6
     max_resigns: int = 4
+    max_restarts: int = 4
     max_build_wait: float = 1800.0
     backoff: float = 0.5
+    # Bytes left free on the disk; None: 1% of the file system, at most 1 GiB.
+    disk_reserve: int | None = None
 
 
 DEFAULT_LIMITS = Limits()

@@ -49,6 +49,9 @@ def _dispatch(args: list[str]) -> int:
 
         return serve_main(args[1:])
     if args and args[0] == "download":
+        from lazytinker.cli.app import _lighten_imports
+
+        _lighten_imports()  # the same imports skipped as for the app: ~0.1 s of CPU per run
         from lazytinker.cli.download import main as download_main
 
         return download_main(args[1:])

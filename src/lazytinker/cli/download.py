@@ -3,9 +3,13 @@
 The same engine as the app (`api.download`): streamed to `NAME.part`, resumed after a cut or a
 restart (run the same command again), verified, renamed into place, extracted safely. Each
 checkpoint lands in `DIR/NAME` where NAME follows the official CLI (the path without its scheme,
-`/` replaced by `_`) and DIR is `-o` or the current folder. A progress line goes to stderr when it
-is a terminal; `--json` prints one JSON object per checkpoint on stdout. Exit status: 0 when every
-download completed, 1 when one failed, 2 for bad input, 130 when interrupted.
+`/` replaced by `_`) and DIR is `-o` or the current folder; one already there, complete and
+verified, is skipped. When the service no longer serves archives, a training checkpoint is
+exported through a short (billable) training session, as the official CLI does: asked first on a
+terminal, allowed by `--yes`. A progress line that fits the terminal goes to stderr when it is a
+terminal; `--json` prints one JSON object per checkpoint on stdout. Exit status: 0 when every
+download completed or was already there, 1 when one failed, 2 for bad input, 130 when
+interrupted.
 """
 
 from __future__ import annotations
@@ -13,25 +17,27 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
 
-from lazytinker import human
 from lazytinker.api.client import TinkerAPI
 from lazytinker.api.download import (
     CheckpointDownload,
     DownloadResult,
-    Progress,
+    ExportDeclinedError,
     download_checkpoint,
-    new_http_client,
+    new_fetcher,
 )
 from lazytinker.api.errors import LazytinkerError
+from lazytinker.api.export import BILLABLE
 from lazytinker.api.paths import CheckpointRef, InvalidPathError
 from lazytinker.api.transport import DEADLINE
 from lazytinker.cli.output import json_line, say, warn
+from lazytinker.cli.progress_line import ProgressLine, render_progress, size_text
 from lazytinker.config import Profile, load_settings, resolve_profile
-from lazytinker.text import printable
+
+__all__ = ["build_parser", "main", "render_progress"]
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -49,6 +55,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--no-extract", action="store_true", help="keep the archive as NAME.tar")
     parser.add_argument("--force", action="store_true", help="replace an existing NAME")
+    parser.add_argument(
+        "-y",
+        "--yes",
+        action="store_true",
+        help="allow the export flow's short training session (billable) without asking",
+    )
     parser.add_argument("--json", action="store_true", help="one JSON object per checkpoint")
     parser.add_argument("--profile", metavar="NAME", help="profile of the config file to use")
     parser.add_argument("--base-url", metavar="URL", help="service URL (overrides the profile)")
@@ -89,10 +101,16 @@ def main(argv: Sequence[str]) -> int:
         for ref in refs
     ]
     bar = ProgressLine(sys.stderr) if sys.stderr.isatty() else None
+    run = _Run(
+        profile,
+        jobs,
+        as_json=args.json,
+        bar=bar,
+        allow_export=args.yes,
+        deadline=max(args.timeout, 0.1),
+    )
     try:
-        return asyncio.run(
-            _run(profile, jobs, as_json=args.json, bar=bar, deadline=max(args.timeout, 0.1))
-        )
+        return asyncio.run(run.all())
     except KeyboardInterrupt:
         if bar is not None:
             bar.clear()
@@ -100,102 +118,95 @@ def main(argv: Sequence[str]) -> int:
         return EXIT_INTERRUPTED
 
 
-async def _run(
-    profile: Profile,
-    jobs: list[CheckpointDownload],
-    *,
-    as_json: bool,
-    bar: ProgressLine | None,
-    deadline: float = DEADLINE,
-) -> int:
-    failed = 0
-    async with TinkerAPI(profile.target(), deadline=deadline) as api, new_http_client() as http:
-        for job in jobs:
-            label = job.ref.path
-            try:
-                result = await download_checkpoint(
-                    api, http, job, on_progress=bar.update if bar is not None else None
-                )
-            except LazytinkerError as error:
-                failed += 1
-                if bar is not None:
-                    bar.clear()
-                _report_failure(label, str(error), as_json=as_json)
-                continue
-            if bar is not None:
-                bar.clear()
-            _report_success(result, as_json=as_json)
-    return EXIT_FAILED if failed else EXIT_OK
+class _Run:
+    """One invocation: the downloads in turn, each reported as it ends."""
 
+    def __init__(
+        self,
+        profile: Profile,
+        jobs: list[CheckpointDownload],
+        *,
+        as_json: bool,
+        bar: ProgressLine | None,
+        allow_export: bool,
+        deadline: float = DEADLINE,
+    ) -> None:
+        self.profile = profile
+        self.deadline = deadline
+        self.jobs = jobs
+        self.as_json = as_json
+        self.bar = bar
+        self.allow_export = allow_export
 
-def _report_success(result: DownloadResult, *, as_json: bool) -> None:
-    if as_json:
-        record = {
-            "checkpoint_path": result.label,
-            "status": "completed",
-            "destination": str(result.path),
-            "size_bytes": result.bytes,
-            "extracted": result.extracted,
-        }
-        json_line(record)
-    else:
-        size = human.size(result.bytes)
-        say(f"{result.label} -> {result.path} ({size})")
+    async def all(self) -> int:
+        failed = 0
+        fetcher = new_fetcher()
+        async with TinkerAPI(self.profile.target(), deadline=self.deadline) as api:
+            for number, job in enumerate(self.jobs, 1):
+                if self.bar is not None and len(self.jobs) > 1:
+                    self.bar.prefix = f"[{number}/{len(self.jobs)}] "
+                started = time.monotonic()
+                try:
+                    result = await download_checkpoint(
+                        api,
+                        fetcher,
+                        job,
+                        on_progress=self.bar.update if self.bar is not None else None,
+                        confirm_export=self._confirm,
+                        on_note=self._note,
+                    )
+                except LazytinkerError as error:
+                    failed += 1
+                    self._failure(job.ref.path, error)
+                    continue
+                self._success(result, time.monotonic() - started)
+        return EXIT_FAILED if failed else EXIT_OK
 
+    async def _confirm(self, ref: CheckpointRef) -> bool:
+        self._clear()
+        warn("lazytinker download", f"{ref}: {BILLABLE}.")
+        if self.allow_export:
+            return True
+        if not (sys.stdin.isatty() and sys.stderr.isatty()):
+            return False
+        sys.stderr.write("Start the export session? [y/N] ")
+        sys.stderr.flush()
+        answer = await asyncio.to_thread(sys.stdin.readline)
+        return answer.strip().lower() in ("y", "yes")
 
-def _report_failure(label: str, message: str, *, as_json: bool) -> None:
-    if as_json:
-        json_line({"checkpoint_path": label, "status": "failed", "error": message})
-    warn("lazytinker download", f"{label}: {message}")
+    def _note(self, note: str) -> None:
+        self._clear()
+        warn("lazytinker download", note)
 
+    def _clear(self) -> None:
+        if self.bar is not None:
+            self.bar.clear()
 
-class ProgressLine:
-    """A one-line progress bar redrawn in place on a terminal."""
+    def _success(self, result: DownloadResult, seconds: float) -> None:
+        self._clear()
+        if self.as_json:
+            record: dict[str, object] = {
+                "checkpoint_path": result.label,
+                "status": result.status,
+                "destination": str(result.path),
+                "extracted": result.extracted,
+                "elapsed_seconds": round(seconds, 3),
+            }
+            if result.status == "completed":
+                record["size_bytes"] = result.bytes
+            if result.notes:
+                record["notes"] = list(result.notes)
+            json_line(record)
+        elif result.status == "skipped":
+            say(f"{result.label}: already there in {result.path}")
+        else:
+            say(f"{result.label} -> {result.path} ({size_text(result.bytes)})")
 
-    WIDTH = 24
-
-    def __init__(self, stream: TextIO) -> None:
-        self.stream = stream
-        self.shown = False
-
-    def update(self, event: Progress) -> None:
-        """Redraw the line for one progress event."""
-        # The file name is the server's: through the one rule, like every line we print.
-        self.stream.write("\r\x1b[2K" + printable(render_progress(event, self.WIDTH)))
-        self.stream.flush()
-        self.shown = True
-
-    def clear(self) -> None:
-        """Remove the line, so the next message starts on a clean line."""
-        if self.shown:
-            self.stream.write("\r\x1b[2K")
-            self.stream.flush()
-            self.shown = False
-
-
-def render_progress(event: Progress, width: int = 24) -> str:
-    """One line describing a progress event: bar, bytes, rate and ETA, or what is awaited."""
-    name = event.file or ""
-    if event.phase == "building":
-        wait = f" (asking again in {event.retry_after:g} s)" if event.retry_after else ""
-        return f"{name}: the server is preparing it{wait}"
-    if event.phase == "extracting":
-        return f"{name}: extracting…"
-    done = human.size(event.done)
-    fraction = event.fraction
-    if fraction is None:
-        bar, amount = "", done
-    else:
-        filled = int(fraction * width)
-        bar = "[" + "#" * filled + "-" * (width - filled) + f"] {fraction:4.0%} "
-        amount = f"{done} / {human.size(event.total or 0)}"
-    rate = f"  {human.rate(event.rate)}" if event.rate else ""
-    eta = f"  ETA {_clock(event.eta)}" if event.eta is not None else ""
-    return f"{name} {bar}{amount}{rate}{eta}"
-
-
-def _clock(seconds: float) -> str:
-    whole = int(seconds)
-    hours, rest = divmod(whole, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+    def _failure(self, label: str, error: LazytinkerError) -> None:
+        self._clear()
+        message = str(error)
+        if isinstance(error, ExportDeclinedError):
+            message = "not started: the export session needs your consent (run again with --yes)"
+        if self.as_json:
+            json_line({"checkpoint_path": label, "status": "failed", "error": message})
+        warn("lazytinker download", f"{label}: {message}")

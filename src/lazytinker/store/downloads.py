@@ -3,7 +3,8 @@
 No UI here: the store holds one manager and the downloads view renders its items. Each item
 carries its state, bytes, total, rate and ETA, and every change is announced to the listeners
 (throttled by the engine to a few per second). Cancelling keeps the `.part` so that a retry
-resumes where the cancelled transfer stopped.
+resumes where the cancelled transfer stopped; `adopt_partials` lists the parts an earlier run left
+in a folder, ready to resume the same way.
 """
 
 from __future__ import annotations
@@ -12,8 +13,6 @@ import asyncio
 import itertools
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
 from typing import Literal
 
@@ -23,78 +22,21 @@ from lazytinker.api.download import (
     DownloadResult,
     Limits,
     Progress,
+    trace_file,
 )
 from lazytinker.api.downloader import Downloader
 from lazytinker.api.errors import LazytinkerError
+from lazytinker.api.partials import PartialDownload, find_partials
 from lazytinker.api.paths import CheckpointRef
 from lazytinker.api.stream import DEFAULT_LIMITS
+from lazytinker.store.download_items import PHASE_STATE, DownloadItem, DownloadState
 
 __all__ = ["DownloadItem", "DownloadManager", "DownloadState", "completion_notices"]
 
-
-class DownloadState(StrEnum):
-    """Where one download is in its life."""
-
-    QUEUED = "queued"
-    BUILDING = "building"
-    DOWNLOADING = "downloading"
-    EXTRACTING = "extracting"
-    DONE = "done"
-    FAILED = "failed"
-    CANCELLED = "cancelled"
-
-    @property
-    def finished(self) -> bool:
-        """Whether nothing more will happen without a retry."""
-        return self in (DownloadState.DONE, DownloadState.FAILED, DownloadState.CANCELLED)
-
-
-_PHASE_STATE = {
-    "resolving": DownloadState.DOWNLOADING,
-    "building": DownloadState.BUILDING,
-    "downloading": DownloadState.DOWNLOADING,
-    "extracting": DownloadState.EXTRACTING,
-    "done": DownloadState.DOWNLOADING,  # DONE is set once the result is in hand
-}
-
-
-@dataclass
-class DownloadItem:
-    """One download as the downloads view shows it."""
-
-    id: str
-    kind: Literal["checkpoint", "trace"]
-    label: str
-    destination: Path
-    state: DownloadState = DownloadState.QUEUED
-    done: int = 0
-    total: int | None = None
-    rate: float = 0.0
-    eta: float | None = None
-    retry_after: float | None = None
-    error: str | None = None
-    result: Path | None = None
-    extract: bool = True
-    attempts: int = 0
-    started: float | None = None
-    finished_at: float | None = None
-
-    @property
-    def fraction(self) -> float | None:
-        """How much is done, 0..1, when the total is known."""
-        if not self.total:
-            return 1.0 if self.state is DownloadState.DONE else None
-        return min(1.0, self.done / self.total)
-
-    @property
-    def active(self) -> bool:
-        """Queued or in progress."""
-        return not self.state.finished
-
-
 Listener = Callable[[DownloadItem], None]
 Reporter = Callable[[Progress], None]
-Runner = Callable[[Reporter], Awaitable[DownloadResult]]
+Runner = Callable[[DownloadItem, Reporter], Awaitable[DownloadResult]]
+Planned = tuple[DownloadItem, Runner]
 
 
 class DownloadManager:
@@ -114,7 +56,6 @@ class DownloadManager:
         self.trace_poll_seconds = trace_poll_seconds
         self.items: dict[str, DownloadItem] = {}
         self._slots = asyncio.Semaphore(max(1, concurrency))
-        # The API side runs each transfer over one pool for signed URLs (the store has no httpx).
         self._downloader = downloader or Downloader(source)
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._jobs: dict[str, Runner] = {}
@@ -137,6 +78,10 @@ class DownloadManager:
         """Downloads queued or in progress."""
         return sum(item.active for item in self.items.values())
 
+    def active(self) -> list[DownloadItem]:
+        """The downloads queued or in progress, oldest first."""
+        return [item for item in self.items.values() if item.active]
+
     def __len__(self) -> int:
         """Downloads queued or in progress (what a header's "3 downloads" counts)."""
         return self.active_count
@@ -153,29 +98,78 @@ class DownloadManager:
         expected_size: int | None = None,
     ) -> DownloadItem:
         """Queue a checkpoint; the same destination already in progress is returned, not doubled."""
-        job = CheckpointDownload(
-            ref, out_dir.expanduser(), extract=extract, force=force, expected_size=expected_size
-        )
-        running = self._active_for(job.final_path)
-        if running is not None:
-            return running
-        item = DownloadItem(self._new_id(), "checkpoint", ref.path, job.final_path, extract=extract)
-        item.total = expected_size
-
-        async def run(report: Reporter) -> DownloadResult:
-            return await self._downloader.checkpoint(job, on_progress=report, limits=self.limits)
-
-        return self._start(item, run)
+        return self._queue(self._checkpoint(ref, out_dir, extract, force, expected_size))
 
     def add_trace(self, session_id: str, out_dir: Path, *, force: bool = False) -> DownloadItem:
         """Queue a session's trace export: polled while the server builds it, then saved."""
-        dest = out_dir.expanduser() / f"{session_id}.pftrace"
-        running = self._active_for(dest)
-        if running is not None:
-            return running
-        item = DownloadItem(self._new_id(), "trace", f"trace of {session_id}", dest, extract=False)
+        return self._queue(self._trace(session_id, out_dir, force))
 
-        async def run(report: Reporter) -> DownloadResult:
+    async def adopt_partials(self, folder: Path) -> list[DownloadItem]:
+        """List the downloads an earlier run left unfinished in `folder`, as cancelled items that
+        `retry` resumes (nothing starts by itself); one already listed is not listed twice."""
+        found = await asyncio.to_thread(find_partials, folder.expanduser())
+        adopted = []
+        for partial in found:
+            planned = self._planned(partial)
+            if planned is None or isinstance(planned, DownloadItem):
+                continue
+            item, run = planned
+            if any(i.destination == item.destination for i in self.items.values()):
+                continue
+            item.found = True
+            item.state = DownloadState.CANCELLED
+            item.done, item.total = partial.done, partial.total
+            self.items[item.id] = item
+            self._jobs[item.id] = run
+            self._changed(item)
+            adopted.append(item)
+        return adopted
+
+    def _planned(self, partial: PartialDownload) -> Planned | DownloadItem | None:
+        if partial.kind == "trace":
+            return self._trace(partial.source, partial.out_dir, False)
+        try:
+            ref = CheckpointRef.parse(partial.source)
+        except LazytinkerError:
+            return None
+        return self._checkpoint(ref, partial.out_dir, partial.extract, False, None)
+
+    def _checkpoint(
+        self,
+        ref: CheckpointRef,
+        out_dir: Path,
+        extract: bool,
+        force: bool,
+        expected_size: int | None,
+    ) -> Planned | DownloadItem:
+        out_dir = out_dir.expanduser()
+        job = CheckpointDownload(
+            ref, out_dir, extract=extract, force=force, expected_size=expected_size
+        )
+        try:
+            destination = job.final_path
+        except LazytinkerError as error:  # a name from the server that is not a file name
+            return self._refused("checkpoint", ref.path, out_dir, str(error))
+        item = DownloadItem(self._new_id(), "checkpoint", ref.path, destination, extract=extract)
+        item.total = expected_size
+
+        async def run(item: DownloadItem, report: Reporter) -> DownloadResult:
+            return await self._downloader.checkpoint(
+                job, on_progress=report, limits=self.limits, on_note=item.notes.append
+            )
+
+        return item, run
+
+    def _trace(self, session_id: str, out_dir: Path, force: bool) -> Planned | DownloadItem:
+        label = f"trace of {session_id}"
+        out_dir = out_dir.expanduser()
+        try:
+            dest = trace_file(out_dir, session_id)
+        except LazytinkerError as error:
+            return self._refused("trace", label, out_dir, str(error))
+        item = DownloadItem(self._new_id(), "trace", label, dest, extract=False)
+
+        async def run(item: DownloadItem, report: Reporter) -> DownloadResult:
             return await self._downloader.trace(
                 session_id,
                 dest,
@@ -185,7 +179,19 @@ class DownloadManager:
                 limits=self.limits,
             )
 
-        return self._start(item, run)
+        return item, run
+
+    def _queue(self, planned: Planned | DownloadItem) -> DownloadItem:
+        if isinstance(planned, DownloadItem):
+            return planned  # refused before it could start: already listed as failed
+        item, run = planned
+        running = self._active_for(item.destination)
+        if running is not None:
+            return running
+        self.items[item.id] = item
+        self._jobs[item.id] = run
+        self._launch(item)
+        return item
 
     # --- control ---------------------------------------------------------------------------
 
@@ -206,9 +212,11 @@ class DownloadManager:
         item.state = DownloadState.QUEUED
         item.error = None
         item.retry_after = None
+        item.detail = None
         item.rate = 0.0
         item.eta = None
         item.finished_at = None
+        item.skipped = False
         self._launch(item)
         return True
 
@@ -230,7 +238,7 @@ class DownloadManager:
         return self.items[item_id]
 
     async def aclose(self) -> None:
-        """Cancel what is running (parts are kept) and close the connection pool."""
+        """Cancel what is running (parts are kept for the next start)."""
         tasks = [task for task in self._tasks.values() if not task.done()]
         for task in tasks:
             task.cancel()
@@ -247,14 +255,13 @@ class DownloadManager:
             (i for i in self.items.values() if i.active and i.destination == destination), None
         )
 
-    def _start(
-        self,
-        item: DownloadItem,
-        run: Runner,
+    def _refused(
+        self, kind: Literal["checkpoint", "trace"], label: str, folder: Path, why: str
     ) -> DownloadItem:
+        item = DownloadItem(self._new_id(), kind, label, folder / "?")
+        item.state, item.error, item.finished_at = DownloadState.FAILED, why, time.monotonic()
         self.items[item.id] = item
-        self._jobs[item.id] = run
-        self._launch(item)
+        self._changed(item)
         return item
 
     def _launch(self, item: DownloadItem) -> None:
@@ -269,9 +276,9 @@ class DownloadManager:
             async with self._slots:
                 item.attempts += 1
                 item.started = time.monotonic()
-                item.state = DownloadState.DOWNLOADING
+                item.state = DownloadState.STARTING
                 self._changed(item)
-                result = await job(lambda event: self._progress(item, event))
+                result = await job(item, lambda event: self._progress(item, event))
         except asyncio.CancelledError:
             self._finish(item, DownloadState.CANCELLED)
             raise
@@ -281,14 +288,17 @@ class DownloadManager:
             self._finish(item, DownloadState.FAILED, error=f"Unexpected error: {error}")
         else:
             item.result = result.path
-            item.done = result.bytes
-            item.total = result.bytes
+            item.skipped = result.status == "skipped"
+            if not item.skipped:
+                item.done = item.total = result.bytes
+            item.found = False
             self._finish(item, DownloadState.DONE)
 
     def _progress(self, item: DownloadItem, event: Progress) -> None:
-        item.state = _PHASE_STATE[event.phase]
+        item.state = PHASE_STATE[event.phase]
         item.retry_after = event.retry_after if event.phase == "building" else None
-        if event.phase in ("downloading", "extracting", "done"):
+        item.detail = event.detail if event.phase == "exporting" else None
+        if event.phase in ("downloading", "verifying", "extracting", "done"):
             item.done = event.done
             item.total = event.total if event.total is not None else item.total
             item.rate = event.rate
@@ -303,6 +313,7 @@ class DownloadManager:
         item.rate = 0.0
         item.eta = None
         item.retry_after = None
+        item.detail = None
         item.finished_at = time.monotonic()
         self._changed(item)
 
@@ -310,11 +321,8 @@ class DownloadManager:
 def completion_notices(
     manager: DownloadManager, notify: Callable[[str, str], None]
 ) -> Callable[[], None]:
-    """Call `notify(message, severity)` once when a download completes or fails.
-
-    The store passes its own `notify`, so the app shows a toast saying where the files went.
-    Returns the function that stops it.
-    """
+    """Call `notify(message, severity)` once when a download completes or fails, naming the
+    checkpoint and the folder. Returns the function that stops it."""
     told: dict[str, DownloadState] = {}
 
     def listen(item: DownloadItem) -> None:
@@ -324,9 +332,11 @@ def completion_notices(
         if told.get(item.id) is item.state or item.state is DownloadState.CANCELLED:
             return
         told[item.id] = item.state
-        if item.state is DownloadState.DONE:
+        if item.state is DownloadState.DONE and item.skipped:
+            notify(f"{item.label} is already in {item.result or item.destination}", "information")
+        elif item.state is DownloadState.DONE:
             notify(f"Downloaded {item.label} to {item.result or item.destination}", "information")
         else:
-            notify(f"Download of {item.label} failed: {item.error}", "error")
+            notify(f"Download of {item.label} into {item.folder} failed: {item.error}", "error")
 
     return manager.subscribe(listen)

@@ -23,11 +23,13 @@ from lazytinker.store import Notice, Store
 from lazytinker.store.downloads import DownloadManager
 from lazytinker.store.planner import PlanChoice
 from lazytinker.ui.about import AboutScreen
+from lazytinker.ui.actions.downloads import follow_downloads, quit_modal
 from lazytinker.ui.commands import LazytinkerCommands
 from lazytinker.ui.crash import BUG_REPORT, crash_traceback
 from lazytinker.ui.help import HelpScreen, help_groups
 from lazytinker.ui.keybar import KeyBar
 from lazytinker.ui.main_screen import MainScreen
+from lazytinker.ui.modals.quit import QuitModal
 from lazytinker.ui.notices import Held, NoticeGate
 from lazytinker.ui.resources import tcss_path
 from lazytinker.ui.screenshot import save_screenshot
@@ -145,6 +147,8 @@ class LazytinkerApp(App[None]):
             return
         self.store.on_notice(self._on_notice)
         self.push_screen(MainScreen(self.store, watch=self.watch_on_start))
+        if self.downloads is not None:
+            follow_downloads(self, self.downloads, self.download_directory)
 
     def _on_notice(self, notice: Notice) -> None:
         self.notify(notice.message, severity=notice.severity)
@@ -166,6 +170,16 @@ class LazytinkerApp(App[None]):
         self._exit_renderables.append(Segments(self.console.render(report, self.console.options)))
         self._close_messages_no_wait()
 
+    async def action_quit(self) -> None:
+        """`q`: quit; while downloads run, ask first (the default answer stays)."""
+        if self.downloads is None or not self.downloads.active_count:
+            self.exit()
+        elif not isinstance(self.screen, QuitModal):
+            self.push_screen(
+                quit_modal(self.downloads, self.download_directory),
+                lambda answer: self.exit() if answer else None,
+            )
+
     def action_help(self) -> None:
         """`?`: the keys that work here as mapped now, grouped by where they apply."""
         self.push_screen(HelpScreen(help_groups(self.screen)))
@@ -186,6 +200,8 @@ class LazytinkerApp(App[None]):
             self.push_screen(AboutScreen(self.store))
 
     async def on_unmount(self) -> None:
-        """Stop the store's watch and close its client."""
+        """Stop the downloads (their parts stay for next time), the store's watch, its client."""
+        if self.downloads is not None:
+            await self.downloads.aclose()
         if self.store is not None:
             await self.store.close()

@@ -53,6 +53,10 @@ class EndpointGroup:
         """The service's host, as messages name it."""
         return self.transport.host
 
+    def _require(self, capability: Capability) -> None:
+        """Refuse a call whose capability the server is known to lack (`UnsupportedError`)."""
+        self.capabilities.require(capability)
+
     def _learning(
         self,
         capability: Capability,

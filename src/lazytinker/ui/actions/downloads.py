@@ -1,4 +1,6 @@
-"""Starting downloads from the UI: the `s` flow (ask where, then queue) and a session's trace.
+"""Downloads from the UI: the `s` flow (ask where, then queue), a session's trace (`e`), the
+toasts when one ends, the unfinished downloads of the last run, and the question `q` asks while
+downloads run.
 
 The downloads themselves run in the store's `DownloadManager`; the downloads view
 (`lazytinker.ui.views.downloads`) shows their progress.
@@ -7,14 +9,21 @@ The downloads themselves run in the store's `DownloadManager`; the downloads vie
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
+from textual.app import App
+from textual.notifications import SeverityLevel
 from textual.widget import Widget
 
 from lazytinker.api.models import Checkpoint
 from lazytinker.api.paths import CheckpointRef
-from lazytinker.store.downloads import DownloadItem, DownloadManager
+from lazytinker.store.downloads import DownloadItem, DownloadManager, completion_notices
 from lazytinker.ui.actions.refs import actionable, run_id_or_none
 from lazytinker.ui.modals.download import DownloadChoice, DownloadModal, DownloadTarget
+from lazytinker.ui.modals.quit import QuitModal
+from lazytinker.ui.modals.trace import TraceModal
+from lazytinker.ui.text import printable
+from lazytinker.ui.views.download_row import describe
 
 
 def download_targets(checkpoints: list[Checkpoint]) -> list[DownloadTarget]:
@@ -70,10 +79,46 @@ async def save_checkpoints(
     return items
 
 
-def export_trace(
+async def export_trace(
     host: Widget, manager: DownloadManager, session_id: str, *, directory: str
-) -> DownloadItem:
-    """Queue a session's trace export (the server builds it first) into `directory`."""
-    item = manager.add_trace(session_id, Path(directory))
-    host.notify(f"Exporting the trace of {session_id}", markup=False, timeout=4)
+) -> DownloadItem | None:
+    """The whole `e` flow: ask where with the modal, then queue the session's trace export (the
+    server builds it first). Call it from a worker (it waits for the modal)."""
+    folder = await host.app.push_screen_wait(TraceModal(session_id, directory=directory))
+    if folder is None:
+        return None
+    item = manager.add_trace(session_id, folder)
+    host.notify(
+        f"Exporting the trace of {printable(session_id)} to {folder}", markup=False, timeout=4
+    )
     return item
+
+
+def follow_downloads(app: App[None], manager: DownloadManager, directory: str) -> None:
+    """Toast each download's end (naming the checkpoint and the folder), and list the unfinished
+    downloads an earlier run left in `directory`, ready to resume."""
+
+    def toast(message: str, severity: str) -> None:
+        app.notify(printable(message), severity=cast(SeverityLevel, severity), markup=False)
+
+    completion_notices(manager, toast)
+
+    async def adopt() -> None:
+        found = await manager.adopt_partials(Path(directory))
+        if found:
+            what = (
+                "1 unfinished download" if len(found) == 1 else f"{len(found)} unfinished downloads"
+            )
+            app.notify(
+                f"{what} from last time in {directory}: D lists them, r resumes",
+                markup=False,
+                timeout=8,
+            )
+
+    app.run_worker(adopt(), name="unfinished downloads", group="downloads")
+
+
+def quit_modal(manager: DownloadManager, directory: str) -> QuitModal:
+    """The question `q` asks while downloads run: what is running, and that parts are kept."""
+    running = [(item.label, describe(item)) for item in manager.active()]
+    return QuitModal(running, directory)

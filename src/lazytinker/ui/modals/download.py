@@ -153,6 +153,13 @@ class DownloadModal(ModalScreen[DownloadChoice | None]):
         lines = [f"To fetch: {size}. Each lands in its own folder named after its path."]
         if any(t.kind == "external" for t in self.targets):
             lines.append("External weights are saved file by file, with nothing to extract.")
+        if any(t.kind == "training" for t in self.targets):
+            lines.append(
+                "Training checkpoints come as an archive where the server offers one; where it "
+                "does not, they are exported as the official CLI does: a short training session "
+                "on the checkpoint's base model (billable) saves them as files, then is ended and "
+                "the export deleted."
+            )
         if any(t.kind == "sampler" for t in self.targets):
             lines.append(
                 "Sampler checkpoints download only where the server still exports them; "

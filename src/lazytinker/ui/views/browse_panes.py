@@ -74,8 +74,10 @@ class SessionsPane(Pane, CopyPathKey):
             return
         await move_session(self, self.store, key)
 
-    def action_export_trace(self) -> None:
-        """`e`: save the highlighted session's trace export (the server builds it first)."""
+    @work(group="action")
+    async def action_export_trace(self) -> None:
+        """`e`: save the highlighted session's trace export, after asking where (the server
+        builds it first)."""
         app = self.app
         manager = getattr(app, "downloads", None)
         key = self.table.cursor_key
@@ -84,7 +86,9 @@ class SessionsPane(Pane, CopyPathKey):
                 "Highlight a session to export its trace.", severity="warning", markup=False
             )
             return
-        export_trace(self, manager, key, directory=getattr(app, "download_directory", "."))
+        await export_trace(
+            self, manager, key, directory=getattr(app, "download_directory", "~/tinker-checkpoints")
+        )
 
 
 TOTALS_DELAY = 0.2

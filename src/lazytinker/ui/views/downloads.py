@@ -1,9 +1,10 @@
-"""The downloads view (`D`): every download with a progress bar, rate and ETA; cancel, retry,
-remove.
+"""The downloads view (`D`): every download with a progress bar, rate and ETA, or what it waits
+for, or how it ended; cancel, retry (resume), remove.
 
-It renders a `DownloadManager`'s items and updates only the row whose item changed. The screen
-wrapper (`DownloadsScreen`) is what the main screen pushes; the view itself can live in a pane.
-Starting downloads is not this module's job: see `lazytinker.ui.actions.downloads`.
+It renders a `DownloadManager`'s items (`download_row.DownloadRow`, true from its first frame) and
+updates only the row whose item changed. The screen wrapper (`DownloadsScreen`) is what the main
+screen pushes; the view itself can live in a pane. Starting downloads is not this module's job:
+see `lazytinker.ui.actions.downloads`.
 """
 
 from __future__ import annotations
@@ -13,105 +14,16 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import ListItem, ListView, ProgressBar, Static
+from textual.widgets import ListView, Static
 
-from lazytinker import human
-from lazytinker.store.downloads import DownloadItem, DownloadManager, DownloadState
+from lazytinker.store.downloads import DownloadItem, DownloadManager
 from lazytinker.ui.keybar import KeyBar
-from lazytinker.ui.modals._format import literal
+from lazytinker.ui.views.download_row import DownloadRow, describe
 
-_size = human.size
-
-
-def _clock(seconds: float) -> str:
-    whole = int(seconds)
-    hours, rest = divmod(whole, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
-
-
-def describe(item: DownloadItem) -> str:
-    """One line saying where a download is: bytes, rate and ETA, what it waits for, or the end."""
-    state = item.state
-    if state is DownloadState.QUEUED:
-        return "queued"
-    if state is DownloadState.BUILDING:
-        wait = f", asking again in {item.retry_after:g} s" if item.retry_after else ""
-        return f"the server is preparing it{wait}"
-    if state is DownloadState.EXTRACTING:
-        return f"extracting {_size(item.done)}"
-    if state is DownloadState.DONE:
-        return f"done · {_size(item.done)} · {item.result or item.destination}"
-    if state is DownloadState.FAILED:
-        return f"failed · {item.error or 'unknown error'} · r to retry"
-    if state is DownloadState.CANCELLED:
-        return f"cancelled at {_size(item.done)} · r to resume"
-    amount = _size(item.done) + (f" / {_size(item.total)}" if item.total else "")
-    rate = f" · {human.rate(item.rate)}" if item.rate else ""
-    eta = f" · ETA {_clock(item.eta)}" if item.eta is not None else ""
-    return f"{amount}{rate}{eta}"
-
-
-class DownloadRow(ListItem):
-    """One download: its path, a progress bar and the line `describe` gives."""
-
-    DEFAULT_CSS = """
-    DownloadRow {
-        height: auto;
-        padding: 0 1;
-    }
-    DownloadRow .bar-line {
-        height: 1;
-    }
-    DownloadRow ProgressBar {
-        width: 40;
-    }
-    DownloadRow .state {
-        width: 1fr;
-        margin-left: 1;
-    }
-    DownloadRow.-failed .state {
-        color: $error;
-    }
-    DownloadRow.-done .state {
-        color: $success;
-    }
-    """
-
-    def __init__(self, item: DownloadItem) -> None:
-        super().__init__(id=f"row-{item.id}")
-        self.item_id = item.id
-        self._item = item
-
-    def compose(self) -> ComposeResult:
-        """The label, then the bar and the state line side by side."""
-        yield Static(literal(self._item.label), classes="label", markup=False)
-        with Horizontal(classes="bar-line"):
-            yield ProgressBar(total=None, show_eta=False, show_percentage=True)
-            yield Static(Content(""), classes="state", markup=False)
-
-    def on_mount(self) -> None:
-        """Show the item as it is now."""
-        self.show(self._item)
-
-    def show(self, item: DownloadItem) -> None:
-        """Redraw this row from `item`."""
-        self._item = item
-        if not self.is_mounted:
-            return
-        bar = self.query_one(ProgressBar)
-        if item.state is DownloadState.DONE:
-            bar.update(total=max(1, item.done), progress=max(1, item.done))
-        elif item.total:
-            bar.update(total=item.total, progress=min(item.done, item.total))
-        else:
-            bar.update(total=None)
-        self.query_one(".state", Static).update(literal(describe(item)))
-        self.set_class(item.state is DownloadState.FAILED, "-failed")
-        self.set_class(item.state is DownloadState.DONE, "-done")
+__all__ = ["DownloadRow", "DownloadsScreen", "DownloadsView", "describe"]
 
 
 class DownloadsView(Vertical):
@@ -131,6 +43,17 @@ class DownloadsView(Vertical):
     }
     DownloadsView ListView {
         height: 1fr;
+    }
+    /* A quiet highlight: the row's own colours (green done, red failed) stay readable. */
+    DownloadsView ListView > DownloadRow.-highlight,
+    DownloadsView ListView:focus > DownloadRow.-highlight {
+        background: $boost;
+        color: $foreground;
+        text-style: none;
+        border-left: outer $accent;
+    }
+    DownloadsView ListView > DownloadRow {
+        border-left: outer $background;
     }
     """
 
