@@ -6,22 +6,18 @@ as it is typed: a file in the way or a folder that cannot be written is refused 
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
 
-from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.events import Resize
-from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Static
 
 from lazytinker.ui.modals._format import human_size, literal
 from lazytinker.ui.modals.confirm import SHORT
+from lazytinker.ui.modals.folder_prompt import FolderPrompt
 from lazytinker.ui.modals.widgets import PathText, Tick
 
 
@@ -43,24 +39,7 @@ class DownloadChoice:
     force: bool
 
 
-def destination_problem(text: str) -> str | None:
-    """Why `text` cannot be a download folder, or None when it can (created if missing)."""
-    if not text.strip():
-        return "Type the folder to save into."
-    folder = Path(text.strip()).expanduser()
-    probe = folder
-    while not probe.exists():
-        if probe.parent == probe:
-            return f"{folder} cannot be created."
-        probe = probe.parent
-    if not probe.is_dir():
-        return f"{probe} is a file, not a folder."
-    if not os.access(probe, os.W_OK | os.X_OK):
-        return f"{probe} is not writable."
-    return None
-
-
-class DownloadModal(ModalScreen[DownloadChoice | None]):
+class DownloadModal(FolderPrompt[DownloadChoice]):
     """Asks where to save one or more checkpoints; answers a `DownloadChoice` or None."""
 
     DEFAULT_CSS = """
@@ -107,11 +86,7 @@ class DownloadModal(ModalScreen[DownloadChoice | None]):
     DownloadModal.-short #buttons { margin-top: 0; }
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="modal.escape"),
-    ]
-
-    AUTO_FOCUS = "#directory"
+    SUBMIT = "download"
 
     def __init__(self, targets: list[DownloadTarget], *, directory: str, extract: bool) -> None:
         super().__init__()
@@ -167,43 +142,10 @@ class DownloadModal(ModalScreen[DownloadChoice | None]):
             )
         return "\n".join(lines)
 
-    @on(Input.Changed, "#directory")
-    def _typed(self, event: Input.Changed) -> None:
-        self._show_problem(destination_problem(event.value))
-
-    @on(Input.Submitted, "#directory")
-    def _submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self._submit()
-
-    @on(Button.Pressed, "#download")
-    def _download_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        self._submit()
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.dismiss(None)
-
-    def action_cancel(self) -> None:
-        """Close without downloading anything."""
-        self.dismiss(None)
-
-    def _submit(self) -> None:
-        text = self.query_one("#directory", Input).value
-        problem = destination_problem(text)
-        if problem is not None:
-            self._show_problem(problem)
-            self.query_one("#directory", Input).focus()
-            return
-        self.dismiss(
-            DownloadChoice(
-                Path(text.strip()).expanduser(),
-                extract=self.query_one("#extract", Checkbox).value,
-                force=self.query_one("#force", Checkbox).value,
-            )
+    def answer(self, folder: Path) -> DownloadChoice:
+        """The folder and the two options as ticked."""
+        return DownloadChoice(
+            folder,
+            extract=self.query_one("#extract", Checkbox).value,
+            force=self.query_one("#force", Checkbox).value,
         )
-
-    def _show_problem(self, problem: str | None) -> None:
-        self.query_one("#problem", Static).update(Content(problem or ""))

@@ -3,23 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import ClassVar
 
-from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from lazytinker.ui.modals._format import literal
-from lazytinker.ui.modals.download import destination_problem
+from lazytinker.ui.modals.folder_prompt import FolderPrompt
 
 __all__ = ["TraceModal"]
 
 
-class TraceModal(ModalScreen[Path | None]):
+class TraceModal(FolderPrompt[Path]):
     """Answers the folder to save a session's trace into, or None when cancelled."""
 
     DEFAULT_CSS = """
@@ -51,11 +47,7 @@ class TraceModal(ModalScreen[Path | None]):
     }
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="modal.escape"),
-    ]
-
-    AUTO_FOCUS = "#directory"
+    SUBMIT = "export"
 
     def __init__(self, session_id: str, *, directory: str) -> None:
         super().__init__()
@@ -83,36 +75,6 @@ class TraceModal(ModalScreen[Path | None]):
                 yield Button("Export", variant="primary", id="export")
                 yield Button("Cancel", id="cancel")
 
-    @on(Input.Changed, "#directory")
-    def _typed(self, event: Input.Changed) -> None:
-        self._show(destination_problem(event.value))
-
-    @on(Input.Submitted, "#directory")
-    def _submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self._submit()
-
-    @on(Button.Pressed, "#export")
-    def _export(self, event: Button.Pressed) -> None:
-        event.stop()
-        self._submit()
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.dismiss(None)
-
-    def action_cancel(self) -> None:
-        """Close without exporting."""
-        self.dismiss(None)
-
-    def _submit(self) -> None:
-        text = self.query_one("#directory", Input).value
-        problem = destination_problem(text)
-        if problem is not None:
-            self._show(problem)
-            return
-        self.dismiss(Path(text.strip()).expanduser())
-
-    def _show(self, problem: str | None) -> None:
-        self.query_one("#problem", Static).update(Content(problem or ""))
+    def answer(self, folder: Path) -> Path:
+        """The folder itself."""
+        return folder
