@@ -217,3 +217,25 @@ async def _until_async(pilot: Any, what: str, count: Any, wanted: int) -> None:
             return
         await pilot.pause(0.1)
     raise AssertionError(f"timed out waiting for {what}")
+
+
+async def test_a_broken_who_am_i_is_said_not_swallowed(start_server: Any) -> None:
+    broken = start_server(api_keys=("tml-demo",), faults="badjson:1@/apikey/me")
+    store = Store(client(broken.url))
+    app = LazytinkerApp(store, watch=False)
+    toasts: list[tuple[str, str]] = []
+    notify = app.notify
+
+    def recording(message: str, **kwargs: Any) -> None:
+        toasts.append((message, str(kwargs.get("severity"))))
+        notify(message, **kwargs)
+
+    app.notify = recording  # type: ignore[method-assign]
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, "the identity to fail", lambda: "identity" in store.errors)
+        await until(pilot, "a warning", lambda: any("apikey/me" in t for t, _ in toasts))
+        said = [(t, s) for t, s in toasts if "apikey/me" in t]
+        assert said == [(store.errors["identity"], "warning")]
+        assert "not JSON" in said[0][0]
+        assert f"unknown: {store.errors['identity']}" in about_text(store).plain
+        assert store.identity is None

@@ -65,7 +65,7 @@ def _identity(store: Store) -> str:
     whoami = getattr(store.api, "whoami", None)
     if whoami is not None:
         return f"{whoami.email or whoami.user_urn} ({whoami.org_urn or 'no organisation'})"
-    why = store.why_not(Capability.IDENTITY)
+    why = store.why_not(Capability.IDENTITY) or store.errors.get("identity")
     return f"unknown: {why}" if why else "not known yet"
 
 

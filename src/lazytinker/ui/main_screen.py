@@ -39,7 +39,7 @@ from lazytinker.ui.modals import GotoModal
 from lazytinker.ui.pane import Pane
 from lazytinker.ui.pane_in_use import PaneInUse
 from lazytinker.ui.problem import ProblemBox
-from lazytinker.ui.start_up import capabilities_changed, take_preloaded
+from lazytinker.ui.start_up import capabilities_changed, say_identity_failure, take_preloaded
 from lazytinker.ui.status import StatusLine
 from lazytinker.ui.store_control import StoreControl
 from lazytinker.ui.table import VirtualTable
@@ -224,6 +224,7 @@ class MainScreen(CleanupKeys, StoreControl):
             self._say_times_again()
         elif name in ("capabilities", "identity"):
             capabilities_changed(self)  # the header says who the key is too
+            say_identity_failure(self, name)
         elif name.startswith("checkpoints:") and name in self.store.errors:
             self.notify(self.store.errors[name], severity="error")
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from lazytinker.store import Change
+from lazytinker.store import Capability, Change
 
 if TYPE_CHECKING:
     from lazytinker.ui.main_screen import MainScreen
@@ -29,6 +29,7 @@ def take_preloaded(screen: MainScreen) -> None:
         if keyed is not None and (len(keyed) or name in store.errors):
             screen.on_store_change(Change(name, added=tuple(keyed.items)))
     screen.browse.capabilities_changed()
+    say_identity_failure(screen, "identity")
     screen.call_after_refresh(store.first_screen_shown)
 
 
@@ -39,3 +40,12 @@ def capabilities_changed(screen: MainScreen) -> None:
         view.capabilities_changed()
     screen.header.redraw()
     screen.refresh_bindings()
+
+
+def say_identity_failure(screen: MainScreen, collection: str) -> None:
+    """Who the key is could not be read: say it (else only the about panel would). A server
+    that lacks the route is not a failure: the about panel says why."""
+    store = screen.store
+    message = store.errors.get("identity") if collection == "identity" else None
+    if message is not None and not store.why_not(Capability.IDENTITY):
+        screen.notify(message, severity="warning")
