@@ -16,20 +16,16 @@ Two parts:
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from textual import work
 from textual.binding import Binding, BindingType
-from textual.notifications import SeverityLevel
 from textual.widget import Widget
 
 from lazytinker import human
 from lazytinker.api.models import Checkpoint
-from lazytinker.api.paths import CheckpointRef
 from lazytinker.store import Capability, ReadOnlyError, Store
 from lazytinker.ui.actions.downloads import save_checkpoints
+from lazytinker.ui.actions.flows import Flows
 from lazytinker.ui.actions.projects import copy_checkpoints
-from lazytinker.ui.actions.refs import actionable
 from lazytinker.ui.cost import checkpoints_size, size_and_cost
 from lazytinker.ui.modals import ConfirmModal, DeleteItem, DeleteModal, TtlChoice, TtlModal
 from lazytinker.ui.offered import offered
@@ -75,22 +71,10 @@ def _publish_text(targets: list[Checkpoint], public: bool) -> tuple[str, str]:
     return title, body
 
 
-class CheckpointActions:
+class CheckpointActions(Flows):
     """The checkpoint flows. `host` is the widget the key was pressed on (its app shows the
     modals and toasts); `settled` is called once the targets have been acted on, so the caller
     can drop its selection. Run each flow from a worker: it waits for a modal."""
-
-    def __init__(self, host: Widget, store: Store, settled: Callable[[], None]) -> None:
-        self.host = host
-        self.store = store
-        self.settled = settled
-
-    def _say(self, message: str, severity: SeverityLevel = "information") -> None:
-        # Literal text: messages quote paths and server errors.
-        self.host.notify(message, severity=severity, markup=False)
-
-    def _refs(self, targets: list[Checkpoint]) -> list[CheckpointRef]:
-        return actionable(targets, lambda text: self._say(text, "warning"))
 
     def writable(self, targets: list[Checkpoint], what: str) -> bool:
         """Whether there is something to act on and the store may change it; else say why."""

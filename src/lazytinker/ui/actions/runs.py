@@ -10,21 +10,18 @@ The bindings share the checkpoint keys' ids, so a remapped `delete` is remapped 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
 
 from textual import work
 from textual.binding import Binding, BindingType
 from textual.content import Content
-from textual.notifications import SeverityLevel
 from textual.widget import Widget
 
 from lazytinker import human
 from lazytinker.api.models import Checkpoint
-from lazytinker.api.paths import CheckpointRef
 from lazytinker.store import Capability, ReadOnlyError, Store
 from lazytinker.ui import format as fmt
 from lazytinker.ui.actions.downloads import save_checkpoints
-from lazytinker.ui.actions.refs import actionable
+from lazytinker.ui.actions.flows import Flows
 from lazytinker.ui.cost import checkpoints_size, per_month, size_and_cost
 from lazytinker.ui.modals import ConfirmModal, TtlChoice, TtlModal, literal
 
@@ -82,20 +79,9 @@ def scope_body(store: Store, scope: RunScope, unread: list[str], tail: str) -> C
     return literal("\n".join(lines), multiline=True)
 
 
-class RunActions:
+class RunActions(Flows):
     """The run-level flows. `host` is the pane the key was pressed on; `settled` is called once
     the runs were acted on (to drop the selection)."""
-
-    def __init__(self, host: Widget, store: Store, settled: Callable[[], None]) -> None:
-        self.host = host
-        self.store = store
-        self.settled = settled
-
-    def _say(self, message: str, severity: SeverityLevel = "information") -> None:
-        self.host.notify(message, severity=severity, markup=False)
-
-    def _refs(self, items: list[Checkpoint]) -> list[CheckpointRef]:
-        return actionable(items, lambda text: self._say(text, "warning"))
 
     async def scope(self, run_ids: list[str], what: str) -> tuple[RunScope, list[str]] | None:
         """Read the runs' checkpoints afresh; None (and why) when there is nothing to act on."""
