@@ -24,7 +24,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.events import DescendantFocus, Resize
-from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen
 from textual.widgets import ContentSwitcher
 
@@ -132,18 +131,6 @@ class MainScreen(CleanupKeys, StoreControl):
     def current_run(self) -> str | None:
         """The run whose checkpoints the browse view shows."""
         return self.browse.current_run
-
-    def notify(
-        self,
-        message: str,
-        *,
-        title: str = "",
-        severity: SeverityLevel = "information",
-        timeout: float | None = None,
-        markup: bool = False,
-    ) -> None:
-        """A toast whose text is literal by default: ours quote paths, ids and server errors."""
-        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     # --- layout ----------------------------------------------------------------------------
 
