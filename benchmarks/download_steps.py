@@ -29,8 +29,9 @@ _LAZYTINKER = [sys.executable, "-m", "lazytinker"]
 _CONFIG = str(ROOT / ".cache" / "no-such-config.toml")
 _ENV = {**os.environ, "TINKER_API_KEY": KEY, "LAZYTINKER_CONFIG": _CONFIG}
 
-# Ours with its write-back turned off: the kernel's flusher threads write the pages back during
-# the transfer instead, as for curl, and their CPU is charged to no process.
+# Ours with its write-back (and so its drop-behind) turned off: the kernel's flusher threads
+# write the pages back during the transfer instead, as for curl, and their CPU is charged to no
+# process.
 KERNEL_WRITEBACK = """
 import sys
 import lazytinker.api.writeback as writeback

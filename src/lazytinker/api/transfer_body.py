@@ -195,7 +195,8 @@ class Attempt:
         done = start
         checked = start
         limit = self.total if self.total is not None else self.max_bytes
-        flusher = Flusher(fd, start)
+        # An archive about to be extracted is read back at once: keep its pages then.
+        flusher = Flusher(fd, start, drop_behind=self.extract is not True)
         last = 0.0
         try:
             while True:
