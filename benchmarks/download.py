@@ -23,6 +23,9 @@ within a run):
     (`--no-sdk` skips it);
   - resume: a download SIGKILLed at 40% (as when an SSH session drops), then the same command
     again; the elapsed time each reports (target <= 0.7x of a whole download);
+  - with extraction, as `download` runs by default (fetch, fsync, extract into a folder, remove
+    the archive), process start to exit, against `curl -o`, `tar -xf`, `rm` and `sync` run one
+    after the other (no target);
 - the 0.38 export flow, on a server that has dropped `/archive` (`serve --no-archive`): a
   training checkpoint through a short session, `lazytinker download --yes` against the official
   `tinker checkpoint download` 0.38.0, each timed from process start to exit (no target).
@@ -81,7 +84,7 @@ def main() -> int:
 
 
 def _archive(url: str, path: str, size: int, work: Path, runs: int) -> dict[str, list[Result]]:
-    keys = ("ours", "kernel", "curl_sync", "curl", "resume")
+    keys = ("ours", "kernel", "curl_sync", "curl", "resume", "extracting", "curl_tar")
     rows: dict[str, list[Result]] = {k: [] for k in keys}
     for run in range(runs):
         for key, writeback in (("ours", True), ("kernel", False)):
@@ -97,6 +100,13 @@ def _archive(url: str, path: str, size: int, work: Path, runs: int) -> dict[str,
         assert 0.4 * size <= kept < size, (kept, size)
         rows["resume"].append({**step.ours(url, path, out), "kept": kept})
         shutil.rmtree(out, ignore_errors=True)
+        for key, measure in (("extracting", step.ours_extracting), ("curl_tar", None)):
+            out = work / f"{key}-{run}"
+            if measure is None:
+                rows[key].append(step.curl_tar(step.signed(url, path), out))
+            else:
+                rows[key].append(measure(url, path, out))
+            shutil.rmtree(out, ignore_errors=True)
     return rows
 
 
@@ -157,11 +167,28 @@ def _print(rows: dict[str, list[Result]]) -> None:
         ("peak memory", f"{rss:.1f} MiB", f"target < 80 MB; {_sdk_line(rows)}"),
         ("whole download", f"{whole:.2f} s", f"start to exit {_median(ours, 'wall'):.2f} s"),
         (f"resume from {kept:.0%}", f"{resume:.2f} s", f"{resume / whole:.2f}x, target <= 0.70x"),
+        *_extract_lines(rows),
         *_export_lines(rows),
     ]
     print(f"{'':18}{'lazytinker':>12}   other")
     for name, mine, other in lines:
         print(f"{name:18}{mine:>12}   {other}".rstrip())
+
+
+def _extract_lines(rows: dict[str, list[Result]]) -> list[tuple[str, str, str]]:
+    ours, theirs = rows["extracting"], rows["curl_tar"]
+    return [
+        (
+            "with extraction",
+            f"{_median(ours, 'seconds'):.2f} s",
+            f"curl + tar -x + rm + sync {_median(theirs, 'seconds'):.2f} s (start to exit)",
+        ),
+        (
+            "  CPU",
+            f"{_median(ours, 'cpu'):.2f} s",
+            f"curl + tar -x + rm + sync {_median(theirs, 'cpu'):.2f} s",
+        ),
+    ]
 
 
 def _export_lines(rows: dict[str, list[Result]]) -> list[tuple[str, str, str]]:

@@ -106,6 +106,42 @@ def curl(url: str, out: Path, *, sync: bool) -> Result:
     return {**measured, "seconds": measured["wall"], "bytes": float(out.stat().st_size)}
 
 
+def ours_extracting(url: str, path: str, out: Path) -> Result:
+    """`lazytinker download` as it runs by default: the archive fetched, fsynced, extracted into
+    a folder and removed; process start to exit."""
+    settle()
+    measured, stdout = run(_cli(url, path, out, "--force"), _ENV)
+    return {
+        **measured,
+        "seconds": measured["wall"],
+        "bytes": float(json.loads(stdout)["size_bytes"]),
+    }
+
+
+def curl_tar(url: str, out: Path) -> Result:
+    """The same by hand: `curl -o`, `tar -xf` into a folder, `rm` the archive, `sync`; the four
+    processes' sums."""
+    settle()
+    archive, folder = out / "archive.tar", out / "folder"
+    folder.mkdir(parents=True)
+    steps = [
+        ["curl", "-sS", "-f", "-o", str(archive), url],
+        ["tar", "-xf", str(archive), "-C", str(folder)],
+        ["rm", str(archive)],
+        ["sync"],
+    ]
+    total = {"wall": 0.0, "cpu": 0.0, "max_rss": 0.0}
+    size = 0
+    for command in steps:
+        if command[0] == "rm":
+            size = archive.stat().st_size
+        measured, _ = run(command)
+        total["wall"] += measured["wall"]
+        total["cpu"] += measured["cpu"]
+        total["max_rss"] = max(total["max_rss"], measured["max_rss"])
+    return {**total, "seconds": total["wall"], "bytes": float(size)}
+
+
 def killed_at(url: str, path: str, out: Path, size: int, fraction: float) -> int:
     """Start our download and SIGKILL it once `fraction` of the file is on disk (as when an SSH
     session drops); the size of the part it leaves."""

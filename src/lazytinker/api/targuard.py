@@ -91,11 +91,15 @@ class HeaderGuard(io.RawIOBase):
 
     def readinto(self, buffer: memoryview | bytearray) -> int:  # type: ignore[override]
         """Read from the stream into `buffer`, checking the headers in what was read."""
-        data = self._stream.read(len(buffer))
-        count = len(data)
-        buffer[:count] = data
+        read_into = getattr(self._stream, "readinto", None)
+        if read_into is not None:  # files and decompressors: no bytes object in between
+            count: int = read_into(buffer)
+        else:
+            data = self._stream.read(len(buffer))
+            count = len(data)
+            buffer[:count] = data
         if count and not self._ended:
-            self._scan(memoryview(data))
+            self._scan(memoryview(buffer)[:count])
         self._position += count
         return count
 
