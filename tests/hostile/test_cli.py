@@ -306,3 +306,13 @@ def test_an_unexpected_crash_prints_no_secret(
     assert status == 70
     assert "RuntimeError: boom *** evil\\x1b]52;" in err
     assert_safe_output(err)
+
+
+def test_the_themes_known_without_textual_are_the_pinned_textuals() -> None:
+    """The start-up accepts these names without importing Textual: each must be a real theme,
+    and every theme Textual ships should be known (else it pays the import to accept it)."""
+    from textual.theme import BUILTIN_THEMES
+
+    from lazytinker.cli.refusals import KNOWN_THEMES
+
+    assert set(BUILTIN_THEMES) == KNOWN_THEMES

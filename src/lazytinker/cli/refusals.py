@@ -16,7 +16,7 @@ from typing import NoReturn
 from lazytinker.cli.output import EXIT_USAGE
 from lazytinker.text import one_line
 
-__all__ = ["OneLineParser", "logs_problem", "theme_problem"]
+__all__ = ["KNOWN_THEMES", "OneLineParser", "logs_problem", "theme_problem"]
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -28,12 +28,44 @@ class OneLineParser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: {one_line(message)} ({advice})\n")
 
 
+# Themes the pinned Textual ships (a test holds this to `textual.theme.BUILTIN_THEMES`). A name
+# found here is accepted without importing Textual, which would take ~0.3 s before the start-up
+# requests could leave; any other name is looked up in Textual itself.
+KNOWN_THEMES = frozenset(
+    {
+        "ansi-dark",
+        "ansi-light",
+        "atom-one-dark",
+        "atom-one-light",
+        "catppuccin-frappe",
+        "catppuccin-latte",
+        "catppuccin-macchiato",
+        "catppuccin-mocha",
+        "dracula",
+        "flexoki",
+        "gruvbox",
+        "monokai",
+        "nord",
+        "rose-pine",
+        "rose-pine-dawn",
+        "rose-pine-moon",
+        "solarized-dark",
+        "solarized-light",
+        "textual-dark",
+        "textual-light",
+        "tokyo-night",
+    }
+)
+
+
 def theme_problem(option: str | None, configured: str, config_path: Path | None) -> str | None:
     """Why the theme asked for (on the command line, else in the config) cannot be used, or
     None when it can."""
+    theme = option or configured
+    if theme in KNOWN_THEMES:
+        return None
     from textual.theme import BUILTIN_THEMES
 
-    theme = option or configured
     if theme in BUILTIN_THEMES:
         return None
     where = "--theme" if option else f"{config_path or 'config.toml'} [ui]: theme ="
