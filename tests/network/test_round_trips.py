@@ -11,6 +11,7 @@ the first page of runs, the session search); the handshake's second call and eve
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -65,6 +66,8 @@ def test_the_first_rows_need_one_round_trip(logged: LoggedServer, tmp_path: Path
     try:
         app.wait_for(b":train:", timeout=60)
         painted = time.monotonic()
+        # The handshake's second call may leave just after the paint (a busy machine): let it.
+        _until_logged(logged, "/api/v1/client/dynamic_config")
     finally:
         app.close()
     entries = logged.log.snapshot()
@@ -84,3 +87,37 @@ def test_the_first_rows_need_one_round_trip(logged: LoggedServer, tmp_path: Path
     dynamic = [e for e in entries if e.path == "/api/v1/client/dynamic_config"]
     assert dynamic
     assert depth(entries, dynamic[0]) == depth(entries, config) + 1 == 2
+
+
+def _until_logged(logged: LoggedServer, path: str, limit: float = 20.0) -> None:
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        if any(e.path == path and e.end is not None for e in logged.log.snapshot()):
+            return
+        time.sleep(0.05)
+
+
+START_PROBE = """
+import os, sys
+from lazytinker.store import Store
+
+def start(self, *args, **kwargs):
+    print(sorted(m for m in sys.modules if m == "textual" or m.startswith("textual.")))
+    sys.stdout.flush()
+    os._exit(0)
+
+Store.start = start
+from lazytinker.cli import main
+main([])
+"""
+
+
+def test_the_start_up_requests_leave_before_textual_is_imported(tmp_path: Path) -> None:
+    """The store starts its requests first; Textual (~0.3 s of imports) comes after, while the
+    answers travel. A check that imported it earlier (the theme's, once) put it in the way."""
+    env = {**app_env("http://127.0.0.1:9", tmp_path), "PYTHONDONTWRITEBYTECODE": "1"}
+    done = subprocess.run(
+        [sys.executable, "-c", START_PROBE], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr[-500:]
+    assert done.stdout.strip() == "[]"

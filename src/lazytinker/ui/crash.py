@@ -8,15 +8,19 @@ the messages, redacted and escaped like any server text.
 from __future__ import annotations
 
 import dataclasses
-
-import rich
-from rich.traceback import Trace, Traceback
+from typing import TYPE_CHECKING
 
 from lazytinker.crash import BUG_REPORT
 from lazytinker.text import printable
 
+if TYPE_CHECKING:
+    # Imported when a crash happens: rich.traceback brings pygments (~20 ms of start-up).
+    from rich.traceback import Trace, Traceback
+
 
 def _safe_trace(trace: Trace) -> Trace:
+    from rich.traceback import Trace
+
     stacks = []
     for stack in trace.stacks:
         syntax = stack.syntax_error
@@ -38,6 +42,9 @@ def _safe_trace(trace: Trace) -> Trace:
 
 def crash_traceback(error: BaseException) -> Traceback:
     """A Rich traceback of `error` without locals, its messages redacted and escaped."""
+    import rich
+    from rich.traceback import Traceback
+
     trace = Traceback.extract(type(error), error, error.__traceback__, show_locals=False)
     return Traceback(_safe_trace(trace), show_locals=False, width=None, suppress=[rich])
 
