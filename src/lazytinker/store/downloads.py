@@ -14,28 +14,24 @@ import itertools
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from lazytinker.api.download import (
-    ArchiveSource,
-    CheckpointDownload,
-    DownloadResult,
-    Limits,
-    Progress,
-    trace_file,
-)
-from lazytinker.api.downloader import Downloader
 from lazytinker.api.errors import LazytinkerError
-from lazytinker.api.partials import PartialDownload, find_partials
 from lazytinker.api.paths import CheckpointRef
-from lazytinker.api.stream import DEFAULT_LIMITS
 from lazytinker.store.download_items import PHASE_STATE, DownloadItem, DownloadState
+
+if TYPE_CHECKING:
+    # The download stack (http.client, tarfile, the guards) is imported with the first
+    # download or the first look for partial ones, after the first screen is painted.
+    from lazytinker.api.download import ArchiveSource, DownloadResult, Limits, Progress
+    from lazytinker.api.downloader import Downloader
+    from lazytinker.api.partials import PartialDownload
 
 __all__ = ["DownloadItem", "DownloadManager", "DownloadState", "completion_notices"]
 
 Listener = Callable[[DownloadItem], None]
-Reporter = Callable[[Progress], None]
-Runner = Callable[[DownloadItem, Reporter], Awaitable[DownloadResult]]
+Reporter = Callable[["Progress"], None]
+Runner = Callable[[DownloadItem, Reporter], Awaitable["DownloadResult"]]
 Planned = tuple[DownloadItem, Runner]
 
 
@@ -47,20 +43,37 @@ class DownloadManager:
         source: ArchiveSource,
         *,
         concurrency: int = 2,
-        limits: Limits = DEFAULT_LIMITS,
+        limits: Limits | None = None,
         trace_poll_seconds: float = 5.0,
         downloader: Downloader | None = None,
     ) -> None:
         self.source = source
-        self.limits = limits
+        self._limits = limits
         self.trace_poll_seconds = trace_poll_seconds
         self.items: dict[str, DownloadItem] = {}
         self._slots = asyncio.Semaphore(max(1, concurrency))
-        self._downloader = downloader or Downloader(source)
+        self._given_downloader = downloader
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._jobs: dict[str, Runner] = {}
         self._listeners: list[Listener] = []
         self._ids = itertools.count(1)
+
+    @property
+    def limits(self) -> Limits:
+        """The bounds every download runs under."""
+        if self._limits is None:
+            from lazytinker.api.stream import DEFAULT_LIMITS
+
+            self._limits = DEFAULT_LIMITS
+        return self._limits
+
+    @property
+    def _downloader(self) -> Downloader:
+        if self._given_downloader is None:
+            from lazytinker.api.downloader import Downloader
+
+            self._given_downloader = Downloader(self.source)
+        return self._given_downloader
 
     # --- listening -------------------------------------------------------------------------
 
@@ -107,6 +120,8 @@ class DownloadManager:
     async def adopt_partials(self, folder: Path) -> list[DownloadItem]:
         """List the downloads an earlier run left unfinished in `folder`, as cancelled items that
         `retry` resumes (nothing starts by itself); one already listed is not listed twice."""
+        from lazytinker.api.partials import find_partials
+
         found = await asyncio.to_thread(find_partials, folder.expanduser())
         adopted = []
         for partial in found:
@@ -143,6 +158,8 @@ class DownloadManager:
         expected_size: int | None,
     ) -> Planned | DownloadItem:
         out_dir = out_dir.expanduser()
+        from lazytinker.api.download import CheckpointDownload
+
         job = CheckpointDownload(
             ref, out_dir, extract=extract, force=force, expected_size=expected_size
         )
@@ -164,6 +181,8 @@ class DownloadManager:
         label = f"trace of {session_id}"
         out_dir = out_dir.expanduser()
         try:
+            from lazytinker.api.download import trace_file
+
             dest = trace_file(out_dir, session_id)
         except LazytinkerError as error:
             return self._refused("trace", label, out_dir, str(error))
@@ -243,7 +262,8 @@ class DownloadManager:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        await self._downloader.aclose()
+        if self._given_downloader is not None:
+            await self._given_downloader.aclose()
 
     # --- running ---------------------------------------------------------------------------
 

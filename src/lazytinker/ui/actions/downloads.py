@@ -9,7 +9,7 @@ The downloads themselves run in the store's `DownloadManager`; the downloads vie
 from __future__ import annotations
 
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from textual.app import App
 from textual.notifications import SeverityLevel
@@ -19,15 +19,19 @@ from lazytinker.api.models import Checkpoint
 from lazytinker.api.paths import CheckpointRef
 from lazytinker.store.downloads import DownloadItem, DownloadManager, completion_notices
 from lazytinker.ui.actions.refs import actionable, run_id_or_none
-from lazytinker.ui.modals.download import DownloadChoice, DownloadModal, DownloadTarget
-from lazytinker.ui.modals.quit import QuitModal
-from lazytinker.ui.modals.trace import TraceModal
 from lazytinker.ui.text import printable
-from lazytinker.ui.views.download_row import describe
+
+if TYPE_CHECKING:
+    # The modals and the downloads view's rows are imported when first asked for, not on the
+    # path to the first screen.
+    from lazytinker.ui.modals.download import DownloadChoice, DownloadTarget
+    from lazytinker.ui.modals.quit import QuitModal
 
 
 def download_targets(checkpoints: list[Checkpoint]) -> list[DownloadTarget]:
     """What the download modal lists for these checkpoints."""
+    from lazytinker.ui.modals.download import DownloadTarget
+
     return [DownloadTarget(c.path, c.checkpoint_type, c.size_bytes) for c in checkpoints]
 
 
@@ -69,6 +73,8 @@ async def save_checkpoints(
     checkpoints = [c for c in checkpoints if run_id_or_none(c.path) is not None]
     if not checkpoints:
         return []
+    from lazytinker.ui.modals.download import DownloadModal
+
     modal = DownloadModal(download_targets(checkpoints), directory=directory, extract=extract)
     choice = await host.app.push_screen_wait(modal)
     if choice is None:
@@ -84,6 +90,8 @@ async def export_trace(
 ) -> DownloadItem | None:
     """The whole `e` flow: ask where with the modal, then queue the session's trace export (the
     server builds it first). Call it from a worker (it waits for the modal)."""
+    from lazytinker.ui.modals.trace import TraceModal
+
     folder = await host.app.push_screen_wait(TraceModal(session_id, directory=directory))
     if folder is None:
         return None
@@ -120,5 +128,8 @@ def follow_downloads(app: App[None], manager: DownloadManager, directory: str) -
 
 def quit_modal(manager: DownloadManager, directory: str) -> QuitModal:
     """The question `q` asks while downloads run: what is running, and that parts are kept."""
+    from lazytinker.ui.modals.quit import QuitModal
+    from lazytinker.ui.views.download_row import describe
+
     running = [(item.label, describe(item)) for item in manager.active()]
     return QuitModal(running, directory)
