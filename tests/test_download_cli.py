@@ -19,6 +19,7 @@ from lazytinker.cli.download import render_progress
 from lazytinker.config import Profile
 from lazytinker.server.runner import ServerThread
 from tests.conftest import StartServer
+from tests.interrupt import sigint_default
 
 FILES = ["adapter_config.json", "adapter_model.safetensors", "checkpoint_complete"]
 
@@ -183,7 +184,13 @@ def test_ctrl_c_keeps_the_part_and_the_same_command_resumes(
     }
     command = [sys.executable, "-m", "lazytinker", "download", path, "-o", str(out)]
     command.append("--no-extract")
-    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        command,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        preexec_fn=sigint_default,
+    )
     try:
         while not (part.exists() and part.stat().st_size > 0) and process.poll() is None:
             time.sleep(0.001)

@@ -30,6 +30,7 @@ from lazytinker.api.rawhttp import Exchange, Fetcher
 from lazytinker.config import Profile
 from lazytinker.server.runner import ServerThread
 from tests.conftest import StartServer
+from tests.interrupt import sigint_default
 from tests.server.exporting import (
     KEY,
     export_checkpoint,
@@ -284,6 +285,7 @@ def test_ctrl_c_during_the_export_deletes_it_and_finishes_the_session(
         text=True,
         env=_env(prepared.server, tmp_path),
         cwd=tmp_path,
+        preexec_fn=sigint_default,
     )
     assert process.stderr is not None
     line = process.stderr.readline()  # the billable note: the flow has started

@@ -61,18 +61,15 @@ class DownloadManager:
     @property
     def limits(self) -> Limits:
         """The bounds every download runs under."""
-        if self._limits is None:
-            from lazytinker.api.stream import DEFAULT_LIMITS
+        from lazytinker.api.stream import DEFAULT_LIMITS
 
-            self._limits = DEFAULT_LIMITS
-        return self._limits
+        return self._limits or DEFAULT_LIMITS
 
     @property
     def _downloader(self) -> Downloader:
-        if self._given_downloader is None:
-            from lazytinker.api.downloader import Downloader
+        from lazytinker.api.downloader import Downloader
 
-            self._given_downloader = Downloader(self.source)
+        self._given_downloader = self._given_downloader or Downloader(self.source)
         return self._given_downloader
 
     # --- listening -------------------------------------------------------------------------
