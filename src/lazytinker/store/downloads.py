@@ -154,9 +154,9 @@ class DownloadManager:
         force: bool,
         expected_size: int | None,
     ) -> Planned | DownloadItem:
-        out_dir = out_dir.expanduser()
         from lazytinker.api.download import CheckpointDownload
 
+        out_dir = out_dir.expanduser()
         job = CheckpointDownload(
             ref, out_dir, extract=extract, force=force, expected_size=expected_size
         )
@@ -175,11 +175,11 @@ class DownloadManager:
         return item, run
 
     def _trace(self, session_id: str, out_dir: Path, force: bool) -> Planned | DownloadItem:
+        from lazytinker.api.download import trace_file
+
         label = f"trace of {session_id}"
         out_dir = out_dir.expanduser()
         try:
-            from lazytinker.api.download import trace_file
-
             dest = trace_file(out_dir, session_id)
         except LazytinkerError as error:
             return self._refused("trace", label, out_dir, str(error))
