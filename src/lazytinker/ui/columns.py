@@ -16,6 +16,7 @@ from lazytinker.api.models import (
 from lazytinker.api.paths import CheckpointRef
 from lazytinker.store import SessionInfo, Store
 from lazytinker.ui import format as fmt
+from lazytinker.ui.cost import usd
 from lazytinker.ui.table import Column
 from lazytinker.ui.training_columns import run_name_column, run_state, run_state_mark
 
@@ -56,7 +57,7 @@ def session_columns(store: Store) -> list[Column[SessionInfo]]:
             "state",
             "State",
             state,
-            width=8,
+            width=9,  # "cancelled"
             priority=5,
             mark=lambda s: "active" if store.session_active(s) else "dim",
         ),
@@ -298,10 +299,10 @@ def storage_columns(store: Store) -> list[Column[CheckpointStorageItem]]:
         ),
         Column(
             "cost",
-            "$/month",
+            "$/mo",
             lambda i: U
             if i.estimated_monthly_cost_usd is None
-            else f"{i.estimated_monthly_cost_usd:,.2f}",
+            else usd(i.estimated_monthly_cost_usd),
             width=9,
             align="right",
             searchable=False,

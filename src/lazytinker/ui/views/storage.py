@@ -8,6 +8,7 @@ from lazytinker.api.models import CheckpointStorageItem
 from lazytinker.store import Capability, Change, Store
 from lazytinker.ui import columns as cols
 from lazytinker.ui import format as fmt
+from lazytinker.ui.cost import usd
 from lazytinker.ui.table import VirtualTable
 from lazytinker.ui.views.base import PaneView, fresh_mark, show_error
 
@@ -43,6 +44,6 @@ class StorageView(PaneView):
         if usage is not None:
             total = sum(i.size_bytes for i in usage.data)
             cost = sum(i.estimated_monthly_cost_usd or 0.0 for i in usage.data)
-            self.border_subtitle = Content(f"total {fmt.size(total)} · ~${cost:,.2f}/month")
+            self.border_subtitle = Content(f"total {fmt.size(total)} · ~{usd(cost)}/mo")
         self.update_title()
         return True
