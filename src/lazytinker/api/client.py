@@ -9,60 +9,97 @@ service offers: its flavor's preset at first, then what its answers taught (`pro
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from types import TracebackType
-from typing import Self
+from typing import TYPE_CHECKING, Generic, Self, TypeVar, overload
 
 from lazytinker.api.capabilities import Capabilities, Capability
-from lazytinker.api.endpoints import (
-    AccountEndpoints,
-    DownloadEndpoints,
-    ProjectEndpoints,
-    RunsEndpoints,
-    SessionsEndpoints,
-    UsageEndpoints,
-)
-from lazytinker.api.endpoints.training import FinishType, FutureAnswer, TrainingEndpoints
+from lazytinker.api.endpoints.runs import RunsEndpoints
+from lazytinker.api.endpoints.sessions import SessionsEndpoints
 from lazytinker.api.handshake import HandshakeState
-from lazytinker.api.models import (
-    AccessScope,
-    ApiKeyMeResponse,
-    AuditLogResponse,
-    BillingUsageResponse,
-    CheckpointArchiveUrlResponse,
-    CheckpointsListResponse,
-    ClientConfigResponse,
-    CopyWeightsResponse,
-    CurrentCheckpointStorageUsageResponse,
-    DynamicConfigResponse,
-    ExternalWeightsUrlsResponse,
-    GetSamplerResponse,
-    GetServerCapabilitiesResponse,
-    GetSessionResponse,
-    HealthResponse,
-    ListSessionsResponse,
-    SessionSearchRequest,
-    SessionSearchResponse,
-    TraceExportResponse,
-    TrainingRun,
-    TrainingRunsResponse,
-    WeightsInfoResponse,
-    Whoami,
-)
 from lazytinker.api.paths import CheckpointRef, Flavor
-from lazytinker.api.probe import probe_all
 from lazytinker.api.retry import RetryPolicy
 from lazytinker.api.target import ServerTarget
 from lazytinker.api.timing import RoundTrips
-from lazytinker.api.training_models import FutureHandle
 from lazytinker.api.transport import DEADLINE, Transport
 
+if TYPE_CHECKING:
+    from lazytinker.api.endpoints import (
+        AccountEndpoints,
+        DownloadEndpoints,
+        ProjectEndpoints,
+        UsageEndpoints,
+    )
+    from lazytinker.api.endpoints.training import FinishType, FutureAnswer, TrainingEndpoints
+    from lazytinker.api.models import (
+        AccessScope,
+        ApiKeyMeResponse,
+        AuditLogResponse,
+        BillingUsageResponse,
+        CheckpointArchiveUrlResponse,
+        CheckpointsListResponse,
+        ClientConfigResponse,
+        CopyWeightsResponse,
+        CurrentCheckpointStorageUsageResponse,
+        DynamicConfigResponse,
+        ExternalWeightsUrlsResponse,
+        GetSamplerResponse,
+        GetServerCapabilitiesResponse,
+        GetSessionResponse,
+        HealthResponse,
+        ListSessionsResponse,
+        SessionSearchRequest,
+        SessionSearchResponse,
+        TraceExportResponse,
+        TrainingRun,
+        TrainingRunsResponse,
+        WeightsInfoResponse,
+        Whoami,
+    )
+    from lazytinker.api.training_models import FutureHandle
+
 __all__ = ["Capability", "HandshakeState", "RoundTrips", "ServerTarget", "TinkerAPI"]
+
+G = TypeVar("G")
+
+
+class _Group(Generic[G]):
+    """An endpoint group of `TinkerAPI`, built (and its module imported) when first used: the
+    first screen calls only runs and sessions, and the training calls' models alone cost ~10 ms
+    to import."""
+
+    def __init__(self, module: str, name: str) -> None:
+        self.module = f"lazytinker.api.endpoints.{module}"
+        self.name = name
+        self.attribute = ""
+
+    def __set_name__(self, owner: type, attribute: str) -> None:
+        self.attribute = attribute
+
+    @overload
+    def __get__(self, api: None, owner: type) -> Self: ...
+    @overload
+    def __get__(self, api: TinkerAPI, owner: type | None = None) -> G: ...
+    def __get__(self, api: TinkerAPI | None, owner: type | None = None) -> G | Self:
+        if api is None:  # looked up on the class (introspection, mocks with a spec)
+            return self
+        __import__(self.module)  # an import statement's machinery: `-X importtime` reports it
+        group: G = getattr(sys.modules[self.module], self.name)(api.transport, api.capabilities)
+        # Not a data descriptor: from now on the instance's own attribute answers.
+        api.__dict__[self.attribute] = group
+        return group
 
 
 class TinkerAPI:
     """An async client for one Tinker-compatible service; use it as an async context manager."""
+
+    usage: _Group[UsageEndpoints] = _Group("usage", "UsageEndpoints")
+    downloads: _Group[DownloadEndpoints] = _Group("downloads", "DownloadEndpoints")
+    account: _Group[AccountEndpoints] = _Group("account", "AccountEndpoints")
+    projects: _Group[ProjectEndpoints] = _Group("projects", "ProjectEndpoints")
+    training: _Group[TrainingEndpoints] = _Group("training", "TrainingEndpoints")
 
     def __init__(
         self,
@@ -84,13 +121,9 @@ class TinkerAPI:
             deadline=deadline,
             capabilities=self.capabilities,
         )
+        # The groups the first screen calls; the others (`_Group`) are built on first use.
         self.runs = RunsEndpoints(self.transport, self.capabilities)
         self.sessions = SessionsEndpoints(self.transport, self.capabilities)
-        self.usage = UsageEndpoints(self.transport, self.capabilities)
-        self.downloads = DownloadEndpoints(self.transport, self.capabilities)
-        self.account = AccountEndpoints(self.transport, self.capabilities)
-        self.projects = ProjectEndpoints(self.transport, self.capabilities)
-        self.training = TrainingEndpoints(self.transport, self.capabilities)
 
     def __repr__(self) -> str:
         return f"TinkerAPI(flavor={self.flavor!r}, base_url={self.base_url!r})"
@@ -123,6 +156,8 @@ class TinkerAPI:
 
     async def probe(self, capabilities: Iterable[Capability]) -> None:
         """Ask the server about capabilities not decided yet, all at once (reads only)."""
+        from lazytinker.api.probe import probe_all
+
         await probe_all(self.transport, capabilities)
 
     @property

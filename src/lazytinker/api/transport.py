@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -35,7 +35,6 @@ from lazytinker.api.capabilities import Capabilities
 from lazytinker.api.connecting import Connecting
 from lazytinker.api.errors import APIError, BadResponseError, UnreachableError
 from lazytinker.api.handshake import exchange_jwt
-from lazytinker.api.models import ClientConfigResponse, DynamicConfigResponse
 from lazytinker.api.redirects import REDIRECTS, request_following, same_origin
 from lazytinker.api.responses import (
     M,
@@ -48,6 +47,9 @@ from lazytinker.api.retry import RetryPolicy, parse_retry_after
 from lazytinker.api.target import ServerTarget
 from lazytinker.api.timing import RoundTrips
 from lazytinker.api.tls import context_for
+
+if TYPE_CHECKING:
+    from lazytinker.api.models import ClientConfigResponse, DynamicConfigResponse
 
 USER_AGENT = f"lazytinker/{__version__}"
 __all__ = ["DEADLINE", "REDIRECTS", "Transport"]

@@ -19,7 +19,6 @@ from lazytinker.api.auth import check_key_chars
 from lazytinker.api.errors import ConfigError, NoCredentialError
 from lazytinker.api.paths import Flavor
 from lazytinker.api.target import ServerTarget, StaticKey
-from lazytinker.config.command import run_credential_command
 from lazytinker.config.files import read_local_text
 from lazytinker.config.settings import (
     HPCAI_DEFAULT_BASE_URL,
@@ -255,6 +254,9 @@ def read_credential(profile: Profile, *, timeout: float = CREDENTIAL_CMD_TIMEOUT
         raise NoCredentialError(
             f"Profile {profile.name!r} has no API key and no credential command"
         )
+    # Only a profile with a credential command runs one (most read a key from the environment).
+    from lazytinker.config.command import run_credential_command
+
     where = f"credential command from {profile.key_source}"
     key = run_credential_command(profile.credential_cmd, where, timeout=timeout)
     check_key_chars(key, where)

@@ -12,14 +12,16 @@ import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import platformdirs
 
 from lazytinker.api.errors import ConfigError
 from lazytinker.api.paths import FLAVORS, Flavor
 from lazytinker.config.files import read_local_text
-from lazytinker.config.toml_lines import KeyPath, key_lines
+
+if TYPE_CHECKING:
+    from lazytinker.config.toml_lines import KeyPath
 
 TINKER_DEFAULT_BASE_URL = "https://tinker.thinkingmachines.dev/services/tinker-prod"
 # The hpcai README tells users to pass this base; the SDK's own fallbacks disagree with each other.
@@ -119,6 +121,9 @@ def load_settings(path: Path | None = None, *, env: Mapping[str, str] | None = N
         raise ConfigError(f"Config file {path} is not valid TOML: {exc}") from None
     except RecursionError:
         raise ConfigError(f"Config file {path} is nested too deeply to be a config") from None
+    # Only a file that exists needs its keys' lines (to name them in a refusal).
+    from lazytinker.config.toml_lines import key_lines
+
     return _settings_from(data, _Source(path, key_lines(text)))
 
 

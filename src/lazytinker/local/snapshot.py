@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from lazytinker.local.checkpoints import LocalCheckpoint, run_id_of_path
-from lazytinker.local.recipe import Recipe
-from lazytinker.local.series import MetricCurve
+if TYPE_CHECKING:
+    from lazytinker.local.checkpoints import LocalCheckpoint
+    from lazytinker.local.recipe import Recipe
+    from lazytinker.local.series import MetricCurve
 
 ACTIVE_SECONDS = 120.0
 """A folder written to this recently is running (the cookbook's own registry uses 120 s)."""
@@ -138,6 +140,11 @@ class LocalState:
     def checkpoint_at(self, path: str) -> LocalCheckpoint | None:
         """The local record of a checkpoint's `tinker://` (or `hpcai://`) path: its step, epoch,
         whether it is final or rolling. None if no folder on this box recorded it."""
+        if not self.folder_of_run:
+            return None  # no folder names a run (the app's start): nothing to import or look up
+        # Imported here: only a lookup needs it (with `safe_io`, ~3 ms the start need not pay).
+        from lazytinker.local.checkpoints import run_id_of_path
+
         run_id = run_id_of_path(path)
         run = self.for_run(run_id) if run_id is not None else None
         return run.checkpoint_at(path) if run is not None else None

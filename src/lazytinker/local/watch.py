@@ -6,11 +6,14 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from lazytinker.local.discovery import MAX_DEPTH, FolderScanner, default_roots
-from lazytinker.local.folder import FolderWatch
 from lazytinker.local.series import DEFAULT_CAPACITY
 from lazytinker.local.snapshot import ACTIVE_SECONDS, LocalChange, LocalRun, LocalState
+
+if TYPE_CHECKING:
+    from lazytinker.local.folder import FolderWatch
 
 SCAN_INTERVAL = 15.0
 """Seconds between searches for new folders; the folders already found are read every refresh."""
@@ -87,6 +90,10 @@ class LocalLogs:
         return self._last_scan is None or time.monotonic() - self._last_scan >= self.scan_interval
 
     def _rescan(self) -> tuple[list[str], list[str]]:
+        # Imported at the first scan, which comes after the app's first frame: reading a folder
+        # (metrics, checkpoints, recipe, tail) is ~8 ms of imports the start need not pay.
+        from lazytinker.local.folder import FolderWatch
+
         self._last_scan = time.monotonic()
         result = self.scanner.scan()
         self._truncated = result.truncated

@@ -26,22 +26,9 @@ import asyncio
 import contextlib
 from collections.abc import Callable, Iterable, Sequence, Sized
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from lazytinker.api.models import (
-    AccessScope,
-    ApiKeyMeResponse,
-    AuditLogResponse,
-    BillingUsageResponse,
-    Checkpoint,
-    CurrentCheckpointStorageUsageResponse,
-    GetSamplerResponse,
-    SupportedModel,
-    TrainingRun,
-    WeightsInfoResponse,
-)
 from lazytinker.api.paths import CheckpointRef
-from lazytinker.local import LocalCheckpoint, LocalLogs, LocalRun, LocalState
 from lazytinker.store import training
 from lazytinker.store.actions import Actions
 from lazytinker.store.capabilities import Capabilities
@@ -58,6 +45,21 @@ from lazytinker.store.shared import Shared
 from lazytinker.store.startup import Startup
 from lazytinker.store.state import Listener, NoticeListener, StoreState
 from lazytinker.store.watch import HEALING, Watch
+
+if TYPE_CHECKING:
+    from lazytinker.api.models import (
+        AccessScope,
+        ApiKeyMeResponse,
+        AuditLogResponse,
+        BillingUsageResponse,
+        Checkpoint,
+        CurrentCheckpointStorageUsageResponse,
+        GetSamplerResponse,
+        SupportedModel,
+        TrainingRun,
+        WeightsInfoResponse,
+    )
+    from lazytinker.local import LocalCheckpoint, LocalLogs, LocalRun, LocalState
 
 READ_RUNS_IN_FLIGHT = 8
 """Run listings read at once before a run-level action or a clean-up plan."""

@@ -7,9 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from lazytinker.api.transfer import Phase
+if TYPE_CHECKING:
+    from lazytinker.api.transfer import Phase
 
 __all__ = ["PHASE_STATE", "DownloadItem", "DownloadState"]
 

@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Literal
 
 from lazytinker.api.models import Checkpoint
 from lazytinker.api.paths import CheckpointRef
-from lazytinker.local import LocalCheckpoint
 from lazytinker.store.keyed import Change
 
 if TYPE_CHECKING:
+    from lazytinker.local import LocalCheckpoint
     from lazytinker.store.state import StoreState
 
 Why = Literal["expired", "deleted", "gone", "rolled"]

@@ -18,8 +18,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from lazytinker.api.models import Checkpoint
+if TYPE_CHECKING:
+    from lazytinker.api.models import Checkpoint
 
 _STEP = re.compile(r"(\d+)$")
 

@@ -9,31 +9,33 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from lazytinker.api.capabilities import Capabilities, Capability, Learned, Support
 
 # The one place the store names the client module.
 from lazytinker.api.client import HandshakeState, RoundTrips
-from lazytinker.api.models import (
-    AccessScope,
-    ApiKeyMeResponse,
-    AuditLogResponse,
-    BillingUsageResponse,
-    CheckpointsListResponse,
-    CopyWeightsResponse,
-    CurrentCheckpointStorageUsageResponse,
-    GetSamplerResponse,
-    GetServerCapabilitiesResponse,
-    GetSessionResponse,
-    ListSessionsResponse,
-    SessionSearchRequest,
-    SessionSearchResponse,
-    TrainingRunsResponse,
-    WeightsInfoResponse,
-    Whoami,
-)
 from lazytinker.api.paths import CheckpointRef, Flavor
+
+if TYPE_CHECKING:
+    from lazytinker.api.models import (
+        AccessScope,
+        ApiKeyMeResponse,
+        AuditLogResponse,
+        BillingUsageResponse,
+        CheckpointsListResponse,
+        CopyWeightsResponse,
+        CurrentCheckpointStorageUsageResponse,
+        GetSamplerResponse,
+        GetServerCapabilitiesResponse,
+        GetSessionResponse,
+        ListSessionsResponse,
+        SessionSearchRequest,
+        SessionSearchResponse,
+        TrainingRunsResponse,
+        WeightsInfoResponse,
+        Whoami,
+    )
 
 __all__ = [
     "Capabilities",

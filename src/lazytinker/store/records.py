@@ -8,9 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from lazytinker.api.models import Metadata, TrainingRun
+if TYPE_CHECKING:
+    from lazytinker.api.models import Metadata, TrainingRun
 
 ACTIVE_WINDOW = timedelta(minutes=5)
 """A run whose last request is this recent is shown as active."""

@@ -14,13 +14,15 @@ import contextlib
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lazytinker.api.errors import LazytinkerError
-from lazytinker.api.models import Checkpoint
 from lazytinker.store.keyed import Change
 from lazytinker.store.protocol import StoreAPI
 from lazytinker.store.state import StoreState
+
+if TYPE_CHECKING:
+    from lazytinker.api.models import Checkpoint
 
 IN_FLIGHT = 4
 """Run listings read at once to count the runs on screen."""

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Iterable, Sized
 from datetime import date, datetime
 from types import MappingProxyType
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from lazytinker.api.errors import (
     KeyRejectedError,
@@ -24,18 +24,6 @@ from lazytinker.api.errors import (
     NotPermittedError,
     ServerError,
     UnreachableError,
-)
-from lazytinker.api.models import (
-    AccessScope,
-    ApiKeyMeResponse,
-    AuditLogResponse,
-    BillingUsageResponse,
-    Checkpoint,
-    CurrentCheckpointStorageUsageResponse,
-    GetSamplerResponse,
-    SupportedModel,
-    TrainingRun,
-    WeightsInfoResponse,
 )
 from lazytinker.api.paths import CheckpointRef
 from lazytinker.local import LocalState
@@ -50,6 +38,20 @@ from lazytinker.store.records import (
     run_is_active,
     session_of_run,
 )
+
+if TYPE_CHECKING:
+    from lazytinker.api.models import (
+        AccessScope,
+        ApiKeyMeResponse,
+        AuditLogResponse,
+        BillingUsageResponse,
+        Checkpoint,
+        CurrentCheckpointStorageUsageResponse,
+        GetSamplerResponse,
+        SupportedModel,
+        TrainingRun,
+        WeightsInfoResponse,
+    )
 
 T = TypeVar("T")
 

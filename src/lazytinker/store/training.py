@@ -11,11 +11,12 @@ from collections.abc import Iterable
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-from lazytinker.api.models import Checkpoint, Metadata
-from lazytinker.local import LocalCheckpoint, LocalRun, LocalState, Status
+from lazytinker.local import LocalState
 from lazytinker.store.records import SessionInfo, session_of_run
 
 if TYPE_CHECKING:
+    from lazytinker.api.models import Checkpoint, Metadata
+    from lazytinker.local import LocalCheckpoint, LocalRun, Status
     from lazytinker.store.state import StoreState
 
 EMPTY_LOCAL = LocalState(MappingProxyType({}), MappingProxyType({}))

@@ -6,6 +6,7 @@ taken as UTC, and every datetime we emit carries `Z`).
 
 from __future__ import annotations
 
+import importlib
 import math
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
@@ -79,6 +80,9 @@ CheckpointType = Literal["training", "sampler", "external"]
 AccessScope = Literal["owned", "accessible"]
 Metadata = dict[str, str]
 
+WIRE_AREAS = ("runs", "service", "sessions", "usage")
+"""The submodules of `lazytinker.api.models` beside this one, each holding one area's models."""
+
 
 class WireModel(BaseModel):
     """Base of every wire model: unknown fields are ignored, as the official SDK does.
@@ -94,6 +98,9 @@ def build_models() -> None:
     """Build every wire model's validator now and stop deferring: the server does this before
     FastAPI wraps the models in its own adapters, which would otherwise inherit the deferral
     and warn on every request body."""
+    # The package imports its submodules on first use: every wire model must exist to be built.
+    for area in WIRE_AREAS:
+        importlib.import_module(f"lazytinker.api.models.{area}")
     pending: list[type[BaseModel]] = [WireModel]
     while pending:
         cls = pending.pop()

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Collection, Iterable
+from typing import TYPE_CHECKING
 
 from lazytinker.api.errors import LazytinkerError
-from lazytinker.api.models import Checkpoint
 from lazytinker.api.paths import CheckpointRef
 from lazytinker.store.protocol import StoreAPI
 from lazytinker.store.records import ActionResult
 from lazytinker.store.state import StoreState
+
+if TYPE_CHECKING:
+    from lazytinker.api.models import Checkpoint
 
 REREAD_IN_FLIGHT = 8
 """Run listings read at once after a bulk action."""

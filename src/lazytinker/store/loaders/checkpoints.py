@@ -9,9 +9,9 @@ watch only the active runs are read again.
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING
 
 from lazytinker.api.errors import UnsupportedError
-from lazytinker.api.models import Checkpoint, CheckpointsListResponse
 from lazytinker.api.paging import iter_offset_pages
 from lazytinker.api.paths import CheckpointRef
 from lazytinker.store.capabilities import Capabilities
@@ -20,6 +20,9 @@ from lazytinker.store.loaders.runs import RunsLoader
 from lazytinker.store.protocol import Capability, StoreAPI
 from lazytinker.store.records import Fallback, run_is_active
 from lazytinker.store.state import StoreState
+
+if TYPE_CHECKING:
+    from lazytinker.api.models import Checkpoint, CheckpointsListResponse
 
 CHECKPOINT_PAGE = 1000
 SHOWN_IN_NOTICE = 3

@@ -10,10 +10,13 @@ several refreshes, each announced as it lands.
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING
 
-from lazytinker.local import LocalLogs
 from lazytinker.store.keyed import Change
 from lazytinker.store.state import StoreState
+
+if TYPE_CHECKING:
+    from lazytinker.local import LocalLogs
 
 LOCAL = "local"
 """The collection name of the training box's log folders (keys: folder paths)."""

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from lazytinker.api.errors import LazytinkerError, NotFoundError
-from lazytinker.api.models import Checkpoint
 from lazytinker.api.paths import CheckpointRef
 from lazytinker.store.capabilities import Capabilities
 from lazytinker.store.keyed import Change
@@ -11,6 +12,9 @@ from lazytinker.store.loaders.base import Loader
 from lazytinker.store.loaders.checkpoints import RunCheckpointsLoader
 from lazytinker.store.protocol import StoreAPI
 from lazytinker.store.state import StoreState
+
+if TYPE_CHECKING:
+    from lazytinker.api.models import Checkpoint
 
 
 class Lookup(Loader):

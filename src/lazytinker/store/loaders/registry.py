@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Iterable
+from typing import TYPE_CHECKING
 
 from lazytinker.api.errors import LazytinkerError
-from lazytinker.local import LocalLogs
 from lazytinker.store.capabilities import Capabilities
 from lazytinker.store.loaders.account import AuditLoader, IdentityLoader
 from lazytinker.store.loaders.checkpoints import RunCheckpointsLoader, UserCheckpointsLoader
@@ -24,6 +24,9 @@ from lazytinker.store.loaders.sessions import SessionsLoader
 from lazytinker.store.protocol import StoreAPI
 from lazytinker.store.records import Connection
 from lazytinker.store.state import StoreState
+
+if TYPE_CHECKING:
+    from lazytinker.local import LocalLogs
 
 RUN_CHECKPOINTS = "checkpoints:"
 """The prefix of a run's checkpoint collection (`checkpoints:RUN_ID`)."""

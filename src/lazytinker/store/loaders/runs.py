@@ -3,10 +3,14 @@ page by page, the first page shown at once."""
 
 from __future__ import annotations
 
-from lazytinker.api.models import AccessScope, TrainingRunsResponse
+from typing import TYPE_CHECKING
+
 from lazytinker.api.paging import iter_offset_pages
 from lazytinker.store.loaders.base import Loader
 from lazytinker.store.records import Fallback
+
+if TYPE_CHECKING:
+    from lazytinker.api.models import AccessScope, TrainingRunsResponse
 
 RUN_PAGE = 100
 UNLABELLED = Fallback(

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING
 
 from lazytinker.api.errors import NotFoundError
-from lazytinker.api.models import GetSamplerResponse
 from lazytinker.store.capabilities import Capabilities
 from lazytinker.store.loaders.base import Loader
 from lazytinker.store.loaders.sessions import SessionsLoader
 from lazytinker.store.protocol import Capability, StoreAPI
 from lazytinker.store.state import StoreState
+
+if TYPE_CHECKING:
+    from lazytinker.api.models import GetSamplerResponse
 
 IN_FLIGHT = 8
 """Session details and sampler reads in flight at once."""
