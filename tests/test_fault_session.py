@@ -36,6 +36,7 @@ from lazytinker.store import Connection, Store
 from lazytinker.ui.app import LazytinkerApp
 from lazytinker.ui.main_screen import MainScreen
 from lazytinker.ui.modals import ConfirmModal, DeleteModal, GotoModal, TtlModal
+from lazytinker.ui.view_shelf import VIEW_CLASSES
 
 FAULTS = "500:0.2,503:0.1,429:0.1,slow:0.1,cut:0.05,badjson:0.05"
 SECONDS = float(os.environ.get("LAZYTINKER_FAULT_SECONDS", "120"))
@@ -89,7 +90,9 @@ def watch(app: LazytinkerApp, store: Store, screen: MainScreen, witness: Witness
         notify(message, **kwargs)
 
     app.notify = recording_notify  # type: ignore[method-assign]
-    for pane in screen.panes.values():  # every pane: views are mounted when first opened
+    for name in VIEW_CLASSES:  # every view is built (and mounted) when first opened: now
+        screen.views[name]
+    for pane in screen.panes.values():
         set_error = pane.set_error
 
         def recording_set_error(
@@ -321,7 +324,7 @@ async def test_two_minutes_of_browsing_and_acting_under_faults(
         shown_runs = set(store.runs.items)
         await refreshed_cleanly(driver, store, "2")
         await pilot.pause(0.3)
-        table = driver.screen.all_checkpoints
+        table = driver.screen.view_table("all-checkpoints")
         all_rows = {k: table.get(k) for k in table.visible_keys()}
         assert app.is_running
 

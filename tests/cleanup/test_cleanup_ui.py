@@ -40,7 +40,7 @@ async def test_field_terms_then_star_then_d_deletes_exactly_the_shown_rows(
     assert 0 < len(wanted) < len(before)
     async with running_app(server) as s:
         await s.pilot.press("2")
-        table = s.screen.all_checkpoints
+        table = s.screen.view_table("all-checkpoints")
         await s.until("every checkpoint", lambda: table.total_count == len(before))
         await filter_with(s, "type:sampler public:no")
         assert set(table.visible_keys()) == wanted
@@ -63,7 +63,7 @@ async def test_star_again_clears_and_a_bad_term_says_so_and_shows_nothing(
 ) -> None:
     async with running_app(server) as s:
         await s.pilot.press("2")
-        table = s.screen.all_checkpoints
+        table = s.screen.view_table("all-checkpoints")
         await s.until("the checkpoints", lambda: table.row_count > 0)
         await filter_with(s, "type:sampler")
         shown = set(table.visible_keys())

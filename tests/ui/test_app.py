@@ -149,7 +149,7 @@ async def test_all_checkpoints_view_is_newest_first_and_complete(server) -> None
         screen = main(app)
         await pilot.press("2")
         await settle(pilot, lambda: store.user_checkpoints.loaded)
-        table = screen.all_checkpoints
+        table = screen.view_table("all-checkpoints")
         async with TinkerAPI(profile_for(server.url).target()) as api:
             page = await api.list_user_checkpoints(limit=1000)
         assert table.visible_keys() == [c.path for c in page.checkpoints]
@@ -364,7 +364,7 @@ async def test_the_command_palette_offers_views(server) -> None:
         await pilot.press("enter")
         await settle(pilot, lambda: screen.view == "storage")
         await settle(pilot, lambda: store.storage is not None)
-        assert screen.storage.row_count == len(store.storage.data)  # type: ignore[union-attr]
+        assert screen.view_table("storage").row_count == len(store.storage.data)  # type: ignore[union-attr]
 
 
 async def test_filtering_keeps_the_table_size_and_the_detail_follows(server) -> None:
@@ -402,8 +402,8 @@ async def test_the_detail_follows_a_switch_of_view(server) -> None:
         await pilot.press("2")
         await settle(pilot, lambda: store.user_checkpoints.loaded)
         await settle(pilot, lambda: screen.detail.item is not None)
-        assert screen.detail.item is screen.all_checkpoints.get(
-            screen.all_checkpoints.cursor_key or ""
+        assert screen.detail.item is screen.view_table("all-checkpoints").get(
+            screen.view_table("all-checkpoints").cursor_key or ""
         )
         await pilot.press("1")
         await pilot.pause()
@@ -418,7 +418,7 @@ async def test_the_painted_scrollbar_scrolls_on_click_and_wheel(server) -> None:
         screen = main(app)
         await pilot.press("2")
         await settle(pilot, lambda: store.user_checkpoints.loaded)
-        table = screen.all_checkpoints
+        table = screen.view_table("all-checkpoints")
         assert table.max_scroll_y > 0
         assert table.allow_vertical_scroll
         # A click low on the scrollbar column jumps down there.

@@ -50,7 +50,10 @@ VIEWS: dict[str, tuple[tuple[str, ...], Check]] = {
         ("j", "enter"),
         lambda s: s.checkpoints.row_count > 0 and _weights_shown(s),
     ),
-    "all_checkpoints": (("2",), lambda s: s.all_checkpoints.row_count > 0 and _weights_shown(s)),
+    "all_checkpoints": (
+        ("2",),
+        lambda s: s.view_table("all-checkpoints").row_count > 0 and _weights_shown(s),
+    ),
     "samplers": (("3",), lambda s: s.store.samplers.loaded),
     "models": (("4",), lambda s: s.store.models.loaded),
     "storage": (("5",), lambda s: s.store.storage is not None),

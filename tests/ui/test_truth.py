@@ -70,8 +70,8 @@ async def test_storage_refused_with_403_says_why_and_claims_nothing(server) -> N
         assert "needs an admin role" in rendered(pane.error_line)
         assert pane.error_line.has_class("-shown")
         # The rows could not be read: the table claims nothing about them.
-        assert "No storage used" not in painted(screen.storage)
-        assert painted(screen.storage) == ""
+        assert "No storage used" not in painted(screen.view_table("storage"))
+        assert painted(screen.view_table("storage")) == ""
         # One pane's refusal is not the whole server's trouble: no banner, still connected.
         assert not screen.problem.shown
         assert store.connection is Connection.CONNECTED
@@ -134,7 +134,7 @@ async def test_titles_follow_the_real_sort(server) -> None:
         await pilot.press("o", "x")
         await pilot.pause()
         assert "soonest expiry first" in title()
-        table = screen.all_checkpoints
+        table = screen.view_table("all-checkpoints")
         expiries = [table.get(k).expires_at for k in table.visible_keys()]  # type: ignore[union-attr]
         dated = [e for e in expiries if e is not None]
         assert dated

@@ -147,9 +147,11 @@ async def test_enter_on_a_sampler_goes_to_its_checkpoint(server) -> None:
         await settle(pilot, lambda: store.runs.loaded)
         screen = main(app)
         await pilot.press("3")
-        await settle(pilot, lambda: store.samplers.loaded and screen.samplers.row_count > 0)
+        await settle(
+            pilot, lambda: store.samplers.loaded and screen.view_table("samplers").row_count > 0
+        )
         with_path = next(s for s in store.samplers if s.model_path)
-        screen.samplers.move_to_key(with_path.sampler_id)
+        screen.view_table("samplers").move_to_key(with_path.sampler_id)
         assert "Open" in key_bar(app)
         await pilot.press("enter")
         await settle(

@@ -34,7 +34,6 @@ from lazytinker.ui.cleanup_keys import CleanupKeys
 from lazytinker.ui.detail import DetailPanel
 from lazytinker.ui.header import HeaderLine
 from lazytinker.ui.keybar import KeyBar
-from lazytinker.ui.modals import GotoModal
 from lazytinker.ui.pane import Pane
 from lazytinker.ui.pane_in_use import PaneInUse
 from lazytinker.ui.problem import ProblemBox
@@ -43,17 +42,9 @@ from lazytinker.ui.status import StatusLine
 from lazytinker.ui.store_control import StoreControl
 from lazytinker.ui.table import VirtualTable
 from lazytinker.ui.training_sync import go_to_run
-from lazytinker.ui.views.all_checkpoints import AllCheckpointsView
-from lazytinker.ui.views.audit import AuditView
+from lazytinker.ui.view_shelf import ViewShelf
 from lazytinker.ui.views.base import View
-from lazytinker.ui.views.billing import BillingView
 from lazytinker.ui.views.browse import BrowseView
-from lazytinker.ui.views.downloads import DownloadsScreen
-from lazytinker.ui.views.metrics import MetricsView
-from lazytinker.ui.views.models import ModelsView
-from lazytinker.ui.views.samplers import SamplersView
-from lazytinker.ui.views.storage import StorageView
-from lazytinker.ui.zoom import ZoomScreen
 
 NARROW = 110
 AGE_TICK = 60.0
@@ -92,40 +83,37 @@ class MainScreen(CleanupKeys, StoreControl):
         self.store = store
         self.auto_watch = watch
         self.view = "browse"
-        self.browse = BrowseView(store)
-        self.views: dict[str, View] = {
-            "browse": self.browse,
-            "all-checkpoints": AllCheckpointsView(store),
-            "samplers": SamplersView(store),
-            "models": ModelsView(store),
-            "storage": StorageView(store),
-            "billing": BillingView(store),
-            "audit": AuditView(store),
-            "metrics": MetricsView(store),
-        }
-        browse = self.browse
-        self.panes: dict[str, Pane] = {
-            "sessions": browse.sessions,
-            "runs": browse.runs,
-            "checkpoints": browse.checkpoints,
-        }
-        self.panes.update({n: v.entry() for n, v in self.views.items() if v is not browse})
+        self.browse = browse = BrowseView(store)
         self.header = HeaderLine(store, id="header")
         self.detail = DetailPanel(store, id="detail")
         self.status = StatusLine(store, id="status")
         self.problem = ProblemBox(id="problem")
         self.in_use = PaneInUse(self, self.detail, self.status)
-        for pane in self.panes.values():
-            pane.on_changed = self.in_use.follow
-            pane.table.on_highlighted = self.in_use.cursor_moved
-        # The tables by name, for tests and scripts that read what is shown.
+        # The panes by name; a view's entry pane joins when the view is first built.
+        self.panes: dict[str, Pane] = {}
+        for name, pane in (("sessions", browse.sessions), ("runs", browse.runs)):
+            self._wire_pane(name, pane)
+        self._wire_pane("checkpoints", browse.checkpoints)
+        self.views = ViewShelf(
+            store, browse, lambda name, view: self._wire_pane(name, view.entry())
+        )
+        # The browse tables by name, for tests and scripts that read what is shown.
         self.sessions, self.runs = browse.sessions.table, browse.runs.table
         self.checkpoints = browse.checkpoints.table
-        self.all_checkpoints = self.panes["all-checkpoints"].table
-        self.samplers, self.models = self.panes["samplers"].table, self.panes["models"].table
-        self.storage, self.billing = self.panes["storage"].table, self.panes["billing"].table
         self._unsubscribe: list[Callable[[], None]] = []
         self._starting = False
+
+    def _wire_pane(self, name: str, pane: Pane) -> None:
+        self.panes[name] = pane
+        pane.on_changed = self.in_use.follow
+        pane.table.on_highlighted = self.in_use.cursor_moved
+
+    def _wire_view(self, name: str, view: View) -> None:
+        self._wire_pane(name, view.entry())
+
+    def view_table(self, name: str) -> VirtualTable[Any]:
+        """The table of a one-pane view (`samplers`, `all-checkpoints`, ...), built if need be."""
+        return self.views[name].entry().table
 
     @property
     def current_run(self) -> str | None:
@@ -253,9 +241,9 @@ class MainScreen(CleanupKeys, StoreControl):
             self.in_use.focus(self.browse.open_session(event.key))
         elif event.table is self.runs:
             self.open_run(event.key)
-        elif event.table is self.all_checkpoints:
+        elif event.table.id == "all-checkpoints":
             self.open_checkpoint(event.key)
-        elif event.table is self.samplers:
+        elif event.table.id == "samplers":
             self._open_sampler(event.key)
 
     def _open_sampler(self, sampler_id: str) -> None:
@@ -299,6 +287,8 @@ class MainScreen(CleanupKeys, StoreControl):
     @work(group="action")
     async def action_goto(self) -> None:
         """`:`: jump to a typed `tinker://` or `hpcai://` path, or a run by its id or name."""
+        from lazytinker.ui.modals import GotoModal
+
         typed: str | None = await self.app.push_screen_wait(GotoModal(self.store.find_run))
         if not typed or go_to_run(self, typed):
             return
@@ -340,10 +330,14 @@ class MainScreen(CleanupKeys, StoreControl):
         if table is None or key is None:
             self.notify("Nothing highlighted to zoom into.", timeout=3)
             return
+        from lazytinker.ui.zoom import ZoomScreen
+
         self.app.push_screen(ZoomScreen(self.store, lambda: table.get(key), raw=raw))
 
     def action_downloads(self) -> None:
         """`D`: the downloads view (progress, cancel, retry)."""
         manager = getattr(self.app, "downloads", None)
         if manager is not None:
+            from lazytinker.ui.views.downloads import DownloadsScreen
+
             self.app.push_screen(DownloadsScreen(manager))
