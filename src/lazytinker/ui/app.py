@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Mapping
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.console import Group
 from rich.segment import Segments
@@ -22,18 +22,15 @@ from textual.widgets import Static
 from lazytinker.store import Notice, Store
 from lazytinker.store.downloads import DownloadManager
 from lazytinker.store.planner import PlanChoice
-from lazytinker.ui.about import AboutScreen
 from lazytinker.ui.actions.downloads import follow_downloads, quit_modal
-from lazytinker.ui.commands import LazytinkerCommands
-from lazytinker.ui.crash import BUG_REPORT, crash_traceback
-from lazytinker.ui.help import HelpScreen, help_groups
 from lazytinker.ui.keybar import KeyBar
 from lazytinker.ui.main_screen import MainScreen
-from lazytinker.ui.modals.quit import QuitModal
 from lazytinker.ui.notices import Held, NoticeGate
 from lazytinker.ui.resources import tcss_path
-from lazytinker.ui.screenshot import save_screenshot
 from lazytinker.ui.text import literal, printable
+
+if TYPE_CHECKING:
+    from textual.command import Provider
 
 
 class ProblemScreen(Screen[None]):
@@ -54,12 +51,19 @@ class ProblemScreen(Screen[None]):
         yield KeyBar()
 
 
+def _commands() -> type[Provider]:
+    """The palette's own commands, imported when the palette first opens."""
+    from lazytinker.ui.commands import LazytinkerCommands
+
+    return LazytinkerCommands
+
+
 class LazytinkerApp(App[None]):
     """A full-screen browser of a Tinker account."""
 
     CSS_PATH = str(tcss_path())
     TITLE = "lazytinker"
-    COMMANDS = App.COMMANDS | {LazytinkerCommands}
+    COMMANDS = App.COMMANDS | {_commands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="quit"),
         Binding("question_mark", "help", "Help", id="help"),
@@ -166,12 +170,16 @@ class LazytinkerApp(App[None]):
             super()._fatal_error()
             return
         self.bell()
+        from lazytinker.ui.crash import BUG_REPORT, crash_traceback
+
         report = Group(crash_traceback(error), Text(BUG_REPORT))
         self._exit_renderables.append(Segments(self.console.render(report, self.console.options)))
         self._close_messages_no_wait()
 
     async def action_quit(self) -> None:
         """`q`: quit; while downloads run, ask first (the default answer stays)."""
+        from lazytinker.ui.modals.quit import QuitModal
+
         if self.downloads is None or not self.downloads.active_count:
             self.exit()
         elif not isinstance(self.screen, QuitModal):
@@ -182,12 +190,16 @@ class LazytinkerApp(App[None]):
 
     def action_help(self) -> None:
         """`?`: the keys that work here as mapped now, grouped by where they apply."""
+        from lazytinker.ui.help import HelpScreen, help_groups
+
         self.push_screen(HelpScreen(help_groups(self.screen)))
 
     def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
         """`ctrl+s`: save an SVG of the screen in the configured folder (`ui.screenshots`, else
         the current one) and say where; a folder that does not exist falls back to the current
         one, and says so."""
+        from lazytinker.ui.screenshot import save_screenshot
+
         shot, note = save_screenshot(self, path or self.screenshot_directory, filename)
         if shot is None:
             self.notify(note, severity="error", markup=False)
@@ -196,6 +208,8 @@ class LazytinkerApp(App[None]):
 
     def action_about(self) -> None:
         """`i`: what this server offers, lacks or refuses, and why; who the key is."""
+        from lazytinker.ui.about import AboutScreen
+
         if self.store is not None and not isinstance(self.screen, AboutScreen):
             self.push_screen(AboutScreen(self.store))
 

@@ -17,7 +17,6 @@ from lazytinker.store import Change, Store
 from lazytinker.ui.header import HeaderLine
 from lazytinker.ui.pane_in_use import PaneInUse
 from lazytinker.ui.views.browse import BrowseView
-from lazytinker.ui.views.planner import PlannerScreen, planner_scope
 
 
 class CleanupKeys(Screen[None]):
@@ -50,6 +49,8 @@ class CleanupKeys(Screen[None]):
 
     def action_cleanup(self) -> None:
         """`C`: the retention planner, for the highlighted or selected runs (or every run)."""
+        from lazytinker.ui.views.planner import PlannerScreen, planner_scope
+
         scope = planner_scope(self.in_use.pane, self.browse)
         app: Any = self.app
         self.app.push_screen(

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -13,9 +13,11 @@ from textual.content import Content
 from textual.widgets import Input, Static
 
 from lazytinker.ui.collector import CollectorHold
-from lazytinker.ui.modals.sort import SortChoice, SortMenu
 from lazytinker.ui.table import VirtualTable
 from lazytinker.ui.text import printable
+
+if TYPE_CHECKING:
+    from lazytinker.ui.modals.sort import SortChoice
 
 
 class Pane(Vertical):
@@ -202,6 +204,8 @@ class Pane(Vertical):
 
     def action_sort(self) -> None:
         """`o`: the columns to sort by, each a letter away; `o` again reverses."""
+        from lazytinker.ui.modals.sort import SortMenu
+
         table = self.table
         menu = SortMenu(
             table.columns, table.sort_column, table.reverse, default_order=self.default_order

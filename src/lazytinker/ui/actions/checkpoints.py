@@ -16,6 +16,8 @@ Two parts:
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import work
 from textual.binding import Binding, BindingType
 from textual.widget import Widget
@@ -27,8 +29,10 @@ from lazytinker.ui.actions.downloads import save_checkpoints
 from lazytinker.ui.actions.flows import Flows
 from lazytinker.ui.actions.projects import copy_checkpoints
 from lazytinker.ui.cost import checkpoints_size, size_and_cost
-from lazytinker.ui.modals import ConfirmModal, DeleteItem, DeleteModal, TtlChoice, TtlModal
 from lazytinker.ui.offered import offered
+
+if TYPE_CHECKING:
+    from lazytinker.store.ttl import TtlChoice
 
 CHECKPOINT_BINDINGS: list[BindingType] = [
     Binding("p", "publish", "Publish", id="publish"),
@@ -95,6 +99,8 @@ class CheckpointActions(Flows):
             targets = [c for c in targets if not c.public]
         title, body = _publish_text(targets, public)
         label = "Publish" if public else "Unpublish"
+        from lazytinker.ui.modals import ConfirmModal
+
         if not await self.host.app.push_screen_wait(ConfirmModal(title, body, confirm_label=label)):
             return
         refs = self._refs(targets)
@@ -115,6 +121,8 @@ class CheckpointActions(Flows):
         """Set or remove the expiry after choosing it in a modal."""
         if not self.writable(targets, "set the expiry of"):
             return
+        from lazytinker.ui.modals import TtlModal
+
         choice: TtlChoice | None = await self.host.app.push_screen_wait(
             TtlModal(
                 [c.path for c in targets],
@@ -159,6 +167,8 @@ class CheckpointActions(Flows):
         """List what will go, confirm, delete in the background (the store reports progress)."""
         if not self.writable(targets, "delete"):
             return
+        from lazytinker.ui.modals import DeleteItem, DeleteModal
+
         items = [DeleteItem(c.path, c.size_bytes, c.time) for c in targets]
         if not await self.host.app.push_screen_wait(DeleteModal(items, now=self.store.moment)):
             return

@@ -123,7 +123,10 @@ def follow_downloads(app: App[None], manager: DownloadManager, directory: str) -
                 timeout=8,
             )
 
-    app.run_worker(adopt(), name="unfinished downloads", group="downloads")
+    # After the first frame: the folder's scan and its modules are not needed to paint it.
+    app.call_after_refresh(
+        lambda: app.run_worker(adopt(), name="unfinished downloads", group="downloads")
+    )
 
 
 def quit_modal(manager: DownloadManager, directory: str) -> QuitModal:

@@ -4,12 +4,16 @@ how it went (a toast); run them from a worker, they wait for the modal."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.widget import Widget
 
 from lazytinker.api.models import Checkpoint
 from lazytinker.api.paths import CheckpointRef
 from lazytinker.store import ReadOnlyError, Store
-from lazytinker.ui.modals.project import ProjectChoice, ProjectModal
+
+if TYPE_CHECKING:
+    from lazytinker.ui.modals.project import ProjectChoice, ProjectModal
 
 PROJECT_FILTER_KEY = "f"
 MOVE_SESSION_KEY = "v"
@@ -24,6 +28,8 @@ async def ask_project(host: Widget, modal: ProjectModal) -> ProjectChoice | None
 
 async def choose_run_project(host: Widget, store: Store) -> str | None:
     """`f`: ask which project's runs to show; "" for every project, None when cancelled."""
+    from lazytinker.ui.modals.project import ProjectModal
+
     modal = ProjectModal(
         "Show the runs of one project",
         store.projects(),
@@ -42,6 +48,8 @@ async def move_session(host: Widget, store: Store, session_id: str) -> None:
         return
     info = store.sessions.get(session_id)
     name = f"{info.display_name} ({session_id})" if info and info.display_name else session_id
+    from lazytinker.ui.modals.project import ProjectModal
+
     modal = ProjectModal(
         f"Move session {name}, its runs and samplers, to project",
         store.projects(),
@@ -66,6 +74,8 @@ async def copy_checkpoints(host: Widget, store: Store, targets: list[Checkpoint]
         host.notify("Read-only mode: cannot copy.", severity="warning", markup=False)
         return
     what = targets[0].path if len(targets) == 1 else f"{len(targets)} checkpoints"
+    from lazytinker.ui.modals.project import ProjectModal
+
     modal = ProjectModal(
         f"Copy {what} into project", store.projects(), ask_ttl=True, confirm="Copy"
     )

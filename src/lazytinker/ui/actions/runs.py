@@ -10,6 +10,7 @@ The bindings share the checkpoint keys' ids, so a remapped `delete` is remapped 
 from __future__ import annotations
 
 from collections import Counter
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.binding import Binding, BindingType
@@ -23,7 +24,9 @@ from lazytinker.ui import format as fmt
 from lazytinker.ui.actions.downloads import save_checkpoints
 from lazytinker.ui.actions.flows import Flows
 from lazytinker.ui.cost import checkpoints_size, per_month, size_and_cost
-from lazytinker.ui.modals import ConfirmModal, TtlChoice, TtlModal, literal
+
+if TYPE_CHECKING:
+    from lazytinker.store.ttl import TtlChoice
 
 # Not on the key bar (a run's row is not a checkpoint; the status line says what they do there),
 # in `?` and the command palette.
@@ -76,6 +79,8 @@ def scope_body(store: Store, scope: RunScope, unread: list[str], tail: str) -> C
         lines += ["", f"{human.count(len(unread), 'run')} could not be read and are left alone."]
     if tail:
         lines += ["", tail]
+    from lazytinker.ui.modals import literal
+
     return literal("\n".join(lines), multiline=True)
 
 
@@ -114,6 +119,8 @@ class RunActions(Flows):
         scope, unread = found
         items = every_checkpoint(scope)
         body = scope_body(self.store, scope, unread, "Deleted checkpoints cannot be recovered.")
+        from lazytinker.ui.modals import ConfirmModal
+
         modal = ConfirmModal(
             self._title("Delete", scope) + " This is permanent.",
             body,
@@ -143,6 +150,8 @@ class RunActions(Flows):
             lines.append(f"{human.count(len(unread), 'run')} could not be read and are left alone.")
         of_runs = human.count(len(scope), "run")
         title = f"Set the TTL of all {human.count(len(items), 'checkpoint')} of {of_runs}"
+        from lazytinker.ui.modals import TtlModal
+
         choice: TtlChoice | None = await self.host.app.push_screen_wait(
             TtlModal(lines, now=self.store.moment, title=title)
         )
@@ -169,6 +178,8 @@ class RunActions(Flows):
             if public
             else f"{len(targets)} will become private."
         )
+        from lazytinker.ui.modals import ConfirmModal
+
         modal = ConfirmModal(
             self._title(verb, scope), scope_body(self.store, scope, unread, tail),
             confirm_label=f"{verb} {len(targets)}",
@@ -198,6 +209,8 @@ class RunActions(Flows):
         if manager is None:
             self._say("Downloads are not available here.", "warning")
             return
+        from lazytinker.ui.modals import ConfirmModal
+
         modal = ConfirmModal(
             self._title("Download", scope), scope_body(self.store, scope, unread, ""),
             confirm_label="Choose where",
