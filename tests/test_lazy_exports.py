@@ -11,7 +11,12 @@ from types import ModuleType
 
 import pytest
 
-LAZY_PACKAGES = ("lazytinker.api.models", "lazytinker.api.endpoints", "lazytinker.local")
+LAZY_PACKAGES = (
+    "lazytinker.api.models",
+    "lazytinker.api.endpoints",
+    "lazytinker.local",
+    "lazytinker.ui.modals",
+)
 
 
 def _package(name: str) -> ModuleType:
@@ -72,6 +77,40 @@ def test_the_start_up_imports_leave_unused_areas_alone() -> None:
         "lazytinker.api.transfer",
         "lazytinker.local.folder",
         "lazytinker.local.checkpoints",
+    ):
+        assert unused not in loaded, unused
+
+
+UI_IMPORTS = """
+import sys
+from lazytinker.ui.app import LazytinkerApp
+print(" ".join(sorted(m for m in sys.modules if m.startswith("lazytinker"))))
+"""
+
+
+def test_the_ui_imports_only_what_its_first_screen_shows() -> None:
+    """The other views, the modals and the screens a key opens are imported when first used
+    (`lazytinker.ui.view_shelf`, `lazytinker.ui.modals`)."""
+    done = subprocess.run(
+        [sys.executable, "-c", UI_IMPORTS], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr[-500:]
+    loaded = set(done.stdout.split())
+    assert "lazytinker.ui.views.browse" in loaded
+    for unused in (
+        "lazytinker.ui.views.all_checkpoints",
+        "lazytinker.ui.views.audit",
+        "lazytinker.ui.views.metrics",
+        "lazytinker.ui.views.planner",
+        "lazytinker.ui.views.downloads",
+        "lazytinker.ui.modals.confirm",
+        "lazytinker.ui.modals.delete",
+        "lazytinker.ui.modals.sort",
+        "lazytinker.ui.modals.quit",
+        "lazytinker.ui.help",
+        "lazytinker.ui.about",
+        "lazytinker.ui.zoom",
+        "lazytinker.ui.commands",
     ):
         assert unused not in loaded, unused
 
