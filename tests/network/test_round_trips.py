@@ -121,3 +121,47 @@ def test_the_start_up_requests_leave_before_textual_is_imported(tmp_path: Path) 
     )
     assert done.returncode == 0, done.stderr[-500:]
     assert done.stdout.strip() == "[]"
+
+
+COLLECTOR_PROBE = """
+import asyncio, gc, os
+from lazytinker.store import Store
+
+seen = []
+start, shown = Store.start, Store.first_screen_shown
+
+def probe_start(self, *args, **kwargs):
+    if not seen:  # the command line's start, not the screen's later call
+        seen.append(f"start {gc.isenabled()}")
+    return start(self, *args, **kwargs)
+
+def probe_shown(self):
+    seen.append(f"painted {gc.isenabled()}")
+    shown(self)
+    asyncio.get_running_loop().call_later(0.3, report)
+
+def report():
+    seen.append(f"after {gc.isenabled()}")
+    with open(os.environ["PROBE_OUT"], "w") as out:
+        out.write(",".join(seen))
+    os._exit(0)
+
+Store.start, Store.first_screen_shown = probe_start, probe_shown
+from lazytinker.cli import main
+main([])
+"""
+
+
+def test_the_collector_waits_for_the_first_screen(logged: LoggedServer, tmp_path: Path) -> None:
+    """Python's cyclic collector is off while the app starts (its collections found nothing
+    worth their CPU there) and on again once the first screen is painted."""
+    out = tmp_path / "probe.txt"
+    env = {**app_env(logged.url, tmp_path), "PROBE_OUT": str(out)}
+    app = PtyApp([sys.executable, "-c", COLLECTOR_PROBE], env, size=(100, 30))
+    try:
+        deadline = time.monotonic() + 60
+        while not out.exists() and time.monotonic() < deadline:
+            app.read(0.1)
+    finally:
+        app.close()
+    assert out.read_text() == "start False,painted False,after True"

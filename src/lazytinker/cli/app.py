@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import importlib
 import os
 import sys
@@ -138,6 +139,7 @@ def _lighten_imports() -> None:
 def main(argv: Sequence[str]) -> int:
     """Run the app; returns the process exit status."""
     args = build_parser().parse_args(list(argv))
+    gc.disable()  # until the first screen is painted: see `_collect_after_first_screen`
     _lighten_imports()
     from lazytinker.api.errors import ConfigError
     from lazytinker.cli.output import refuse
@@ -223,8 +225,26 @@ async def _run_app(
     profile: Profile | None, settings: Settings, args: argparse.Namespace, problem: str | None
 ) -> int:
     app = await build_app(profile, settings, args, problem)
-    await app.run_async()
+    waiter = asyncio.ensure_future(_collect_after_first_screen(app.store))
+    try:
+        await app.run_async()
+    finally:
+        waiter.cancel()
+        gc.enable()
     return 0 if app.return_code is None else app.return_code
+
+
+async def _collect_after_first_screen(store: Store | None) -> None:
+    """Turn Python's cyclic garbage collector back on once the first screen is painted.
+
+    The start-up (imports, the first pages, the first frame) allocates hundreds of thousands
+    of objects that all stay alive: the ~200 collections it triggered found nothing worth
+    their ~75 ms of CPU on the path to the first rows (counted with `gc.callbacks`, issue 19).
+    Reference counting still frees everything else meanwhile; the peak memory is the same.
+    """
+    if store is not None:
+        await store.after_first_screen()
+    gc.enable()
 
 
 async def _import_ui() -> type[LazytinkerApp]:
@@ -299,4 +319,5 @@ async def build_app(
 
 if TYPE_CHECKING:
     from lazytinker.config import Settings
+    from lazytinker.store import Store
     from lazytinker.ui.app import LazytinkerApp
