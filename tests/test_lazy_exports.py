@@ -111,6 +111,7 @@ def test_the_ui_imports_only_what_its_first_screen_shows() -> None:
         "lazytinker.ui.about",
         "lazytinker.ui.zoom",
         "lazytinker.ui.commands",
+        "lazytinker.api.models.usage",
     ):
         assert unused not in loaded, unused
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from lazytinker.api.models import (
     Checkpoint,
-    CheckpointStorageItem,
     GetSamplerResponse,
     SupportedModel,
     TrainingRun,
@@ -19,6 +19,9 @@ from lazytinker.ui import format as fmt
 from lazytinker.ui.cost import usd
 from lazytinker.ui.table import Column
 from lazytinker.ui.training_columns import run_name_column, run_state, run_state_mark
+
+if TYPE_CHECKING:
+    from lazytinker.api.models import CheckpointStorageItem
 
 
 def _run_of(checkpoint: Checkpoint) -> str:

@@ -11,13 +11,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, is_dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
 from lazytinker.api.models import (
     Checkpoint,
-    CheckpointStorageItem,
     GetSamplerResponse,
     SupportedModel,
     TrainingRun,
@@ -26,6 +25,9 @@ from lazytinker.api.models import (
 from lazytinker.store import SessionInfo, Store, run_is_active
 from lazytinker.ui import format as fmt
 from lazytinker.ui.columns import BillingRow
+
+if TYPE_CHECKING:
+    from lazytinker.api.models import CheckpointStorageItem
 
 U = fmt.UNKNOWN
 
@@ -300,6 +302,8 @@ def fields_of(item: Any, store: Store) -> Fields:
         return sampler_fields(item)
     if isinstance(item, SupportedModel):
         return model_fields(item)
+    from lazytinker.api.models import CheckpointStorageItem  # the storage view's rows only
+
     if isinstance(item, CheckpointStorageItem):
         return storage_fields(item)
     if isinstance(item, BillingRow):

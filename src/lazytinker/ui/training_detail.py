@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from lazytinker.local import LocalRun, MetricCurve, Status
+from lazytinker.local import LocalRun, Status
 from lazytinker.ui.text import printable
+
+if TYPE_CHECKING:
+    from lazytinker.local import MetricCurve
 
 Part = str | tuple[str, str]
 LABEL = "$text-muted"
