@@ -140,6 +140,13 @@ def main(argv: Sequence[str]) -> int:
     """Run the app; returns the process exit status."""
     args = build_parser().parse_args(list(argv))
     gc.disable()  # until the first screen is painted: see `_collect_after_first_screen`
+    try:
+        return _launch(args)
+    finally:
+        gc.enable()  # a refusal, an early error, the app's end: never left off
+
+
+def _launch(args: argparse.Namespace) -> int:
     _lighten_imports()
     from lazytinker.api.errors import ConfigError
     from lazytinker.cli.output import refuse
