@@ -50,70 +50,62 @@ def test_star_import_brings_every_name(name: str) -> None:
     assert set(_package(name).__all__) <= set(namespace)
 
 
-START_IMPORTS = """
-import sys
-from lazytinker.api.client import TinkerAPI
-from lazytinker.api.models import TrainingRun
-from lazytinker.local import LocalLogs
-from lazytinker.store import Store
-print(" ".join(sorted(m for m in sys.modules if m.startswith("lazytinker"))))
-"""
+START_IMPORTS = (
+    "from lazytinker.api.client import TinkerAPI",
+    "from lazytinker.api.models import TrainingRun",
+    "from lazytinker.local import LocalLogs",
+    "from lazytinker.store import Store",
+)
+START_UNUSED = (
+    "lazytinker.api.models.usage",
+    "lazytinker.api.training_models",
+    "lazytinker.api.endpoints.training",
+    "lazytinker.api.endpoints.usage",
+    "lazytinker.api.probe",
+    "lazytinker.api.transfer",
+    "lazytinker.local.folder",
+    "lazytinker.local.checkpoints",
+)
+UI_IMPORTS = ("from lazytinker.ui.app import LazytinkerApp",)
+UI_UNUSED = (
+    "lazytinker.ui.views.all_checkpoints",
+    "lazytinker.ui.views.audit",
+    "lazytinker.ui.views.metrics",
+    "lazytinker.ui.views.planner",
+    "lazytinker.ui.views.downloads",
+    "lazytinker.ui.modals.confirm",
+    "lazytinker.ui.modals.delete",
+    "lazytinker.ui.modals.sort",
+    "lazytinker.ui.modals.quit",
+    "lazytinker.ui.help",
+    "lazytinker.ui.about",
+    "lazytinker.ui.zoom",
+    "lazytinker.ui.commands",
+    "lazytinker.api.models.usage",
+)
 
 
-def test_the_start_up_imports_leave_unused_areas_alone() -> None:
-    """What the first screen never calls is not imported with the store and the client."""
-    done = subprocess.run(
-        [sys.executable, "-c", START_IMPORTS], capture_output=True, text=True, timeout=60
-    )
-    assert done.returncode == 0, done.stderr[-500:]
-    loaded = set(done.stdout.split())
-    assert "lazytinker.api.models.runs" in loaded
-    for unused in (
-        "lazytinker.api.models.usage",
-        "lazytinker.api.training_models",
-        "lazytinker.api.endpoints.training",
-        "lazytinker.api.endpoints.usage",
-        "lazytinker.api.probe",
-        "lazytinker.api.transfer",
-        "lazytinker.local.folder",
-        "lazytinker.local.checkpoints",
-    ):
-        assert unused not in loaded, unused
-
-
-UI_IMPORTS = """
-import sys
-from lazytinker.ui.app import LazytinkerApp
-print(" ".join(sorted(m for m in sys.modules if m.startswith("lazytinker"))))
-"""
-
-
-def test_the_ui_imports_only_what_its_first_screen_shows() -> None:
-    """The other views, the modals and the screens a key opens are imported when first used
+@pytest.mark.parametrize(
+    ("imports", "used", "unused"),
+    [
+        (START_IMPORTS, "lazytinker.api.models.runs", START_UNUSED),
+        (UI_IMPORTS, "lazytinker.ui.views.browse", UI_UNUSED),
+    ],
+    ids=["store-and-client", "ui"],
+)
+def test_the_start_up_imports_leave_unused_areas_alone(
+    imports: tuple[str, ...], used: str, unused: tuple[str, ...]
+) -> None:
+    """What the first screen never calls is not imported with the store and the client, nor
+    with the UI: the other views, the modals and the screens a key opens come when first used
     (`lazytinker.ui.view_shelf`, `lazytinker.ui.modals`)."""
-    done = subprocess.run(
-        [sys.executable, "-c", UI_IMPORTS], capture_output=True, text=True, timeout=60
-    )
+    listing = 'print(" ".join(m for m in sys.modules if m.startswith("lazytinker")))'
+    code = "\n".join(("import sys", *imports, listing))
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr[-500:]
     loaded = set(done.stdout.split())
-    assert "lazytinker.ui.views.browse" in loaded
-    for unused in (
-        "lazytinker.ui.views.all_checkpoints",
-        "lazytinker.ui.views.audit",
-        "lazytinker.ui.views.metrics",
-        "lazytinker.ui.views.planner",
-        "lazytinker.ui.views.downloads",
-        "lazytinker.ui.modals.confirm",
-        "lazytinker.ui.modals.delete",
-        "lazytinker.ui.modals.sort",
-        "lazytinker.ui.modals.quit",
-        "lazytinker.ui.help",
-        "lazytinker.ui.about",
-        "lazytinker.ui.zoom",
-        "lazytinker.ui.commands",
-        "lazytinker.api.models.usage",
-    ):
-        assert unused not in loaded, unused
+    assert used in loaded
+    assert not loaded & set(unused)
 
 
 def test_build_models_builds_every_area() -> None:
