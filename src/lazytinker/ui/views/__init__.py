@@ -11,8 +11,9 @@
 
 A new view is a module here with a class of a Textual widget and `View`, in that order (or a
 `PaneView`), its keys in its own `BINDINGS` (so the key bar and help show them only there), one
-entry in `MainScreen.views` and a `view('name')` binding on the screen. A metrics view (`m`), an
-about-this-server panel, an audit log or a clean-up planner (`C`, mixing in the checkpoint keys
-from `lazytinker.ui.actions.checkpoints`) each fit that shape; a zoomed detail (`z`) is a key
-on the panes it zooms.
+entry in `VIEW_CLASSES` (`lazytinker.ui.view_shelf`: built, module and all, when first opened)
+and a `view('name')` binding on the screen. A metrics view (`m`), an about-this-server panel, an
+audit log or a clean-up planner (`C`, mixing in the checkpoint keys from
+`lazytinker.ui.actions.checkpoints`) each fit that shape; a zoomed detail (`z`) is a key on the
+panes it zooms.
 """
