@@ -10,6 +10,8 @@ the first page of runs, the session search); the handshake's second call and eve
 
 from __future__ import annotations
 
+import asyncio
+import gc
 import os
 import subprocess
 import sys
@@ -165,3 +167,23 @@ def test_the_collector_waits_for_the_first_screen(logged: LoggedServer, tmp_path
     finally:
         app.close()
     assert out.read_text() == "start False,painted False,after True"
+
+
+async def test_the_collector_comes_back_when_no_first_screen_comes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The wait for the first screen is bounded: a screen that never comes (a problem screen
+    in its place) does not keep the collector off for the app's life."""
+    from lazytinker.cli import app as cli_app
+
+    class NeverPainted:
+        async def after_first_screen(self) -> None:
+            await asyncio.Event().wait()
+
+    monkeypatch.setattr(cli_app, "COLLECTOR_WAIT", 0.05)
+    gc.disable()
+    try:
+        await cli_app._collect_after_first_screen(NeverPainted())  # type: ignore[arg-type]
+        assert gc.isenabled()
+    finally:
+        gc.enable()

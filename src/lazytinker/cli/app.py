@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     from lazytinker.config import Profile
 
 DEMO_KEY = "tml-demo"
+COLLECTOR_WAIT = 5.0
+"""Seconds the garbage collector waits for the first screen at the most."""
 START_TICKS = 8
 """Turns of the event loop given to the start-up requests before the UI is imported."""
 UI_MODULES = (
@@ -250,7 +252,9 @@ async def _collect_after_first_screen(store: Store | None) -> None:
     Reference counting still frees everything else meanwhile; the peak memory is the same.
     """
     if store is not None:
-        await store.after_first_screen()
+        # Bounded: a screen that never comes (a problem screen instead) must not keep it off.
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(store.after_first_screen(), COLLECTOR_WAIT)
     gc.enable()
 
 
