@@ -24,6 +24,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.events import DescendantFocus, Resize
+from textual.geometry import Size
 from textual.screen import ModalScreen
 from textual.widgets import ContentSwitcher
 
@@ -124,6 +125,9 @@ class MainScreen(CleanupKeys, StoreControl):
 
     def compose(self) -> ComposeResult:
         """Header, problem box, views, detail, status line, key bar."""
+        # The layout classes before the first styling: set at the first resize instead, they
+        # restyled the whole screen once more before the first frame in a small terminal.
+        self._fit(self.app.size)
         yield self.header
         yield self.problem
         # The other views are mounted the first time they are opened: start-up (the first
@@ -162,8 +166,11 @@ class MainScreen(CleanupKeys, StoreControl):
 
     def on_resize(self, event: Resize) -> None:
         """Narrow terminals show one browse pane at a time."""
-        self.set_class(event.size.width < NARROW, "-narrow")
-        self.set_class(event.size.height < 30, "-short")
+        self._fit(event.size)
+
+    def _fit(self, size: Size) -> None:
+        self.set_class(size.width < NARROW, "-narrow")
+        self.set_class(size.height < 30, "-short")
 
     def on_descendant_focus(self, event: DescendantFocus) -> None:
         """Remember which pane is in use (narrow layouts show only that one)."""
