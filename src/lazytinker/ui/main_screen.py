@@ -90,6 +90,7 @@ class MainScreen(CleanupKeys, StoreControl):
         self.status = StatusLine(store, id="status")
         self.problem = ProblemBox(id="problem")
         self.in_use = PaneInUse(self, self.detail, self.status)
+        self.in_use.mark(browse.runs)  # before the first styling, not after it
         # The panes by name; a view's entry pane joins when the view is first built.
         self.panes: dict[str, Pane] = {}
         for name, pane in (("sessions", browse.sessions), ("runs", browse.runs)):
@@ -145,7 +146,6 @@ class MainScreen(CleanupKeys, StoreControl):
         manager = getattr(self.app, "downloads", None)
         if manager is not None:
             self._unsubscribe.append(manager.subscribe(lambda _item: self.header.redraw()))
-        self.in_use.mark(self.browse.runs)
         self.set_interval(AGE_TICK, self._age_tick)
         self.startup()
 
