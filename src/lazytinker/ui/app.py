@@ -23,6 +23,9 @@ from lazytinker.store import Notice, Store
 from lazytinker.store.downloads import DownloadManager
 from lazytinker.store.planner import PlanChoice
 from lazytinker.ui.actions.downloads import follow_downloads, quit_modal
+
+# Imported up front (it is light): the crash path must not depend on an import succeeding.
+from lazytinker.ui.crash import BUG_REPORT, crash_traceback
 from lazytinker.ui.keybar import KeyBar
 from lazytinker.ui.main_screen import MainScreen
 from lazytinker.ui.notices import Held, NoticeGate
@@ -170,8 +173,6 @@ class LazytinkerApp(App[None]):
             super()._fatal_error()
             return
         self.bell()
-        from lazytinker.ui.crash import BUG_REPORT, crash_traceback
-
         report = Group(crash_traceback(error), Text(BUG_REPORT))
         self._exit_renderables.append(Segments(self.console.render(report, self.console.options)))
         self._close_messages_no_wait()

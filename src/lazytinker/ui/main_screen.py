@@ -93,12 +93,9 @@ class MainScreen(CleanupKeys, StoreControl):
         self.in_use.mark(browse.runs)  # before the first styling, not after it
         # The panes by name; a view's entry pane joins when the view is first built.
         self.panes: dict[str, Pane] = {}
-        for name, pane in (("sessions", browse.sessions), ("runs", browse.runs)):
-            self._wire_pane(name, pane)
-        self._wire_pane("checkpoints", browse.checkpoints)
-        self.views = ViewShelf(
-            store, browse, lambda name, view: self._wire_pane(name, view.entry())
-        )
+        for name in ("sessions", "runs", "checkpoints"):
+            self._wire_pane(name, getattr(browse, name))
+        self.views = ViewShelf(store, browse, self._wire_view)
         # The browse tables by name, for tests and scripts that read what is shown.
         self.sessions, self.runs = browse.sessions.table, browse.runs.table
         self.checkpoints = browse.checkpoints.table

@@ -8,7 +8,7 @@ holds, as if it had listened from the start.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from lazytinker.store import Change, Store
@@ -52,19 +52,9 @@ class ViewShelf:
             catch_up(view, self._store)
         return view
 
-    def __contains__(self, name: object) -> bool:
-        return name == "browse" or name in VIEW_CLASSES
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._built)
-
     def values(self) -> list[View]:
         """The views built so far."""
         return list(self._built.values())
-
-    def built(self, name: str) -> View | None:
-        """The view if it has been built, without building it."""
-        return self._built.get(name)
 
 
 def catch_up(view: View, store: Store) -> None:
