@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 import tarfile
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -28,7 +29,10 @@ def _get(server: ServerThread, path: str) -> Any:
 
 
 def _pair(start_server: Any, quirk: str) -> tuple[ServerThread, ServerThread]:
-    return start_server(), start_server(quirks=(quirk,))
+    # One clock for both: the seeded world's times count back from `now`, and two servers started
+    # on either side of a second's edge would otherwise differ by that second.
+    now = datetime.now(UTC)
+    return start_server(now=now), start_server(now=now, quirks=(quirk,))
 
 
 def _runs(server: ServerThread) -> list[dict[str, Any]]:
