@@ -3,7 +3,9 @@
 The fault test once saw a run's checkpoint row say `expires_at None` while the server had a
 date: a watch refresh read the run's listing before "Expiry set" landed, and its answer arrived
 after the set's own re-read. Here the stand-in server holds that one listing's answer (read
-before the set, sent after it), so the race happens every time.
+before the set, sent after it), so the race happens every time. The later cases hold the action
+too, on its way to the server, so that the refresh begins after the action did and still reads
+the state from before it.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import asyncio
 import threading
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
+
+import pytest
 
 from lazytinker.api.client import TinkerAPI
 from lazytinker.api.paths import CheckpointRef
@@ -116,3 +120,73 @@ async def test_a_refresh_begun_before_a_delete_never_brings_the_row_back(
         still = target.path in keyed
         await store.close()
     assert not still
+
+
+class HoldOneAction:
+    """ASGI: the next `method` request waits, before the server acts on it, until released (a
+    slow link, or a busy server, on the way there)."""
+
+    def __init__(self, app: Any, method: str) -> None:
+        self.app = app
+        self.method = method
+        self.armed = False
+        self.arrived = threading.Event()
+        self.release = threading.Event()
+
+    async def __call__(
+        self,
+        scope: MutableMapping[str, Any],
+        receive: Callable[[], Awaitable[Message]],
+        send: Callable[[Message], Awaitable[None]],
+    ) -> None:
+        if self.armed and scope["type"] == "http" and scope["method"] == self.method:
+            self.armed = False
+            self.arrived.set()
+            await asyncio.to_thread(self.release.wait, 30)
+        await self.app(scope, receive, send)
+
+
+@pytest.mark.parametrize("action", ["publish", "delete"])
+async def test_a_refresh_begun_while_an_action_is_on_its_way_never_undoes_it(
+    server: ServerThread, action: str
+) -> None:
+    # The fault test's "is now public" beside a private row: the refresh began after the
+    # publish did (so the old rule let it write), read the run before the publish reached the
+    # server, and landed after the publish was confirmed.
+    on_its_way = HoldOneAction(server.app, "POST" if action == "publish" else "DELETE")
+    hold = HoldOneListing(on_its_way)
+    with serve(hold) as url:
+        store = Store(TinkerAPI(profile_for(url).target()), refresh=60)
+        await store.connect()
+        await store.load_runs()
+        run_id = next(iter(store.runs.items))
+        await store.load_checkpoints(run_id)
+        keyed = store.run_checkpoints(run_id)
+        target = next(c for c in keyed if not c.public and c.checkpoint_type != "external")
+        ref = CheckpointRef.parse(target.path)
+
+        on_its_way.armed = True
+        acting = asyncio.create_task(
+            store.publish([ref]) if action == "publish" else store.delete([ref])
+        )
+        await until(on_its_way.arrived)  # the server has not acted yet
+        hold.armed = True
+        refresh = asyncio.create_task(store.refresh([checkpoints_collection(run_id)]))
+        await until(hold.read)  # the refresh read the run as it was
+        on_its_way.release.set()
+        (result,) = await acting
+        assert result.ok
+        hold.release.set()
+        assert await refresh  # the stale listing lands now
+
+        shown = keyed.get(target.path)
+        async with TinkerAPI(profile_for(url).target()) as api:
+            truth = {c.path: c for c in (await api.list_checkpoints(run_id)).checkpoints}
+        await store.close()
+    if action == "publish":
+        assert truth[target.path].public
+        assert shown is not None
+        assert shown.public
+    else:
+        assert target.path not in truth
+        assert shown is None

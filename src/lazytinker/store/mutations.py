@@ -1,44 +1,85 @@
-"""Which keys were changed by the user since a load began, so that a load never undoes a change.
+"""Which keys were changed by the user while a load was out, so that a load never undoes a change.
 
-A refresh that asked the server before a mutation landed, and answers after it, carries the
-server's state from before the mutation. Written into the store, it would undo what the user
-just did on screen (the fault test once saw `expires_at None` after "Expiry set" because a watch
-refresh began before the set and landed after it). So every mutation takes a number from one
-counter, per key, as it begins; every load notes the counter as it begins (`stamp`); and when
-the load lands it leaves alone every key whose latest mutation is newer than its stamp
-(`newer_than`). The mutation's own re-read, which began after it, then writes the server's word.
+A refresh that asked the server before a mutation landed there, and answers after it, carries
+the server's state from before the mutation. Written into the store, it would undo what the user
+just did on screen: the fault test once saw `expires_at None` after "Expiry set" because a watch
+refresh began before the set and landed after it, and later `public False` after "is now
+public" because a refresh began while a (slow) publish was on its way and landed after it.
+
+So every mutation takes a number from one counter as it begins and another as its answer comes
+(`begin`, `end`); every load notes the counter as it begins (`stamp`); and when the load lands it
+leaves alone every key that was being changed at any moment since that stamp: begun after it,
+ended after it, or still on its way (`unsettled_since`). The mutation's own re-read, which begins
+after its answer, then writes the server's word. A roll-back asks a narrower question: whether
+a newer mutation of the same key began since its own (`newer`).
 """
 
 from __future__ import annotations
 
 import itertools
+from collections import Counter
+from collections.abc import Awaitable
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 class Mutations:
-    """A counter of mutations, and the number of the latest one per key."""
+    """A counter of mutations: per key, the latest to begin, the latest to end, and how many
+    are still on their way."""
 
     def __init__(self) -> None:
         self._counter = itertools.count(1)
         self._last = 0
-        self.latest: dict[str, int] = {}
+        self.began: dict[str, int] = {}
         """The number of the latest mutation of each key that was ever changed."""
+        self._ended: dict[str, int] = {}
+        self._on_the_way: Counter[str] = Counter()
 
     def stamp(self) -> int:
-        """The number of the latest mutation so far: a load notes it as it begins."""
+        """The counter now: a load notes it as it begins."""
         return self._last
 
     def begin(self, key: str) -> int:
         """A mutation of `key` begins: its number (what its own roll-back compares with)."""
         self._last = number = next(self._counter)
-        self.latest[key] = number
+        self.began[key] = number
+        self._on_the_way[key] += 1
         return number
 
-    def newer(self, key: str, than: int) -> bool:
-        """Whether `key` was changed by a mutation that began after `than`."""
-        return self.latest.get(key, 0) > than
+    def end(self, key: str) -> None:
+        """The server answered a mutation of `key` (whatever the answer)."""
+        self._last = number = next(self._counter)
+        self._ended[key] = number
+        self._on_the_way[key] -= 1
+        if self._on_the_way[key] <= 0:
+            del self._on_the_way[key]
 
-    def newer_than(self, than: int) -> frozenset[str]:
-        """Every key changed by a mutation that began after `than` (none: the common case)."""
-        if self._last <= than:
-            return frozenset()
-        return frozenset(key for key, number in self.latest.items() if number > than)
+    async def awaiting(self, key: str, answer: Awaitable[T]) -> T:
+        """Await the server's answer to a mutation of `key` begun with `begin`, then `end` it."""
+        try:
+            return await answer
+        finally:
+            self.end(key)
+
+    def newer(self, key: str, than: int) -> bool:
+        """Whether a mutation of `key` began after mutation number `than` (a roll-back of
+        `than` would undo it)."""
+        return self.began.get(key, 0) > than
+
+    def unsettled(self, key: str, since: int) -> bool:
+        """Whether `key` was being changed at any moment after the stamp `since`."""
+        return (
+            self.began.get(key, 0) > since
+            or self._ended.get(key, 0) > since
+            or key in self._on_the_way
+        )
+
+    def unsettled_since(self, since: int) -> frozenset[str]:
+        """Every key that was being changed at any moment after the stamp `since` (none: the
+        common case)."""
+        if self._last <= since:
+            return frozenset(self._on_the_way)
+        return frozenset(
+            key for key in self.began.keys() | self._ended.keys() if self.unsettled(key, since)
+        )

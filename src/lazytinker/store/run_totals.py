@@ -135,7 +135,7 @@ class RunTotals:
             self._reading.discard(run_id)
         keyed = state.run_checkpoints(run_id)
         was_loaded = keyed.loaded
-        change = keyed.replace(got.checkpoints, state.mutations.newer_than(since))
+        change = keyed.replace(got.checkpoints, state.mutations.unsettled_since(since))
         state.announce(change, force=not was_loaded)
 
     def forget(self, run_id: str) -> None:

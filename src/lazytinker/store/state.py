@@ -208,17 +208,20 @@ class StoreState:
     ) -> Change:
         """Merge items into a collection and announce it; during a watch, mark the new ones.
         A load that began at `since` (`mutations.stamp()`) leaves keys changed since alone."""
-        protect = self.mutations.newer_than(since) if since is not None else ()
+        protect = self.mutations.unsettled_since(since) if since is not None else ()
         change = keyed.merge(items, protect)
         if watch and keyed.loaded and change.added:
             self.mark_fresh(change)
         self.announce(change)
         return change
 
-    def put_checkpoint(self, checkpoint: Checkpoint, *, since: int | None = None) -> None:
-        """Write one checkpoint into every collection that shows it (its run's, the user's);
-        not when a mutation of it began after `since` (a stale answer, or a roll-back)."""
-        if since is not None and self.mutations.newer(checkpoint.path, since):
+    def put_checkpoint(
+        self, checkpoint: Checkpoint, *, since: int | None = None, undoing: int | None = None
+    ) -> None:
+        """Write one checkpoint into every collection that shows it (its run's, the user's).
+        A load that began at `since` leaves it alone if it was being changed meanwhile; the
+        roll-back of mutation `undoing` leaves it alone if a newer mutation of it began."""
+        if self._held_back(checkpoint.path, since, undoing):
             return
         try:
             held = self.checkpoints.get(CheckpointRef.parse(checkpoint.path).run_id)
@@ -230,9 +233,9 @@ class StoreState:
             self.announce(self.user_checkpoints.put(checkpoint))
 
     def drop_checkpoint(self, path: str, *, since: int | None = None) -> None:
-        """Remove one checkpoint from every collection (and what was read about it); not when
-        a mutation of it began after `since`."""
-        if since is not None and self.mutations.newer(path, since):
+        """Remove one checkpoint from every collection (and what was read about it); not by a
+        load that began at `since` when the checkpoint was being changed meanwhile."""
+        if self._held_back(path, since, None):
             return
         self.weights_info.pop(path, None)
         with contextlib.suppress(ValueError):
@@ -240,6 +243,12 @@ class StoreState:
             if held is not None:
                 self.announce(held.remove(path))
         self.announce(self.user_checkpoints.remove(path))
+
+    def _held_back(self, path: str, since: int | None, undoing: int | None) -> bool:
+        mutations = self.mutations
+        if since is not None and mutations.unsettled(path, since):
+            return True
+        return undoing is not None and mutations.newer(path, undoing)
 
     async def after_first_screen(self) -> None:
         """Wait until the first screen is painted, when the start-up asked for that: what

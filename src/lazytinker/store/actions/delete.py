@@ -49,7 +49,7 @@ class Deletion:
         async def one(ref: CheckpointRef) -> ActionResult:
             state.mutations.begin(ref.path)
             try:
-                await self.api.delete_checkpoint(ref)
+                await state.mutations.awaiting(ref.path, self.api.delete_checkpoint(ref))
             except RateLimitedError:
                 raise  # the bulk slows down and tries it again
             except NotFoundError:

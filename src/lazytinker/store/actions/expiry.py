@@ -54,18 +54,18 @@ class Expiry:
             if before is not None:
                 state.put_checkpoint(before.model_copy(update={"expires_at": expires}))
             try:
-                await self.api.set_checkpoint_ttl(ref, seconds)
+                await state.mutations.awaiting(ref.path, self.api.set_checkpoint_ttl(ref, seconds))
             except RateLimitedError:
                 if before is not None:
-                    state.put_checkpoint(before, since=number)
+                    state.put_checkpoint(before, undoing=number)
                 raise  # the bulk slows down and tries it again
             except NotFoundError:
                 if before is not None:
-                    state.put_checkpoint(before, since=number)
+                    state.put_checkpoint(before, undoing=number)
                 return ActionResult(ref.path, False, NOT_FOUND)  # settled below
             except LazytinkerError as error:
                 if before is not None:
-                    state.put_checkpoint(before, since=number)
+                    state.put_checkpoint(before, undoing=number)
                 message = f"Could not set the expiry of {ref.path}: {error}"
                 return ActionResult(ref.path, False, message)
             return ActionResult(ref.path, True)

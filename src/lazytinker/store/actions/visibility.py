@@ -43,10 +43,10 @@ class Visibility:
             if before is not None:
                 state.put_checkpoint(before.model_copy(update={"public": public}))
             try:
-                await call(ref)
+                await state.mutations.awaiting(ref.path, call(ref))
             except RateLimitedError:
                 if before is not None:
-                    state.put_checkpoint(before, since=number)
+                    state.put_checkpoint(before, undoing=number)
                 raise  # the bulk slows down and tries it again
             except ConflictError:
                 # 409 = already in the state asked for: we were stale. Re-read to be sure;
@@ -56,7 +56,7 @@ class Visibility:
                 except LazytinkerError:
                     if before is not None:
                         update = {"public": public}
-                        state.put_checkpoint(before.model_copy(update=update), since=number)
+                        state.put_checkpoint(before.model_copy(update=update), undoing=number)
                     message = f"{ref.path} was already {word}"
                 else:
                     shown = "gone" if now is None else ("public" if now.public else "private")
@@ -65,11 +65,11 @@ class Visibility:
                 return ActionResult(ref.path, True, message)
             except NotFoundError:
                 if before is not None:
-                    state.put_checkpoint(before, since=number)
+                    state.put_checkpoint(before, undoing=number)
                 return await self.reread.after_not_found(ref, f"Could not make {word}")
             except LazytinkerError as error:
                 if before is not None:
-                    state.put_checkpoint(before, since=number)
+                    state.put_checkpoint(before, undoing=number)
                 message = f"Could not make {ref.path} {word}: {error}"
                 state.notify(message, "error")
                 return ActionResult(ref.path, False, message)

@@ -51,7 +51,7 @@ class RunCheckpointsLoader(Loader):
             got = await self.api.list_checkpoints(run_id)
             was_loaded = keyed.loaded
             # What the user changed while the listing was on its way keeps its new state.
-            change = keyed.replace(got.checkpoints, state.mutations.newer_than(since))
+            change = keyed.replace(got.checkpoints, state.mutations.unsettled_since(since))
             if watch and was_loaded and change.added:
                 state.mark_fresh(change)
                 names = [
@@ -111,7 +111,7 @@ class UserCheckpointsLoader(Loader):
             async with limit:
                 got = await self.api.list_checkpoints(run_id)
             # What the user changed while the listings were on their way keeps its new state.
-            changed = state.mutations.newer_than(since)
+            changed = state.mutations.unsettled_since(since)
             held = state.run_checkpoints(run_id)
             was_loaded = held.loaded
             state.announce(held.replace(got.checkpoints, changed), force=not was_loaded)
@@ -125,7 +125,7 @@ class UserCheckpointsLoader(Loader):
 
         await asyncio.gather(*(one(r.training_run_id) for r in runs))
         if not newest_only:
-            state.announce(keyed.remove_missing(seen, state.mutations.newer_than(since)))
+            state.announce(keyed.remove_missing(seen, state.mutations.unsettled_since(since)))
             keyed.loaded = True
 
     async def _listing(self, newest_only: bool) -> None:
@@ -153,7 +153,7 @@ class UserCheckpointsLoader(Loader):
             seen.update(c.path for c in page.checkpoints)
             state.merge(keyed, page.checkpoints, watch=newest_only, since=since)
         if not newest_only:
-            state.announce(keyed.remove_missing(seen, state.mutations.newer_than(since)))
+            state.announce(keyed.remove_missing(seen, state.mutations.unsettled_since(since)))
             keyed.loaded = True
 
 
