@@ -35,6 +35,7 @@ from lazytinker.api.capabilities import Capabilities
 from lazytinker.api.connecting import Connecting
 from lazytinker.api.errors import APIError, BadResponseError, UnreachableError
 from lazytinker.api.handshake import exchange_jwt
+from lazytinker.api.pool import CONNECTIONS, SplitPool
 from lazytinker.api.redirects import REDIRECTS, request_following, same_origin
 from lazytinker.api.responses import (
     M,
@@ -85,8 +86,12 @@ class Transport(Connecting):
         self.throttle_listeners: list[Callable[[float | None], None]] = []
         """Told of every 429 and its `Retry-After`: bulk actions pace themselves by it."""
         self.start_connecting(target)
+        verify = context_for(target.url)
         self._http = httpx.AsyncClient(
-            verify=context_for(target.url),
+            transport=SplitPool(verify, connections=CONNECTIONS),
+            # These two serve only a proxy named by the environment (HTTPS_PROXY and so on).
+            verify=verify,
+            limits=httpx.Limits(max_connections=CONNECTIONS, max_keepalive_connections=CONNECTIONS),
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
             headers={
                 "User-Agent": USER_AGENT,
@@ -94,7 +99,6 @@ class Transport(Connecting):
                 "Accept-Encoding": ACCEPT_ENCODING,
             },
             follow_redirects=False,
-            limits=httpx.Limits(max_connections=32, max_keepalive_connections=32),
         )
 
     async def aclose(self) -> None:

@@ -1,0 +1,103 @@
+"""The API's connections: 32 at most, kept as a few small httpcore pools rather than one big one.
+
+httpcore's pool looks after its connections in time that grows with the square of their number:
+every request added or finished walks every connection, asks each whether it has expired (a
+`poll` of its socket) and, for each idle one, counts the idle ones again. With the 32
+connections a bulk delete keeps busy over a real link, that was ~3 ms of CPU per call, half of
+our client's CPU and more than the call itself (`benchmarks/cleanup.py --rtt 80`, sampled with
+py-spy). Four pools of eight hold the same 32 connections for a fraction of that work.
+
+A call goes to the pool with the fewest calls under way, the first of them on a tie: one call
+at a time keeps reusing one connection (a new pool per call would open a new connection, and
+over TLS pay two more round trips, each time), and 32 at once fill every pool evenly. A pool is
+built when first needed, so a start-up that makes three calls builds no more than three.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from ssl import SSLContext
+
+import httpx
+
+CONNECTIONS = 32
+"""Connections to one service at most (the official CLI keeps 32 deletes in flight)."""
+PER_POOL = 8
+"""Connections in one httpcore pool: small enough that its upkeep stays cheap."""
+
+
+class _Counted(httpx.AsyncByteStream):
+    """A response body that says when it is closed: its call no longer holds a connection."""
+
+    def __init__(self, stream: httpx.AsyncByteStream, done: Callable[[], None]) -> None:
+        self._stream = stream
+        self._done: Callable[[], None] | None = done
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        async for chunk in self._stream:
+            yield chunk
+
+    async def aclose(self) -> None:
+        try:
+            await self._stream.aclose()
+        finally:
+            done, self._done = self._done, None
+            if done is not None:
+                done()
+
+
+class SplitPool(httpx.AsyncBaseTransport):
+    """An httpx transport keeping `connections` connections as pools of `per_pool` at most."""
+
+    def __init__(
+        self,
+        verify: SSLContext,
+        *,
+        connections: int = CONNECTIONS,
+        per_pool: int = PER_POOL,
+    ) -> None:
+        self._verify = verify
+        self._per_pool = max(1, min(per_pool, connections))
+        count = -(-max(1, connections) // self._per_pool)
+        self._pools: list[httpx.AsyncHTTPTransport | None] = [None] * count
+        self.under_way: list[int] = [0] * count
+        """Calls each pool holds now: sent, their answer's body not yet closed."""
+
+    @property
+    def pools_built(self) -> int:
+        """How many of the pools were needed so far."""
+        return sum(pool is not None for pool in self._pools)
+
+    def _pool(self, index: int) -> httpx.AsyncHTTPTransport:
+        pool = self._pools[index]
+        if pool is None:
+            limits = httpx.Limits(
+                max_connections=self._per_pool, max_keepalive_connections=self._per_pool
+            )
+            pool = self._pools[index] = httpx.AsyncHTTPTransport(verify=self._verify, limits=limits)
+        return pool
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        """Send the request through the least busy pool."""
+        under_way = self.under_way
+        index = under_way.index(min(under_way))
+        under_way[index] += 1
+
+        def release() -> None:
+            under_way[index] -= 1
+
+        try:
+            response = await self._pool(index).handle_async_request(request)
+        except BaseException:
+            release()
+            raise
+        stream = response.stream
+        assert isinstance(stream, httpx.AsyncByteStream)
+        response.stream = _Counted(stream, release)
+        return response
+
+    async def aclose(self) -> None:
+        """Close every pool built."""
+        for pool in self._pools:
+            if pool is not None:
+                await pool.aclose()
