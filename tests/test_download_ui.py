@@ -17,12 +17,8 @@ from lazytinker.api.download import Limits, folder_name
 from lazytinker.api.models import Checkpoint
 from lazytinker.api.paths import CheckpointRef
 from lazytinker.config import Profile
-from lazytinker.store.downloads import (
-    DownloadItem,
-    DownloadManager,
-    DownloadState,
-    completion_notices,
-)
+from lazytinker.store.download_notices import Ended, completion_notices, summarise
+from lazytinker.store.downloads import DownloadItem, DownloadManager, DownloadState
 from lazytinker.ui.actions.downloads import download_targets, save_checkpoints, start_downloads
 from lazytinker.ui.modals.download import DownloadChoice, DownloadModal, DownloadTarget
 from lazytinker.ui.views.downloads import DownloadRow, DownloadsScreen, describe
@@ -124,7 +120,13 @@ async def test_the_view_shows_each_download_and_a_toast_says_where_it_went(
     async with TinkerAPI(Profile("t", "tinker", server.url, "tml-demo").target()) as api:
         manager = DownloadManager(api, limits=Limits(backoff=0.01))
         toasts: list[tuple[str, str]] = []
-        completion_notices(manager, lambda message, severity: toasts.append((message, severity)))
+        # Gathered for as long as the test runs: both ends are told together when it stops.
+        stop = completion_notices(
+            manager,
+            lambda message, severity: toasts.append((message, severity)),
+            gather=60,
+            hold=60,
+        )
         app = DownloadsApp(manager)
         async with app.run_test() as pilot:
             checkpoints = await _smallest_samplers(api, 2)
@@ -146,11 +148,38 @@ async def test_the_view_shows_each_download_and_a_toast_says_where_it_went(
             await pilot.pause()
             assert [r.item_id for r in app.screen.query(DownloadRow)] == [items[1].id]
         await manager.aclose()
-    assert [severity for _, severity in toasts] == ["information", "information"]
-    # Two run at once, so either may finish first.
-    assert sorted(message for message, _ in toasts) == sorted(
-        f"Downloaded {i.label} to {i.result}" for i in items
-    )
+        stop()
+    assert toasts == [(f"Downloaded 2 checkpoints into {tmp_path}", "information")]
+
+
+async def test_a_lone_download_names_itself_and_a_burst_of_ends_is_one_toast_a_kind(
+    start_server: StartServer, tmp_path: Path
+) -> None:
+    server = start_server()
+    toasts: list[tuple[str, str]] = []
+    async with TinkerAPI(Profile("t", "tinker", server.url, "tml-demo").target()) as api:
+        manager = DownloadManager(api, limits=Limits(backoff=0.01))
+        checkpoints = await _smallest_samplers(api, 3)
+        choice = DownloadChoice(tmp_path, extract=False, force=False)
+        stop = completion_notices(manager, lambda m, s: toasts.append((m, s)), gather=0.0)
+        [first] = start_downloads(manager, checkpoints[:1], choice)
+        await _until(manager, lambda: first.state is DownloadState.DONE)
+        await asyncio.sleep(0.05)
+        stop()
+        assert toasts == [(f"Downloaded {first.label} to {first.result}", "information")]
+
+        # All three again, as a run-level `s` would: one is there, two are not yet.
+        toasts.clear()
+        stop = completion_notices(manager, lambda m, s: toasts.append((m, s)), gather=60, hold=60)
+        again = start_downloads(manager, checkpoints, choice)
+        await _until(manager, lambda: all(i.state is DownloadState.DONE for i in again))
+        stop()
+        await manager.aclose()
+    assert [i.skipped for i in again] == [True, False, False]
+    assert toasts == [
+        (f"Downloaded 2 checkpoints into {tmp_path}", "information"),
+        (f"{again[0].label} is already in {again[0].result}", "information"),
+    ]
 
 
 async def test_cancel_and_retry_from_the_view(start_server: StartServer, tmp_path: Path) -> None:
@@ -246,3 +275,13 @@ class ScreenApp(App[None]):
 
     def on_mount(self) -> None:
         self.push_screen(self._screen)
+
+
+def test_failures_that_end_together_are_one_toast_naming_the_first() -> None:
+    def failed(label: str, folder: str, checkpoint: bool = True) -> Ended:
+        return Ended("failed", label, Path(folder), Path(folder), "HTTP 503", checkpoint)
+
+    assert summarise([failed("a", "/x")]) == [("Download of a into /x failed: HTTP 503", "error")]
+    assert summarise([failed("a", "/x"), failed("b", "/y"), failed("trace", "/y", False)]) == [
+        ("3 downloads into 2 folders failed; a: HTTP 503 (D lists each)", "error")
+    ]

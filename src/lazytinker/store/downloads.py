@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from lazytinker.api.downloader import Downloader
     from lazytinker.api.partials import PartialDownload
 
-__all__ = ["DownloadItem", "DownloadManager", "DownloadState", "completion_notices"]
+__all__ = ["DownloadItem", "DownloadManager", "DownloadState"]
 
 Listener = Callable[[DownloadItem], None]
 Reporter = Callable[["Progress"], None]
@@ -333,27 +333,3 @@ class DownloadManager:
         item.detail = None
         item.finished_at = time.monotonic()
         self._changed(item)
-
-
-def completion_notices(
-    manager: DownloadManager, notify: Callable[[str, str], None]
-) -> Callable[[], None]:
-    """Call `notify(message, severity)` once when a download completes or fails, naming the
-    checkpoint and the folder. Returns the function that stops it."""
-    told: dict[str, DownloadState] = {}
-
-    def listen(item: DownloadItem) -> None:
-        if not item.state.finished:
-            told.pop(item.id, None)  # a retry may end again and deserves a new toast
-            return
-        if told.get(item.id) is item.state or item.state is DownloadState.CANCELLED:
-            return
-        told[item.id] = item.state
-        if item.state is DownloadState.DONE and item.skipped:
-            notify(f"{item.label} is already in {item.result or item.destination}", "information")
-        elif item.state is DownloadState.DONE:
-            notify(f"Downloaded {item.label} to {item.result or item.destination}", "information")
-        else:
-            notify(f"Download of {item.label} into {item.folder} failed: {item.error}", "error")
-
-    return manager.subscribe(listen)

@@ -17,7 +17,8 @@ from textual.widget import Widget
 
 from lazytinker.api.models import Checkpoint
 from lazytinker.api.paths import CheckpointRef
-from lazytinker.store.downloads import DownloadItem, DownloadManager, completion_notices
+from lazytinker.store.download_notices import completion_notices
+from lazytinker.store.downloads import DownloadItem, DownloadManager
 from lazytinker.ui.actions.refs import actionable, run_id_or_none
 from lazytinker.ui.text import printable
 
