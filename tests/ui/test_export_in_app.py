@@ -24,7 +24,7 @@ from lazytinker.ui.views.downloads import DownloadRow, DownloadsScreen
 from tests.conftest import StartServer
 from tests.server.exporting import KEY, export_checkpoint, smallest_training_checkpoint
 
-from .harness import make_store, profile_for
+from .harness import make_store, profile_for, settle
 
 
 def _externals(http: httpx.Client) -> list[str]:
@@ -82,6 +82,10 @@ async def test_s_on_a_training_checkpoint_exports_it_when_the_archive_is_gone(
                 assert item.state is DownloadState.DONE, item.error
                 state = str(app.screen.query_one(DownloadRow).query_one(".state", Static).render())
                 assert state.startswith("done")
+                # The toast waits a moment for other ends to share it (download_notices.GATHER).
+                await settle(
+                    pilot, lambda: any("Downloaded" in n.message for n in app._notifications)
+                )
                 toasts = [n.message for n in app._notifications if "Downloaded" in n.message]
                 assert any(path in t and str(folder) in t for t in toasts), toasts
             await manager.aclose()

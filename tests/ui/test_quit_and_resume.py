@@ -157,9 +157,12 @@ async def _next_start(server_url: str, files_url: str, folder: Path) -> None:
             await pilot.press("r")
             await _until(manager, lambda: found.state.finished)
             assert found.state is DownloadState.DONE, found.error
-            await pilot.pause()
-            assert any(
-                "Downloaded" in n.message and ref.path in n.message for n in app._notifications
+            # The toast waits a moment for other ends to share it (download_notices.GATHER).
+            await settle(
+                pilot,
+                lambda: any(
+                    "Downloaded" in n.message and ref.path in n.message for n in app._notifications
+                ),
             )
     assert ranges == [f"bytes={1024 * 1024}-"]
     assert found.result is not None
@@ -178,7 +181,7 @@ async def test_a_failed_download_raises_a_toast_naming_it_and_the_folder(
             missing = CheckpointRef.parse("tinker://no-such-run:train:0/sampler_weights/s1")
             item: DownloadItem = manager.add_checkpoint(missing, tmp_path / "out")
             await _until(manager, lambda: item.state.finished)
-            await pilot.pause()
+            await settle(pilot, lambda: any(n.severity == "error" for n in app._notifications))
             errors = [n for n in app._notifications if n.severity == "error"]
             assert len(errors) == 1
             assert missing.path in errors[0].message
