@@ -12,16 +12,17 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import MutableMapping
 from typing import Any
 
 import pytest
 
 from lazytinker.api.client import TinkerAPI
+from lazytinker.api.models import Checkpoint
 from lazytinker.api.paths import CheckpointRef
 from lazytinker.server.runner import ServerThread
 from lazytinker.store import Store, checkpoints_collection
-from tests.client_asgi import serve
+from tests.client_asgi import Receive, Scope, Send, serve
 from tests.ui.harness import profile_for
 
 Message = MutableMapping[str, Any]
@@ -36,12 +37,7 @@ class HoldOneListing:
         self.read = threading.Event()
         self.release = threading.Event()
 
-    async def __call__(
-        self,
-        scope: MutableMapping[str, Any],
-        receive: Callable[[], Awaitable[Message]],
-        send: Callable[[Message], Awaitable[None]],
-    ) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         listing = scope["type"] == "http" and scope["method"] == "GET"
         if not (self.armed and listing and scope["path"].endswith("/checkpoints")):
             await self.app(scope, receive, send)
@@ -67,14 +63,26 @@ async def until(event: threading.Event) -> None:
     raise AssertionError("the held listing was never read")
 
 
+async def first_run_loaded(url: str) -> tuple[Store, str]:
+    """A store on `url` holding the runs and the first run's checkpoints; that run's id."""
+    store = Store(TinkerAPI(profile_for(url).target()), refresh=60)
+    await store.connect()
+    await store.load_runs()
+    run_id = next(iter(store.runs.items))
+    await store.load_checkpoints(run_id)
+    return store, run_id
+
+
+async def server_says(url: str, run_id: str) -> dict[str, Checkpoint]:
+    """The run's checkpoints as the server has them now, by path."""
+    async with TinkerAPI(profile_for(url).target()) as api:
+        return {c.path: c for c in (await api.list_checkpoints(run_id)).checkpoints}
+
+
 async def test_a_refresh_begun_before_an_expiry_set_never_undoes_it(server: ServerThread) -> None:
     hold = HoldOneListing(server.app)
     with serve(hold) as url:
-        store = Store(TinkerAPI(profile_for(url).target()), refresh=60)
-        await store.connect()
-        await store.load_runs()
-        run_id = next(iter(store.runs.items))
-        await store.load_checkpoints(run_id)
+        store, run_id = await first_run_loaded(url)
         keyed = store.run_checkpoints(run_id)
         target = next(c for c in keyed if c.expires_at is None)
         ref = CheckpointRef.parse(target.path)
@@ -89,8 +97,7 @@ async def test_a_refresh_begun_before_an_expiry_set_never_undoes_it(server: Serv
         assert await refresh  # the stale listing lands now
 
         shown = keyed.get(target.path)
-        async with TinkerAPI(profile_for(url).target()) as api:
-            truth = {c.path: c for c in (await api.list_checkpoints(run_id)).checkpoints}
+        truth = await server_says(url, run_id)
         await store.close()
     assert truth[target.path].expires_at is not None
     assert shown is not None
@@ -102,11 +109,7 @@ async def test_a_refresh_begun_before_a_delete_never_brings_the_row_back(
 ) -> None:
     hold = HoldOneListing(server.app)
     with serve(hold) as url:
-        store = Store(TinkerAPI(profile_for(url).target()), refresh=60)
-        await store.connect()
-        await store.load_runs()
-        run_id = next(iter(store.runs.items))
-        await store.load_checkpoints(run_id)
+        store, run_id = await first_run_loaded(url)
         keyed = store.run_checkpoints(run_id)
         target = next(iter(keyed))
 
@@ -133,12 +136,7 @@ class HoldOneAction:
         self.arrived = threading.Event()
         self.release = threading.Event()
 
-    async def __call__(
-        self,
-        scope: MutableMapping[str, Any],
-        receive: Callable[[], Awaitable[Message]],
-        send: Callable[[Message], Awaitable[None]],
-    ) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self.armed and scope["type"] == "http" and scope["method"] == self.method:
             self.armed = False
             self.arrived.set()
@@ -156,11 +154,7 @@ async def test_a_refresh_begun_while_an_action_is_on_its_way_never_undoes_it(
     on_its_way = HoldOneAction(server.app, "POST" if action == "publish" else "DELETE")
     hold = HoldOneListing(on_its_way)
     with serve(hold) as url:
-        store = Store(TinkerAPI(profile_for(url).target()), refresh=60)
-        await store.connect()
-        await store.load_runs()
-        run_id = next(iter(store.runs.items))
-        await store.load_checkpoints(run_id)
+        store, run_id = await first_run_loaded(url)
         keyed = store.run_checkpoints(run_id)
         target = next(c for c in keyed if not c.public and c.checkpoint_type != "external")
         ref = CheckpointRef.parse(target.path)
@@ -180,8 +174,7 @@ async def test_a_refresh_begun_while_an_action_is_on_its_way_never_undoes_it(
         assert await refresh  # the stale listing lands now
 
         shown = keyed.get(target.path)
-        async with TinkerAPI(profile_for(url).target()) as api:
-            truth = {c.path: c for c in (await api.list_checkpoints(run_id)).checkpoints}
+        truth = await server_says(url, run_id)
         await store.close()
     if action == "publish":
         assert truth[target.path].public

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 import httpx
@@ -14,10 +13,8 @@ from lazytinker.api.client import TinkerAPI
 from lazytinker.api.pool import SplitPool
 from lazytinker.api.tls import context_for
 from lazytinker.server.runner import ServerThread
-from tests.client_asgi import closed_port, serve
+from tests.client_asgi import Receive, Scope, Send, closed_port, serve
 from tests.ui.harness import profile_for
-
-Message = MutableMapping[str, Any]
 
 
 class CountPorts:
@@ -32,12 +29,7 @@ class CountPorts:
         self._lock = threading.Lock()
         self._all_here: asyncio.Event | None = None
 
-    async def __call__(
-        self,
-        scope: MutableMapping[str, Any],
-        receive: Callable[[], Awaitable[Message]],
-        send: Callable[[Message], Awaitable[None]],
-    ) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return
         with self._lock:
