@@ -98,3 +98,14 @@ async def test_a_body_closed_unread_gives_its_place_back() -> None:
                 assert answer.status_code == 200
                 assert pool.under_way == [1, 0, 0, 0]
             assert pool.under_way == [0, 0, 0, 0]
+
+
+async def test_the_last_pool_takes_what_is_left_of_the_connections() -> None:
+    counting = CountPorts(hold_until=20)
+    pool = SplitPool(context_for("http://127.0.0.1"), connections=20, per_pool=8)
+    with serve(counting) as url:
+        async with httpx.AsyncClient(transport=pool, base_url=url) as client:
+            answers = await asyncio.gather(*(client.get("/") for _ in range(24)))
+    assert [a.status_code for a in answers] == [200] * 24
+    assert len(pool.under_way) == 3
+    assert len(set(counting.ports)) == 20  # 8 + 8 + 4, not three pools of 8

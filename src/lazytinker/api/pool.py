@@ -57,8 +57,11 @@ class SplitPool(httpx.AsyncBaseTransport):
         per_pool: int = PER_POOL,
     ) -> None:
         self._verify = verify
-        self._per_pool = max(1, min(per_pool, connections))
-        count = -(-max(1, connections) // self._per_pool)
+        connections = max(1, connections)
+        per_pool = max(1, min(per_pool, connections))
+        full, rest = divmod(connections, per_pool)
+        self._sizes = [per_pool] * full + ([rest] if rest else [])
+        count = len(self._sizes)
         self._pools: list[httpx.AsyncHTTPTransport | None] = [None] * count
         self.under_way: list[int] = [0] * count
         """Calls each pool holds now: sent, their answer's body not yet closed."""
@@ -71,9 +74,8 @@ class SplitPool(httpx.AsyncBaseTransport):
     def _pool(self, index: int) -> httpx.AsyncHTTPTransport:
         pool = self._pools[index]
         if pool is None:
-            limits = httpx.Limits(
-                max_connections=self._per_pool, max_keepalive_connections=self._per_pool
-            )
+            size = self._sizes[index]
+            limits = httpx.Limits(max_connections=size, max_keepalive_connections=size)
             pool = self._pools[index] = httpx.AsyncHTTPTransport(verify=self._verify, limits=limits)
         return pool
 
@@ -92,8 +94,10 @@ class SplitPool(httpx.AsyncBaseTransport):
             release()
             raise
         stream = response.stream
-        assert isinstance(stream, httpx.AsyncByteStream)
-        response.stream = _Counted(stream, release)
+        if isinstance(stream, httpx.AsyncByteStream):
+            response.stream = _Counted(stream, release)
+        else:  # not a stream this pool could still be reading (httpx gives one always)
+            release()
         return response
 
     async def aclose(self) -> None:
