@@ -16,6 +16,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
+import signal
 import socket
 import subprocess
 import sys
@@ -39,9 +41,12 @@ async def _pump(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, link
     due: asyncio.Queue[tuple[float, bytes]] = asyncio.Queue()
 
     async def receive() -> None:
-        while chunk := await reader.read(CHUNK):
-            await due.put((time.monotonic() + link.delay, chunk))
-        await due.put((time.monotonic() + link.delay, b""))
+        try:
+            while chunk := await reader.read(CHUNK):
+                await due.put((time.monotonic() + link.delay, chunk))
+        finally:
+            # A connection reset ends this side too: its sender must not wait for ever.
+            due.put_nowait((time.monotonic() + link.delay, b""))
 
     async def send() -> None:
         free_at = 0.0  # when the capped link can take the next byte
@@ -132,6 +137,9 @@ def main() -> None:
     args = parser.parse_args()
     host, _, port = args.upstream.rpartition(":")
     link = Link(delay=args.rtt / 2000.0, rate=args.mbit * 125_000.0)
+    # The benchmarks stop it with SIGTERM: it holds nothing worth a clean shutdown, and
+    # asyncio's would complain of every connection still open.
+    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(serve((host or "127.0.0.1", int(port)), link, args.port))
 

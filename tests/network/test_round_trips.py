@@ -174,7 +174,7 @@ async def test_the_collector_comes_back_when_no_first_screen_comes(
 ) -> None:
     """The wait for the first screen is bounded: a screen that never comes (a problem screen
     in its place) does not keep the collector off for the app's life."""
-    from lazytinker.cli import app as cli_app
+    from lazytinker.cli import launch as cli_app
 
     class NeverPainted:
         async def after_first_screen(self) -> None:

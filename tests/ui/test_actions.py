@@ -642,6 +642,7 @@ async def test_read_only_from_the_command_line_and_the_config(
     config: str,
 ) -> None:
     from lazytinker.cli import app as launch
+    from lazytinker.cli.launch import build_app
 
     settings = tmp_path / "config.toml"
     settings.write_text(config)
@@ -653,7 +654,7 @@ async def test_read_only_from_the_command_line_and_the_config(
     monkeypatch.setattr(launch, "_run", lambda *args: given.append(args) or 0)
     assert launch.main([*argv, "--base-url", server.url]) == 0
     (resolved,) = given
-    app = await launch.build_app(*resolved)
+    app = await build_app(*resolved)
     assert app.store is not None
     assert app.store.read_only
     (target,) = await pick(server, private)

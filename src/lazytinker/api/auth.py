@@ -14,33 +14,12 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from lazytinker.api.errors import NoCredentialError
 from lazytinker.api.models import Whoami
-from lazytinker.api.target import CredentialSource
+from lazytinker.api.target import CredentialSource, check_key_chars
 from lazytinker.text import redact, remember_secret
 
 JWT_REFRESH_MARGIN = 60.0
 """A JWT with less life than this left is exchanged again before it is used."""
-
-
-def check_key_chars(key: str, source: str) -> None:
-    """Refuse a key that cannot travel in a header: non-ASCII, spaces, line breaks, controls.
-
-    httpx would fail on it deep inside a request, and its message would quote the header value,
-    the key included; this says what is wrong without showing it.
-    """
-    if key.isascii() and key.isprintable() and " " not in key:
-        return
-    if not key.isascii():
-        what = "non-ASCII characters"
-    elif "\n" in key or "\r" in key:
-        what = "a line break"
-    else:
-        what = "spaces or control characters"
-    raise NoCredentialError(
-        f"The API key from {source or 'the profile'} contains {what}, which no key has: "
-        "check how it was copied"
-    )
 
 
 def decode_jwt_claims(token: str) -> dict[str, Any]:

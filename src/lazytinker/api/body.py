@@ -15,7 +15,6 @@ import zlib
 
 import httpx
 
-ACCEPT_ENCODING = "gzip, deflate"
 MAX_BODY = 32 * 1024 * 1024
 """The largest API answer read, decoded: 80 times a page of 1,000 checkpoints."""
 MAX_ERROR_BODY = 256 * 1024

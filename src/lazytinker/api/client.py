@@ -26,6 +26,7 @@ from lazytinker.api.timing import RoundTrips
 from lazytinker.api.transport import DEADLINE, Transport
 
 if TYPE_CHECKING:
+    from lazytinker.api.early import EarlyRequests
     from lazytinker.api.endpoints import (
         AccountEndpoints,
         DownloadEndpoints,
@@ -108,7 +109,9 @@ class TinkerAPI:
         retry: RetryPolicy | None = None,
         timeout: float = 30.0,
         deadline: float = DEADLINE,
+        early: EarlyRequests | None = None,
     ) -> None:
+        """`early`: the start-up's requests already on their way (`api/early.py`)."""
         self.target = target
         self.flavor: Flavor = target.flavor
         self.base_url = target.url
@@ -120,6 +123,7 @@ class TinkerAPI:
             timeout=timeout,
             deadline=deadline,
             capabilities=self.capabilities,
+            early=early,
         )
         # The groups the first screen calls; the others (`_Group`) are built on first use.
         self.runs = RunsEndpoints(self.transport, self.capabilities)

@@ -15,6 +15,8 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
+from lazytinker.api.headers import KEY_HEADER
+
 MAX_REDIRECTS = 5
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -67,7 +69,7 @@ async def request_following(
     for _ in range(MAX_REDIRECTS + 1):
         request = http.build_request(method, url, params=query, content=content, headers=headers)
         if token and same_origin(request.url, base_url):
-            request.headers["X-API-Key"] = token
+            request.headers[KEY_HEADER] = token
         sent = time.monotonic()
         resp = await http.send(request, stream=True)
         if observe is not None:

@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from lazytinker.api.errors import NoCredentialError
 from lazytinker.api.paths import Flavor
 
 CredentialSource = Callable[[], Awaitable[str]]
@@ -53,3 +54,23 @@ class ServerTarget:
     def host(self) -> str:
         """The host (and port) of the base URL, as error messages name it."""
         return urlsplit(self.base_url).netloc or self.base_url
+
+
+def check_key_chars(key: str, source: str) -> None:
+    """Refuse a key that cannot travel in a header: non-ASCII, spaces, line breaks, controls.
+
+    httpx would fail on it deep inside a request, and its message would quote the header value,
+    the key included; this says what is wrong without showing it.
+    """
+    if key.isascii() and key.isprintable() and " " not in key:
+        return
+    if not key.isascii():
+        what = "non-ASCII characters"
+    elif "\n" in key or "\r" in key:
+        what = "a line break"
+    else:
+        what = "spaces or control characters"
+    raise NoCredentialError(
+        f"The API key from {source or 'the profile'} contains {what}, which no key has: "
+        "check how it was copied"
+    )

@@ -21,10 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from lazytinker import __version__
 from lazytinker.api.auth import Credentials
 from lazytinker.api.body import (
-    ACCEPT_ENCODING,
     MAX_BODY,
     MAX_ERROR_BODY,
     BodyTooLarge,
@@ -35,7 +33,9 @@ from lazytinker.api.capabilities import Capabilities
 from lazytinker.api.connecting import Connecting
 from lazytinker.api.errors import APIError, BadResponseError, UnreachableError
 from lazytinker.api.handshake import exchange_jwt
+from lazytinker.api.headers import KEY_HEADER, USER_AGENT, common_headers
 from lazytinker.api.pool import CONNECTIONS, SplitPool
+from lazytinker.api.primed import Primed
 from lazytinker.api.redirects import REDIRECTS, request_following, same_origin
 from lazytinker.api.responses import (
     M,
@@ -50,9 +50,9 @@ from lazytinker.api.timing import RoundTrips
 from lazytinker.api.tls import context_for
 
 if TYPE_CHECKING:
+    from lazytinker.api.early import EarlyRequests
     from lazytinker.api.models import ClientConfigResponse, DynamicConfigResponse
 
-USER_AGENT = f"lazytinker/{__version__}"
 __all__ = ["DEADLINE", "REDIRECTS", "Transport"]
 
 DEADLINE = 60.0
@@ -70,6 +70,7 @@ class Transport(Connecting):
         timeout: float = 30.0,
         capabilities: Capabilities | None = None,
         deadline: float = DEADLINE,
+        early: EarlyRequests | None = None,
     ) -> None:
         self.target = target
         self.host = target.host
@@ -87,19 +88,22 @@ class Transport(Connecting):
         """Told of every 429 and its `Retry-After`: bulk actions pace themselves by it."""
         self.start_connecting(target)
         verify = context_for(target.url)
+        pool: httpx.AsyncBaseTransport = SplitPool(verify, connections=CONNECTIONS)
+        self._primed = None if early is None else Primed(pool, early)
         self._http = httpx.AsyncClient(
-            transport=SplitPool(verify, connections=CONNECTIONS),
+            transport=self._primed or pool,
             # These two serve only a proxy named by the environment (HTTPS_PROXY and so on).
             verify=verify,
             limits=httpx.Limits(max_connections=CONNECTIONS, max_keepalive_connections=CONNECTIONS),
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
-            headers={
-                "User-Agent": USER_AGENT,
-                "Accept": "application/json",
-                "Accept-Encoding": ACCEPT_ENCODING,
-            },
+            headers=common_headers(),
             follow_redirects=False,
         )
+
+    @property
+    def answered_early(self) -> int:
+        """Calls answered by the start-up's early requests (`api/early.py`)."""
+        return 0 if self._primed is None else self._primed.answered
 
     async def aclose(self) -> None:
         """Stop the handshake if it is still going, and close the connection pool."""
@@ -120,7 +124,7 @@ class Transport(Connecting):
         """
         headers = {"User-Agent": USER_AGENT}
         if self._same_origin(url) and self.credentials.key:
-            headers["X-API-Key"] = self.credentials.token
+            headers[KEY_HEADER] = self.credentials.token
         return headers
 
     def _same_origin(self, url: str | httpx.URL) -> bool:

@@ -1,20 +1,15 @@
-"""`lazytinker [OPTIONS]`: resolve the profile, build the client and store, and open the app.
+"""`lazytinker [OPTIONS]`: read the options and the config, resolve the profile, and open the app.
 
-The network goes first (issue 19): the store's start-up (handshake, first runs and sessions, all
-at once) is under way before Textual and our UI are even imported. The UI is then imported a few
-modules at a time, the event loop running between them, so the requests go out and their answers
-are read while it imports; the app then runs on that same loop, so it finds the connections open
-and, often, the first rows already there. (An import thread did the same with more overhead: it
-and the loop took turns at the interpreter lock every few milliseconds.)
+The network goes first (issue 19): as soon as the profile is known, the start-up's first
+requests leave (`cli/first_wave.py`), before asyncio, httpx, pydantic or Textual are imported;
+every refusal of the options or the config is still one line on stderr before any full-screen
+UI. The app itself is built and run on its event loop by `cli/launch.py`.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import contextlib
 import gc
-import importlib
 import os
 import sys
 from collections.abc import Sequence
@@ -25,35 +20,11 @@ from typing import TYPE_CHECKING
 from lazytinker import __version__
 
 if TYPE_CHECKING:
-    from lazytinker.config import Profile
+    from lazytinker.api.early import EarlyRequests
+    from lazytinker.api.errors import ConfigError
+    from lazytinker.config import Profile, Settings
 
 DEMO_KEY = "tml-demo"
-COLLECTOR_WAIT = 5.0
-"""Seconds the garbage collector waits for the first screen at the most."""
-START_TICKS = 8
-"""Turns of the event loop given to the start-up requests before the UI is imported."""
-UI_MODULES = (
-    "rich.console",
-    "rich.text",
-    "textual.color",
-    "textual.css.tokenize",
-    "textual.css.styles",
-    "textual.css.model",
-    "textual.dom",
-    "textual.widget",
-    "textual.css.stylesheet",
-    "textual._compositor",
-    "textual.screen",
-    "textual.command",
-    "textual.app",
-    "textual.widgets._input",
-    "textual.containers",
-    "lazytinker.store.downloads",
-    "lazytinker.ui.table",
-    "lazytinker.ui.main_screen",
-)
-"""What the UI imports, in steps of a few tens of milliseconds, in the order they need each
-other. A name that no longer exists is skipped: the last step imports whatever is left."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -160,27 +131,29 @@ def _launch(args: argparse.Namespace) -> int:
         settings = load_settings()
     except ConfigError as error:
         return refuse("lazytinker", error)
-    if settings.keys:
-        from lazytinker.ui.keymap import check_keymap
+    early: EarlyRequests | None = None
+    profile: Profile | None = None
+    if not args.demo:
+        try:
+            profile = resolve_profile(
+                settings=settings,
+                profile=args.profile,
+                base_url=args.base_url,
+                flavor=args.flavor,
+                insecure=args.insecure,
+            )
+        except ConfigError as error:
+            return refuse("lazytinker", error)
+        from lazytinker.api.tls import prepare
+        from lazytinker.cli.first_wave import start_early
 
-        for found in check_keymap(settings.keys)[:1]:
-            line = settings.key_lines.get(found.binding_id)
-            where = f"{settings.path}:{line}" if line else str(settings.path)
-            return refuse("lazytinker", f"{where} [keys]: {found.message}")
-    from lazytinker.cli.refusals import logs_problem, theme_problem
-
-    bad = theme_problem(args.theme, settings.ui.theme, settings.path) or logs_problem(args.logs)
-    if bad:
-        return refuse("lazytinker", bad)
-    from lazytinker.config.cleanup import load_cleanup
-
-    try:
-        load_cleanup(settings.path)
-    except ConfigError as error:
-        # A config mistake like any other: one line on stderr, before the full screen.
-        return refuse("lazytinker", error)
+        prepare(profile.base_url)
+        # The first requests leave now, before the checks below import what they need.
+        early = start_early(profile)
+    refused = _refusal(args, settings)
+    if refused is not None:
+        return refuse("lazytinker", refused)
     with ExitStack() as stack:
-        profile: Profile | None = None
         if args.demo:
             from lazytinker.cli import SERVER_EXTRA_MISSING, server_extra_missing
 
@@ -198,137 +171,43 @@ def _launch(args: argparse.Namespace) -> int:
             )
             profile = _demo_profile(server.url)
             args.logs = [logs, *(args.logs or [])]
-        else:
-            try:
-                profile = resolve_profile(
-                    settings=settings,
-                    profile=args.profile,
-                    base_url=args.base_url,
-                    flavor=args.flavor,
-                    insecure=args.insecure,
-                )
-            except ConfigError as error:
-                return refuse("lazytinker", error)
-            from lazytinker.api.tls import prepare
-
-            prepare(profile.base_url)
-        return _run(profile, settings, args, problem)
+        return _run(profile, settings, args, problem, early)
     return 0
 
 
-def _keymap(keys: dict[str, str]) -> dict[str, str]:
-    if not keys:
-        return {}
-    from lazytinker.ui.keymap import normalise_keymap
+def _refusal(args: argparse.Namespace, settings: Settings) -> str | ConfigError | None:
+    """What in the options or the config file stops the app from starting, if anything."""
+    from lazytinker.api.errors import ConfigError
 
-    return normalise_keymap(keys)
+    if settings.keys:
+        from lazytinker.ui.keymap import check_keymap
+
+        for found in check_keymap(settings.keys)[:1]:
+            line = settings.key_lines.get(found.binding_id)
+            where = f"{settings.path}:{line}" if line else str(settings.path)
+            return f"{where} [keys]: {found.message}"
+    from lazytinker.cli.refusals import logs_problem, theme_problem
+
+    bad = theme_problem(args.theme, settings.ui.theme, settings.path) or logs_problem(args.logs)
+    if bad:
+        return bad
+    from lazytinker.config.cleanup import load_cleanup
+
+    try:
+        load_cleanup(settings.path)
+    except ConfigError as error:
+        # A config mistake like any other: one line on stderr, before the full screen.
+        return error
+    return None
 
 
 def _run(
-    profile: Profile | None, settings: Settings, args: argparse.Namespace, problem: str | None
+    profile: Profile | None,
+    settings: Settings,
+    args: argparse.Namespace,
+    problem: str | None,
+    early: EarlyRequests | None = None,
 ) -> int:
-    return asyncio.run(_run_app(profile, settings, args, problem))
+    from lazytinker.cli.launch import run
 
-
-async def _run_app(
-    profile: Profile | None, settings: Settings, args: argparse.Namespace, problem: str | None
-) -> int:
-    app = await build_app(profile, settings, args, problem)
-    waiter = asyncio.ensure_future(_collect_after_first_screen(app.store))
-    try:
-        await app.run_async()
-    finally:
-        waiter.cancel()
-        gc.enable()
-    return 0 if app.return_code is None else app.return_code
-
-
-async def _collect_after_first_screen(store: Store | None) -> None:
-    """Turn Python's cyclic garbage collector back on once the first screen is painted.
-
-    The start-up (imports, the first pages, the first frame) allocates hundreds of thousands
-    of objects that all stay alive: the ~200 collections it triggered found nothing worth
-    their ~75 ms of CPU on the path to the first rows (counted with `gc.callbacks`, issue 19).
-    Reference counting still frees everything else meanwhile; the peak memory is the same.
-    """
-    if store is not None:
-        # Bounded: a screen that never comes (a problem screen instead) must not keep it off.
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(store.after_first_screen(), COLLECTOR_WAIT)
-    gc.enable()
-
-
-async def _import_ui() -> type[LazytinkerApp]:
-    """Import Textual, the UI and the download manager a step at a time, letting the event
-    loop run between the steps (the start-up's requests and answers go on meanwhile)."""
-    for name in UI_MODULES:
-        with contextlib.suppress(ImportError):
-            importlib.import_module(name)
-        await asyncio.sleep(0)
-    import lazytinker.store.downloads  # noqa: F401  (the app builds its manager next)
-    from lazytinker.ui.app import LazytinkerApp
-
-    return LazytinkerApp
-
-
-async def build_app(
-    profile: Profile | None, settings: Settings, args: argparse.Namespace, problem: str | None
-) -> LazytinkerApp:
-    """Start the store's network, import and build the UI meanwhile; the app, ready to run
-    on this event loop."""
-    from lazytinker.api.client import TinkerAPI
-    from lazytinker.api.errors import ConfigError
-    from lazytinker.api.transport import DEADLINE
-    from lazytinker.config.cleanup import CleanupSettings, load_cleanup, save_cleanup
-    from lazytinker.store import Store
-
-    try:
-        cleanup = load_cleanup(settings.path)
-    except ConfigError:
-        # Refused in `main` already: this is a file changed since (the defaults, then).
-        cleanup = CleanupSettings()
-    api = store = None
-    if profile is not None:
-        from lazytinker.local import LocalLogs
-
-        api = TinkerAPI(profile.target(), deadline=args.timeout or DEADLINE)
-        roots = args.logs or settings.local.logs
-        store = Store(
-            api,
-            profile_name=profile.name,
-            refresh=args.refresh or settings.ui.refresh,
-            read_only=args.read_only or settings.ui.read_only,
-            local_logs=LocalLogs(roots) if roots != () else None,
-            storage_rate=cleanup.rate_usd_per_gb_month,
-        )
-        store.start(screen=True)
-        # Let the start-up tasks put their requests on the wire before the imports begin.
-        for _ in range(START_TICKS):
-            await asyncio.sleep(0)
-    app_class = await _import_ui()
-    downloads = None
-    if api is not None:
-        from lazytinker.store.downloads import DownloadManager
-
-        downloads = DownloadManager(api, concurrency=settings.downloads.concurrency)
-    path = settings.path
-    app = app_class(
-        store,
-        problem=problem,
-        theme=args.theme or settings.ui.theme,
-        keys=_keymap(settings.keys),
-        animations=settings.ui.animations and "NO_ANIMATIONS" not in os.environ,
-        downloads=downloads,
-        download_directory=settings.downloads.directory,
-        extract=settings.downloads.extract,
-        screenshot_directory=settings.ui.screenshots,
-    )
-    app.plan_choice = cleanup.choice
-    app.save_plan = (lambda choice: save_cleanup(path, choice)) if path is not None else None
-    return app
-
-
-if TYPE_CHECKING:
-    from lazytinker.config import Settings
-    from lazytinker.store import Store
-    from lazytinker.ui.app import LazytinkerApp
+    return run(profile, settings, args, problem, early)

@@ -6,7 +6,6 @@ needs no set-up. The key itself never appears in a `repr`, a `str`, a log line o
 
 from __future__ import annotations
 
-import asyncio
 import ipaddress
 import json
 import os
@@ -15,10 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from lazytinker.api.auth import check_key_chars
 from lazytinker.api.errors import ConfigError, NoCredentialError
 from lazytinker.api.paths import Flavor
-from lazytinker.api.target import ServerTarget, StaticKey
+from lazytinker.api.target import ServerTarget, StaticKey, check_key_chars
 from lazytinker.config.files import read_local_text
 from lazytinker.config.settings import (
     HPCAI_DEFAULT_BASE_URL,
@@ -72,6 +70,8 @@ class Profile:
         )
 
     async def _run_credential_cmd(self) -> str:
+        import asyncio  # only here: the command line resolves profiles before asyncio is needed
+
         return await asyncio.to_thread(read_credential, self)
 
 

@@ -1,0 +1,231 @@
+"""The start-up's first requests, sent before httpx, pydantic or Textual are imported (issue 19).
+
+Before the client can build a request, ~0.3 s of imports must run (httpx, pydantic, the wire
+models, the store); the UI's imports come after. Over a real link the answers then come late.
+Here the few requests every start makes leave from threads as soon as the profile is known,
+through the standard library alone, and their answers wait for the client: `api/primed.py`
+answers the client's own request with one that matches it exactly (method, URL, body and the
+headers that mean anything), and sends anything else to the network as usual.
+
+Nothing here decides what an answer means: a 401, a 500 or a redirect reaches the client as
+if httpx had read it. An answer that did not come whole (cut, too large, not HTTP) is dropped
+and the client sends its request again; a connection that could not be made fails as the
+client's own would have (`EarlyFailure`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from lazytinker.api.headers import KEY_HEADER, common_headers
+
+if TYPE_CHECKING:
+    from http.client import HTTPConnection
+    from ssl import SSLContext
+
+ANSWER_CAP = 32 * 1024 * 1024
+"""The largest body kept, as sent: a larger one is dropped and asked for again by the client,
+whose reader refuses it (`api/body.MAX_BODY`, the same figure decoded)."""
+CONNECT_TIMEOUT = 10.0
+READ_TIMEOUT = 30.0
+"""The client's own timeouts (`Transport`): an early request waits no longer than it would."""
+GIVE_UP = 60.0
+"""Seconds after the start when what was not taken is dropped (the client's deadline)."""
+PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy")
+"""With any of these set, httpx goes through a proxy: no early request goes around it."""
+UNCOMPARED = frozenset({"host", "connection", "content-length"})
+"""Headers that say how a request travels, not what it asks: not compared."""
+
+
+class EarlyRequest:
+    """One request the start-up will make: method, path with its query, and a JSON body."""
+
+    __slots__ = ("body", "method", "path")
+
+    def __init__(self, method: str, path: str, body: bytes | None = None) -> None:
+        self.method = method
+        self.path = path
+        self.body = body
+
+
+class EarlyAnswer:
+    """An answer that came whole: status, reason, headers as sent, and the body as sent."""
+
+    __slots__ = ("body", "headers", "reason", "status")
+
+    def __init__(
+        self, status: int, reason: str, headers: list[tuple[str, str]], body: bytes
+    ) -> None:
+        self.status = status
+        self.reason = reason
+        self.headers = headers
+        self.body = body
+
+
+class EarlyFailure:
+    """The connection could not be made: the client's request would have failed the same way."""
+
+    __slots__ = ("message", "timed_out")
+
+    def __init__(self, message: str, *, timed_out: bool) -> None:
+        self.message = message
+        self.timed_out = timed_out
+
+
+Outcome = EarlyAnswer | EarlyFailure | None
+"""What an early request came to; None: nothing usable, the client sends it again."""
+
+
+class _Sent:
+    """One early request on its way: what it sent, and the future of its outcome."""
+
+    __slots__ = ("body", "future", "headers")
+
+    def __init__(self, headers: dict[str, str], body: bytes | None) -> None:
+        self.headers = headers
+        self.body = body
+        self.future: Future[Outcome] = Future()
+
+
+class EarlyRequests:
+    """The start-up's requests, each sent from its own thread; `take` hands an answer over."""
+
+    def __init__(
+        self,
+        base_url: str,
+        key: str,
+        requests: Sequence[EarlyRequest],
+        *,
+        context: Callable[[], SSLContext],
+    ) -> None:
+        """`base_url` without a trailing slash; `context` gives the TLS context (https)."""
+        self.base_url = base_url
+        self._prefix = urlsplit(base_url).path  # a service under a path: it leads every path
+        self._key = key
+        self._requests = list(requests)
+        self._context = context
+        self._waiting: dict[tuple[str, str], _Sent] = {}
+        self._open: set[socket.socket] = set()
+
+    @property
+    def waiting(self) -> int:
+        """Answers not yet taken."""
+        return len(self._waiting)
+
+    def start(self) -> None:
+        """Send every request, each from a daemon thread (the app does not wait for them)."""
+        for request in self._requests:
+            headers = common_headers()
+            if request.body is not None:
+                headers["Content-Type"] = "application/json"
+            headers[KEY_HEADER] = self._key
+            sent = _Sent(headers, request.body)
+            self._waiting[(request.method, self.base_url + request.path)] = sent
+            thread = threading.Thread(
+                target=self._fetch, args=(request, sent), name="lazytinker-early", daemon=True
+            )
+            thread.start()
+        timer = threading.Timer(GIVE_UP, self._give_up)
+        timer.daemon = True
+        timer.start()
+
+    def take(
+        self, method: str, url: str, headers: Sequence[tuple[str, str]], body: bytes
+    ) -> Future[Outcome] | None:
+        """The outcome of the early request that is exactly this one, at most once."""
+        key = (method, url)
+        sent = self._waiting.get(key)
+        if sent is None or (sent.body or b"") != body or not _same_headers(sent.headers, headers):
+            return None
+        self._waiting.pop(key, None)
+        return sent.future
+
+    def _fetch(self, request: EarlyRequest, sent: _Sent) -> None:
+        if sent.future.set_running_or_notify_cancel():
+            sent.future.set_result(self._exchange(request, sent))
+
+    def _exchange(self, request: EarlyRequest, sent: _Sent) -> Outcome:
+        parts = urlsplit(self.base_url)
+        host, https = parts.hostname or "", parts.scheme == "https"
+        try:
+            # The connection first: the SYN travels while the rest is imported.
+            sock = socket.create_connection(
+                (host, parts.port or (443 if https else 80)), timeout=CONNECT_TIMEOUT
+            )
+        except OSError as error:  # refused, unreachable, timed out
+            return EarlyFailure(str(error), timed_out=isinstance(error, TimeoutError))
+        self._open.add(sock)
+        try:
+            if https:
+                try:
+                    sock = self._context().wrap_socket(sock, server_hostname=host)
+                except OSError as error:  # the handshake failed, or the certificate
+                    return EarlyFailure(str(error), timed_out=isinstance(error, TimeoutError))
+                self._open.add(sock)
+            sock.settimeout(READ_TIMEOUT)
+            return _ask(sock, host, parts.port, https, self._prefix + request.path, request, sent)
+        except Exception:  # any answer that did not come whole: the client asks again
+            return None
+        finally:
+            self._open.discard(sock)
+            sock.close()
+
+    def _give_up(self) -> None:
+        """The client asks for these within a second of the start: past the deadline, an
+        answer nobody took is dropped, and a request still waiting is cut."""
+        self._waiting.clear()
+        for sock in list(self._open):
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+
+def _ask(
+    sock: socket.socket,
+    host: str,
+    port: int | None,
+    https: bool,
+    path: str,
+    request: EarlyRequest,
+    sent: _Sent,
+) -> EarlyAnswer | None:
+    """Send `request` on the open `sock` and read its answer."""
+    import http.client
+
+    kind = http.client.HTTPSConnection if https else http.client.HTTPConnection
+    connection = kind(host, port)
+    connection.sock = sock  # already open: `request` sends on it
+    # `request` adds Host and Content-Length, as httpx does, and nothing else.
+    connection.request(request.method, path, request.body, sent.headers)
+    return _read_answer(connection)
+
+
+def _read_answer(connection: HTTPConnection) -> EarlyAnswer | None:
+    response = connection.getresponse()
+    if response.length is not None:
+        # A body cut short raises here (IncompleteRead): dropped, not shortened.
+        body = response.read() if response.length <= ANSWER_CAP else None
+    else:
+        body = response.read(ANSWER_CAP + 1)  # chunked, or until the connection closes
+    if body is None or len(body) > ANSWER_CAP:
+        return None
+    return EarlyAnswer(response.status, response.reason, response.getheaders(), body)
+
+
+def _same_headers(ours: Mapping[str, str], theirs: Sequence[tuple[str, str]]) -> bool:
+    def meaning(pairs: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+        return sorted((n.lower(), v) for n, v in pairs if n.lower() not in UNCOMPARED)
+
+    return meaning(list(ours.items())) == meaning(theirs)
+
+
+def proxied(environ: Mapping[str, str] | None = None) -> bool:
+    """Whether the environment names a proxy httpx would use."""
+    env = os.environ if environ is None else environ
+    return any(env.get(name) or env.get(name.upper()) for name in PROXY_VARIABLES)
