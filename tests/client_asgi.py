@@ -130,15 +130,16 @@ class ScriptedApp:
 
 
 @contextmanager
-def serve(app: Any) -> Iterator[str]:
-    """Serve an ASGI app with uvicorn on 127.0.0.1 and a free port; yields the base URL."""
+def serve(app: Any, **options: Any) -> Iterator[str]:
+    """Serve an ASGI app with uvicorn on 127.0.0.1 and a free port; yields the base URL.
+    `options` go to uvicorn's `Config` (`ssl_certfile` and `ssl_keyfile` serve https)."""
     # proto=IPPROTO_TCP matters: asyncio sets TCP_NODELAY only on sockets that say they are TCP,
     # and without it every keep-alive response stalls ~40 ms on Nagle + delayed ACK.
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False)
+    config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False, **options)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=lambda: asyncio.run(server.serve(sockets=[sock])), daemon=True)
     thread.start()
@@ -147,7 +148,8 @@ def serve(app: Any) -> Iterator[str]:
             raise RuntimeError("uvicorn did not start")
         threading.Event().wait(0.01)
     try:
-        yield f"http://127.0.0.1:{port}"
+        scheme = "https" if options.get("ssl_certfile") else "http"
+        yield f"{scheme}://127.0.0.1:{port}"
     finally:
         server.should_exit = True
         thread.join(timeout=10)

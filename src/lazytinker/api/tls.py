@@ -5,11 +5,17 @@ Loading the CA bundle costs 50-90 ms, and httpx does it whenever a client is mad
 CA at all, so that a redirect to `https://` fails closed instead of going unverified. For an
 `https://` service the command line calls `prepare` as soon as it knows the URL: a thread builds
 the context (OpenSSL reads the bundle partly outside the interpreter lock) while the rest of the
-start-up imports.
+start-up imports. The same context serves the start-up's early requests (`api/early.py`) and
+every connection of the client after them.
+
+It is built by httpx's own rules (`httpx.create_ssl_context()`: `SSL_CERT_FILE`, else
+`SSL_CERT_DIR`, else certifi's bundle), written out here so that the early requests need not
+wait for httpx to be imported; `tests/network/test_tls.py` holds the two to the same result.
 """
 
 from __future__ import annotations
 
+import os
 import ssl
 import threading
 
@@ -18,14 +24,19 @@ _threads: dict[str, threading.Thread] = {}
 _lock = threading.Lock()
 
 
-def _verifying() -> ssl.SSLContext:
-    import httpx  # httpx's own defaults: certifi, or SSL_CERT_FILE / SSL_CERT_DIR
+def verifying_context() -> ssl.SSLContext:
+    """A verifying context with the CAs httpx would trust."""
+    if cafile := os.environ.get("SSL_CERT_FILE"):
+        return ssl.create_default_context(cafile=cafile)
+    if capath := os.environ.get("SSL_CERT_DIR"):
+        return ssl.create_default_context(capath=capath)
+    import certifi
 
-    return httpx.create_ssl_context()
+    return ssl.create_default_context(cafile=certifi.where())
 
 
 def _build() -> None:
-    context = _verifying()
+    context = verifying_context()
     with _lock:
         _built.setdefault("https", context)
 
@@ -53,7 +64,7 @@ def context_for(base_url: str) -> ssl.SSLContext:
     with _lock:
         found = _built.get("https")
     if found is None:
-        found = _verifying()
+        found = verifying_context()
         with _lock:
             found = _built.setdefault("https", found)
     return found

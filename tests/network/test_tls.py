@@ -1,0 +1,110 @@
+"""TLS at start-up: the context built before httpx is imported trusts what httpx would, and the
+early requests speak https with it, failing on a bad certificate as the client's own would.
+The servers are real (uvicorn on 127.0.0.1) with certificates from a throw-away CA.
+"""
+
+from __future__ import annotations
+
+import ssl
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import trustme
+
+from lazytinker.api import tls
+from lazytinker.api.client import TinkerAPI
+from lazytinker.api.errors import UnreachableError
+from lazytinker.cli.first_wave import start_early
+from tests.client_asgi import Reply, ScriptedApp, serve
+from tests.ui.harness import profile_for
+
+RUNS = {"training_runs": [], "cursor": {"offset": 0, "limit": 100, "total_count": 0}}
+
+
+@pytest.fixture
+def fresh_context(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Forget the context an earlier test built: this one trusts other CAs."""
+    monkeypatch.setattr(tls, "_built", {})
+    monkeypatch.setattr(tls, "_threads", {})
+    for name in ("SSL_CERT_FILE", "SSL_CERT_DIR"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def https_url(tmp_path: Path) -> Iterator[tuple[str, trustme.CA]]:
+    """A scripted https server whose certificate a throw-away CA signed (the CA is yielded)."""
+    ca = trustme.CA()
+    served = tmp_path / "served.pem"
+    ca.issue_cert("127.0.0.1").private_key_and_cert_chain_pem.write_to_path(str(served))
+    app = ScriptedApp()
+    app.on("GET", "/api/v1/training_runs", Reply(body=RUNS))
+    with serve(app, ssl_certfile=str(served), ssl_keyfile=str(served)) as url:
+        yield url, ca
+
+
+def _trust(ca: trustme.CA, where: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    bundle = where / "ca.pem"
+    ca.cert_pem.write_to_path(str(bundle))
+    monkeypatch.setenv("SSL_CERT_FILE", str(bundle))
+
+
+def _same(ours: ssl.SSLContext, theirs: ssl.SSLContext) -> None:
+    assert ours.verify_mode == theirs.verify_mode == ssl.CERT_REQUIRED
+    assert ours.check_hostname
+    assert theirs.check_hostname
+    assert ours.cert_store_stats() == theirs.cert_store_stats()
+    assert ours.get_ca_certs() == theirs.get_ca_certs()
+
+
+@pytest.mark.parametrize("source", ["certifi", "SSL_CERT_FILE", "SSL_CERT_DIR"])
+def test_the_context_trusts_what_httpx_would(
+    source: str, fresh_context: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ca = trustme.CA()
+    if source == "SSL_CERT_FILE":
+        _trust(ca, tmp_path, monkeypatch)
+    elif source == "SSL_CERT_DIR":
+        monkeypatch.setenv("SSL_CERT_DIR", str(tmp_path))
+    _same(tls.verifying_context(), httpx.create_ssl_context())
+    if source == "SSL_CERT_FILE":
+        assert len(tls.verifying_context().get_ca_certs()) == 1
+
+
+async def test_the_early_requests_speak_https(
+    https_url: tuple[str, trustme.CA],
+    fresh_context: None,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    url, ca = https_url
+    _trust(ca, tmp_path, monkeypatch)
+    profile = profile_for(url, flavor="hpcai")
+    tls.prepare(url)
+    early = start_early(profile)
+    async with TinkerAPI(profile.target(), early=early) as api:
+        page = await api.list_training_runs(limit=100, offset=0)
+        assert api.transport.answered_early == 1
+    assert page.cursor.total_count == 0
+
+
+async def test_a_certificate_nobody_trusts_fails_the_same_way_early(
+    https_url: tuple[str, trustme.CA],
+    fresh_context: None,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    url, _ = https_url
+    _trust(trustme.CA(), tmp_path, monkeypatch)  # another CA: the server's is not trusted
+    messages = []
+    for early in (False, True):
+        profile = profile_for(url, flavor="hpcai")
+        async with TinkerAPI(
+            profile.target(), early=start_early(profile) if early else None, deadline=5
+        ) as api:
+            with pytest.raises(UnreachableError) as raised:
+                await api.list_training_runs(limit=100, offset=0)
+            messages.append(str(raised.value))
+    assert messages[0] == messages[1]
+    assert "CERTIFICATE_VERIFY_FAILED" in messages[1]
