@@ -8,7 +8,10 @@ competes with the measured program for the interpreter:
 
     python benchmarks/latency.py --upstream 127.0.0.1:8000 --rtt 80 [--port 0] [--mbit 100]
 
-prints `listening on 127.0.0.1:PORT` once it accepts connections.
+prints `listening on 127.0.0.1:PORT` once it accepts connections. With `--tls-cert PEM` it
+speaks TLS to its clients (and plain TCP upstream): `proxied(..., tls=True)` puts one such hop,
+without delay, behind the delaying one, so that every TLS handshake crosses the slow link as it
+would on the internet, and the clients trust its throw-away CA through `SSL_CERT_FILE`.
 """
 
 from __future__ import annotations
@@ -19,11 +22,14 @@ import contextlib
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 CHUNK = 1 << 16
 
@@ -78,8 +84,11 @@ def _no_delay(writer: asyncio.StreamWriter) -> None:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
-async def serve(upstream: tuple[str, int], link: Link, port: int = 0) -> None:
-    """Accept connections on 127.0.0.1:`port` and relay each to `upstream` through `link`."""
+async def serve(
+    upstream: tuple[str, int], link: Link, port: int = 0, tls: ssl.SSLContext | None = None
+) -> None:
+    """Accept connections on 127.0.0.1:`port` (over TLS with `tls`) and relay each to
+    `upstream` through `link`."""
 
     async def handle(client_r: asyncio.StreamReader, client_w: asyncio.StreamWriter) -> None:
         try:
@@ -98,7 +107,7 @@ async def serve(upstream: tuple[str, int], link: Link, port: int = 0) -> None:
             for writer in (client_w, server_w):
                 writer.close()
 
-    server = await asyncio.start_server(handle, "127.0.0.1", port)
+    server = await asyncio.start_server(handle, "127.0.0.1", port, ssl=tls)
     bound = server.sockets[0].getsockname()[1]
     print(f"listening on 127.0.0.1:{bound}", flush=True)
     async with server:
@@ -106,22 +115,50 @@ async def serve(upstream: tuple[str, int], link: Link, port: int = 0) -> None:
 
 
 @contextlib.contextmanager
-def proxied(url: str, rtt_ms: float, mbit: float = 0.0) -> Iterator[str]:
-    """`url` (http://host:port) seen through a proxy process adding `rtt_ms` (0: no proxy)."""
-    if rtt_ms <= 0 and mbit <= 0:
+def proxied(url: str, rtt_ms: float, mbit: float = 0.0, *, tls: bool = False) -> Iterator[str]:
+    """`url` (http://host:port) seen through a proxy process adding `rtt_ms` (0 and no `tls`:
+    no proxy); with `tls`, over https, trusted through `SSL_CERT_FILE` while inside."""
+    with contextlib.ExitStack() as stack:
+        if tls:
+            url = stack.enter_context(_tls_hop(url))
+        if rtt_ms > 0 or mbit > 0:
+            url = stack.enter_context(_hop(url, "--rtt", str(rtt_ms), "--mbit", str(mbit)))
         yield url
-        return
+
+
+@contextlib.contextmanager
+def _tls_hop(url: str) -> Iterator[str]:
+    import trustme  # a development dependency, as the benchmarks are
+
+    ca = trustme.CA()
+    with tempfile.TemporaryDirectory() as folder:
+        served, trusted = Path(folder) / "served.pem", Path(folder) / "ca.pem"
+        ca.issue_cert("127.0.0.1").private_key_and_cert_chain_pem.write_to_path(str(served))
+        ca.cert_pem.write_to_path(str(trusted))
+        before = os.environ.get("SSL_CERT_FILE")
+        os.environ["SSL_CERT_FILE"] = str(trusted)
+        try:
+            with _hop(url, "--rtt", "0", "--tls-cert", str(served)) as hop:
+                yield hop.replace("http://", "https://", 1)
+        finally:
+            if before is None:
+                os.environ.pop("SSL_CERT_FILE", None)
+            else:
+                os.environ["SSL_CERT_FILE"] = before
+
+
+@contextlib.contextmanager
+def _hop(url: str, *options: str) -> Iterator[str]:
+    """One proxy process in front of `url`; yields its own URL."""
     hostport = url.split("://", 1)[1].rstrip("/")
-    command = [sys.executable, __file__, "--upstream", hostport, "--rtt", str(rtt_ms)]
-    if mbit:
-        command += ["--mbit", str(mbit)]
+    command = [sys.executable, __file__, "--upstream", hostport, *options]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
     try:
         assert process.stdout is not None
         line = process.stdout.readline()
         if not line.startswith("listening on "):
             raise SystemExit(f"the latency proxy did not start: {line!r}")
-        yield "http://" + line.split()[-1]
+        yield url.split("://", 1)[0] + "://" + line.split()[-1]
     finally:
         process.terminate()
         process.wait(timeout=10)
@@ -134,14 +171,21 @@ def main() -> None:
     parser.add_argument("--rtt", type=float, default=80.0, help="added round trip, ms (default 80)")
     parser.add_argument("--mbit", type=float, default=0.0, help="bandwidth cap, Mbit/s (0: none)")
     parser.add_argument("--port", type=int, default=0, help="port to listen on (0: a free one)")
+    parser.add_argument(
+        "--tls-cert", metavar="PEM", help="speak TLS to clients with this key+chain"
+    )
     args = parser.parse_args()
+    tls = None
+    if args.tls_cert:
+        tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        tls.load_cert_chain(args.tls_cert)
     host, _, port = args.upstream.rpartition(":")
     link = Link(delay=args.rtt / 2000.0, rate=args.mbit * 125_000.0)
     # The benchmarks stop it with SIGTERM: it holds nothing worth a clean shutdown, and
     # asyncio's would complain of every connection still open.
     signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve((host or "127.0.0.1", int(port)), link, args.port))
+        asyncio.run(serve((host or "127.0.0.1", int(port)), link, args.port, tls))
 
 
 if __name__ == "__main__":

@@ -1,11 +1,12 @@
 """Start-up: process start to the first run rows painted, ours against `tinker run list`.
 
-    .venv/bin/python benchmarks/startup.py [--runs 1000] [--repeat 5] [--rtt MS]
+    .venv/bin/python benchmarks/startup.py [--runs 1000] [--repeat 5] [--rtt MS] [--tls]
 
 Our app runs in a pseudo-terminal (160x48) and is timed until a run id (`:train:`) is on the
 screen; the official CLI (0.38.0, in its own cached venv) is timed until it exits with its table
 printed. Both talk to the same stand-in server seeded with `--runs` runs, through the same
-latency proxy when `--rtt` is given (`latency.py`: that many ms added to each round trip).
+latency proxy when `--rtt` is given (`latency.py`: that many ms added to each round trip), and
+with `--tls` over https (a TLS hop behind the delay: each new connection pays its handshake).
 Targets: our median at most half of the CLI's at `--rtt 80`, at most 0.8x on loopback. A third
 line times `startup_floor.py`, the least an app on our stack (Textual, httpx, pydantic) can do to
 paint the same first rows: the floor under our figure.
@@ -23,6 +24,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 
 from latency import proxied
 from ptyapp import ROOT, PtyApp, app_env, serve, tinker_cli
@@ -31,8 +33,10 @@ Timing = tuple[float, float]
 """Seconds of wall clock, and of CPU (user + system) the program used meanwhile."""
 
 
-def _first_rows(argv: list[str], url: str) -> Timing:
+def _first_rows(argv: list[str], url: str, early: bool = True) -> Timing:
     env = app_env(url)
+    if not early:
+        env["LAZYTINKER_EARLY"] = "0"
     # Bytecode as an installed wheel has it (pip compiles at install; the CLI's venv has it too).
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     app = PtyApp(argv, env)
@@ -42,9 +46,10 @@ def _first_rows(argv: list[str], url: str) -> Timing:
         app.close()
 
 
-def ours(url: str) -> Timing:
-    """Seconds from exec to the first run rows on screen."""
-    return _first_rows([str(ROOT / ".venv" / "bin" / "lazytinker")], url)
+def ours(url: str, early: bool = True) -> Timing:
+    """Seconds from exec to the first run rows on screen (`early`: the first requests sent
+    before the client is imported, as the app does unless told not to)."""
+    return _first_rows([str(ROOT / ".venv" / "bin" / "lazytinker")], url, early=early)
 
 
 def floor(url: str) -> Timing:
@@ -73,29 +78,43 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--rtt", type=float, default=0.0, help="added round trip in ms (proxy)")
+    parser.add_argument(
+        "--tls", action="store_true", help="over https (each new connection pays its handshake)"
+    )
+    parser.add_argument(
+        "--compare-early",
+        action="store_true",
+        help="also time ours with LAZYTINKER_EARLY=0 (the first requests sent by the client)",
+    )
     args = parser.parse_args()
     server, direct = serve(
         "--runs", str(args.runs), "--sessions", "100", "--checkpoints-per-run", "2"
     )
     try:
-        with proxied(direct, args.rtt) as url:
-            mine, least, other = _measure(url, args.repeat)
+        with proxied(direct, args.rtt, tls=args.tls) as url:
+            series = _measure(url, args.repeat, args.compare_early)
     finally:
         server.terminate()
     link = f"{args.rtt:g} ms added round trip" if args.rtt else "loopback"
+    if args.tls:
+        link += ", over TLS"
     print(
         f"start-up to first run rows, {args.runs} runs, {link}, {args.repeat} runs each "
         "(interleaved), median [lowest-highest]; CPU = user+system seconds meanwhile"
     )
-    print(f"  lazytinker (pty, first rows painted)   {_line(mine)}")
-    print(f"  floor: bare Textual+httpx+pydantic app {_line(least)}")
-    if other:
+    print(f"  lazytinker (pty, first rows painted)   {_line(series['ours'])}")
+    if "late" in series:
+        print(f"  the same, LAZYTINKER_EARLY=0           {_line(series['late'])}")
+    print(f"  floor: bare Textual+httpx+pydantic app {_line(series['floor'])}")
+    if "cli" in series:
         target = "0.50x" if args.rtt >= 80 else "0.80x"
-        print(f"  tinker run list (to exit)              {_line(other)}")
-        print(
-            f"  ratio                                  {_ratio(mine, other)}  (target <= {target})"
-        )
-        print(f"  floor's ratio                          {_ratio(least, other)}")
+        cli = series["cli"]
+        print(f"  tinker run list (to exit)              {_line(cli)}")
+        ratio = _ratio(series["ours"], cli)
+        print(f"  ratio                                  {ratio}  (target <= {target})")
+        if "late" in series:
+            print(f"  ratio, LAZYTINKER_EARLY=0              {_ratio(series['late'], cli)}")
+        print(f"  floor's ratio                          {_ratio(series['floor'], cli)}")
     return 0
 
 
@@ -111,23 +130,23 @@ def _ratio(ours: list[Timing], theirs: list[Timing]) -> str:
     return f"{wall:6.2f}x  (CPU {cpu:.2f}x)"
 
 
-def _measure(url: str, repeat: int) -> tuple[list[Timing], list[Timing], list[Timing]]:
-    """Ours, the floor's and the CLI's start-up times against `url`, interleaved."""
+def _measure(url: str, repeat: int, compare_early: bool) -> dict[str, list[Timing]]:
+    """Start-up times against `url` of ours (and ours not early), the floor and the CLI,
+    interleaved."""
     cli = tinker_cli()
-    # Warm the OS caches for all three, as a user's second start would be.
-    ours(url)
-    floor(url)
+    sides: dict[str, Callable[[], Timing]] = {"ours": lambda: ours(url)}
+    if compare_early:
+        sides["late"] = lambda: ours(url, early=False)
+    sides["floor"] = lambda: floor(url)
     if cli is not None:
-        theirs(str(cli), url)
-    mine: list[Timing] = []
-    least: list[Timing] = []
-    other: list[Timing] = []
+        sides["cli"] = lambda: theirs(str(cli), url)
+    for side in sides.values():
+        side()  # warm the OS caches for each, as a user's second start would be
+    series: dict[str, list[Timing]] = {name: [] for name in sides}
     for _ in range(repeat):
-        mine.append(ours(url))
-        least.append(floor(url))
-        if cli is not None:
-            other.append(theirs(str(cli), url))
-    return mine, least, other
+        for name, side in sides.items():
+            series[name].append(side())
+    return series
 
 
 if __name__ == "__main__":

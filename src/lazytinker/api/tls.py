@@ -24,19 +24,33 @@ _threads: dict[str, threading.Thread] = {}
 _lock = threading.Lock()
 
 
-def verifying_context() -> ssl.SSLContext:
-    """A verifying context with the CAs httpx would trust."""
+Trusted = tuple[str | None, str | None]
+"""Where the CAs are: a file, or a folder."""
+
+
+def _trusted() -> Trusted:
+    """Where the CAs httpx would trust are."""
     if cafile := os.environ.get("SSL_CERT_FILE"):
-        return ssl.create_default_context(cafile=cafile)
+        return cafile, None
     if capath := os.environ.get("SSL_CERT_DIR"):
-        return ssl.create_default_context(capath=capath)
+        return None, capath
     import certifi
 
-    return ssl.create_default_context(cafile=certifi.where())
+    return certifi.where(), None
 
 
-def _build() -> None:
-    context = verifying_context()
+def verifying_context() -> ssl.SSLContext:
+    """A verifying context with the CAs httpx would trust."""
+    return _context(_trusted())
+
+
+def _context(trusted: Trusted) -> ssl.SSLContext:
+    cafile, capath = trusted
+    return ssl.create_default_context(cafile=cafile, capath=capath)
+
+
+def _build(trusted: Trusted) -> None:
+    context = _context(trusted)
     with _lock:
         _built.setdefault("https", context)
 
@@ -48,7 +62,12 @@ def prepare(base_url: str) -> None:
     with _lock:
         if "https" in _built or "https" in _threads:
             return
-        thread = threading.Thread(target=_build, name="lazytinker-tls", daemon=True)
+        # Found here, in the caller's thread: `certifi` is imported here, not beside the
+        # caller's own imports (threads importing at once slow each other down, ~0.1 s).
+        trusted = _trusted()
+        thread = threading.Thread(
+            target=_build, args=(trusted,), name="lazytinker-tls", daemon=True
+        )
         _threads["https"] = thread
     thread.start()
 

@@ -11,6 +11,7 @@ when they drift apart.
 from __future__ import annotations
 
 import json
+import os
 from typing import TYPE_CHECKING
 
 from lazytinker import __version__
@@ -41,10 +42,16 @@ def _json(body: object) -> bytes:
     return json.dumps(body).encode()  # as `api/redirects.request_following` encodes a body
 
 
+EARLY_SWITCH = "LAZYTINKER_EARLY"
+"""`LAZYTINKER_EARLY=0` keeps the first wave for the client to send (a server that minds,
+or a comparison: `benchmarks/startup.py --compare-early`)."""
+
+
 def start_early(profile: Profile) -> EarlyRequests | None:
     """Send the first wave for `profile` now, or None when it cannot go out early: the key
-    comes from a command (it is run later, off the event loop), or a proxy is set."""
-    if not profile.api_key or proxied():
+    comes from a command (it is run later, off the event loop), a proxy is set, or
+    `LAZYTINKER_EARLY=0`."""
+    if not profile.api_key or proxied() or os.environ.get(EARLY_SWITCH) == "0":
         return None
     from lazytinker.api.tls import context_for
 
