@@ -8,6 +8,8 @@ that failed or came broken leaves the client where it would have been without it
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -284,3 +286,40 @@ def test_the_first_wave_is_sent_at_once(
         time.sleep(0.02)
     assert len(recording.first_wave_of("tinker")) == len(first_wave("tinker"))
     assert early.waiting == len(first_wave("tinker"))
+
+
+THREAD_IMPORTS = """
+import sys, threading, time
+seen = []
+
+class Watch:
+    def find_spec(self, name, path, target=None):
+        if threading.current_thread() is not threading.main_thread():
+            seen.append(name)
+
+sys.meta_path.insert(0, Watch())
+from lazytinker.cli.first_wave import start_early
+from lazytinker.config import Profile
+
+profile = Profile(name="t", flavor="tinker", base_url=sys.argv[1], api_key="tml-demo")
+early = start_early(profile)
+deadline = time.monotonic() + 20
+while any(t.name == "lazytinker-early" for t in threading.enumerate()):
+    if time.monotonic() > deadline:
+        sys.exit("the early threads did not end")
+    time.sleep(0.02)
+print(seen)
+"""
+
+
+def test_the_early_threads_import_nothing(
+    recorded: tuple[Recording, str, ServerThread],
+) -> None:
+    """Whatever they need is imported before they start: a thread importing beside the main
+    thread's own imports makes both slower (checked in a fresh interpreter)."""
+    _, url, _ = recorded
+    done = subprocess.run(
+        [sys.executable, "-c", THREAD_IMPORTS, url], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr[-500:]
+    assert done.stdout.strip() == "[]"
