@@ -5,7 +5,10 @@ The servers are real (uvicorn on 127.0.0.1) with certificates from a throw-away 
 
 from __future__ import annotations
 
+import os
 import ssl
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -108,3 +111,33 @@ async def test_a_certificate_nobody_trusts_fails_the_same_way_early(
             messages.append(str(raised.value))
     assert messages[0] == messages[1]
     assert "CERTIFICATE_VERIFY_FAILED" in messages[1]
+
+
+@pytest.mark.parametrize("bundle", ["missing", "not a bundle"])
+def test_cas_that_cannot_be_loaded_are_one_line(
+    bundle: str, tmp_path: Path, fresh_context: None
+) -> None:
+    """A mistyped SSL_CERT_FILE, or one that holds no certificate: one line, no traceback,
+    whether it is seen at once (missing) or by the thread that loads it."""
+    named = tmp_path / "ca.pem"
+    if bundle == "not a bundle":
+        named.write_text("not a certificate\n")
+    env = {
+        **os.environ,
+        "SSL_CERT_FILE": str(named),
+        "TINKER_API_KEY": "tml-demo",
+        "LAZYTINKER_CONFIG": str(tmp_path / "none.toml"),
+    }
+    binary = Path(sys.executable).with_name("lazytinker")
+    done = subprocess.run(
+        [str(binary), "--base-url", "https://127.0.0.1:9"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
+    assert done.returncode == 2
+    (line,) = done.stderr.splitlines()
+    assert line.startswith(f"lazytinker: The CA certificates of SSL_CERT_FILE ({named})")
+    assert "Traceback" not in done.stdout + done.stderr

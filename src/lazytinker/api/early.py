@@ -161,8 +161,8 @@ class EarlyRequests:
         parts = urlsplit(self.base_url)
         host, https = parts.hostname or "", parts.scheme == "https"
         try:
-            # The connection first: the SYN travels while the rest is imported.
-            # The host goes straight to `getaddrinfo`, which takes bytes (typeshed says str).
+            # The connection first: over https it is made while the TLS context is still being
+            # built. The host goes to `getaddrinfo`, which takes bytes (typeshed says str).
             address = (_resolvable(host), parts.port or (443 if https else 80))
             sock = socket.create_connection(address, timeout=CONNECT_TIMEOUT)  # type: ignore[arg-type]
         except OSError as error:  # refused, unreachable, timed out
@@ -171,9 +171,11 @@ class EarlyRequests:
         try:
             if https:
                 try:
-                    sock = self._context().wrap_socket(sock, server_hostname=host)
+                    wrapped = self._context().wrap_socket(sock, server_hostname=host)
                 except OSError as error:  # the handshake failed, or the certificate
                     return EarlyFailure(str(error), timed_out=isinstance(error, TimeoutError))
+                self._open.discard(sock)  # detached: the wrapped socket owns the connection
+                sock = wrapped
                 self._open.add(sock)
             sock.settimeout(READ_TIMEOUT)
             return _ask(sock, host, parts.port, https, self._prefix + request.path, request, sent)

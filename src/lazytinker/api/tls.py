@@ -19,7 +19,10 @@ import os
 import ssl
 import threading
 
+from lazytinker.api.errors import ConfigError
+
 _built: dict[str, ssl.SSLContext] = {}
+_failed: dict[str, ConfigError] = {}
 _threads: dict[str, threading.Thread] = {}
 _lock = threading.Lock()
 
@@ -46,17 +49,37 @@ def verifying_context() -> ssl.SSLContext:
 
 def _context(trusted: Trusted) -> ssl.SSLContext:
     cafile, capath = trusted
-    return ssl.create_default_context(cafile=cafile, capath=capath)
+    try:
+        return ssl.create_default_context(cafile=cafile, capath=capath)
+    except OSError as error:  # missing, unreadable, or no certificate in it (ssl.SSLError)
+        raise _unusable(trusted, error) from None
+
+
+def _unusable(trusted: Trusted, why: object) -> ConfigError:
+    cafile, capath = trusted
+    if os.environ.get("SSL_CERT_FILE"):
+        where = f"SSL_CERT_FILE ({cafile})"
+    elif os.environ.get("SSL_CERT_DIR"):
+        where = f"SSL_CERT_DIR ({capath})"
+    else:
+        where = f"certifi's bundle ({cafile})"
+    return ConfigError(f"The CA certificates of {where} cannot be used: {why}")
 
 
 def _build(trusted: Trusted) -> None:
-    context = _context(trusted)
+    try:
+        context = _context(trusted)
+    except ConfigError as error:
+        with _lock:
+            _failed["https"] = error
+        return
     with _lock:
         _built.setdefault("https", context)
 
 
 def prepare(base_url: str) -> None:
-    """Start building the context `base_url` needs, in a thread (nothing for `http://`)."""
+    """Start building the context `base_url` needs, in a thread (nothing for `http://`).
+    Raises `ConfigError` at once when the CAs named by the environment are not there."""
     if not base_url.lower().startswith("https://"):
         return
     with _lock:
@@ -65,6 +88,9 @@ def prepare(base_url: str) -> None:
         # Found here, in the caller's thread: `certifi` is imported here, not beside the
         # caller's own imports (threads importing at once slow each other down, ~0.1 s).
         trusted = _trusted()
+        cafile, capath = trusted
+        if (cafile and not os.path.isfile(cafile)) or (capath and not os.path.isdir(capath)):
+            raise _unusable(trusted, "no such file or folder")
         thread = threading.Thread(
             target=_build, args=(trusted,), name="lazytinker-tls", daemon=True
         )
@@ -73,7 +99,8 @@ def prepare(base_url: str) -> None:
 
 
 def context_for(base_url: str) -> ssl.SSLContext:
-    """The context for a service at `base_url`: verifying for `https://`, empty for `http://`."""
+    """The context for a service at `base_url`: verifying for `https://`, empty for `http://`.
+    Raises `ConfigError` when the CAs to trust cannot be loaded."""
     if not base_url.lower().startswith("https://"):
         # Verifies (CERT_REQUIRED, hostname checked) against no CA: any TLS through it fails.
         return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
@@ -82,6 +109,9 @@ def context_for(base_url: str) -> ssl.SSLContext:
         thread.join()
     with _lock:
         found = _built.get("https")
+        failed = _failed.get("https")
+    if failed is not None:
+        raise failed
     if found is None:
         found = verifying_context()
         with _lock:

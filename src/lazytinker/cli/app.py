@@ -147,7 +147,10 @@ def _launch(args: argparse.Namespace) -> int:
         from lazytinker.api.tls import prepare
         from lazytinker.cli.first_wave import start_early
 
-        prepare(profile.base_url)
+        try:
+            prepare(profile.base_url)
+        except ConfigError as error:
+            return refuse("lazytinker", error)
         # The first requests leave now, before the checks below import what they need.
         early = start_early(profile)
     refused = _refusal(args, settings)

@@ -69,7 +69,14 @@ def run(
     early: EarlyRequests | None = None,
 ) -> int:
     """Build the app on a new event loop and run it; returns the exit status."""
-    return asyncio.run(_run_app(profile, settings, args, problem, early))
+    from lazytinker.api.errors import ConfigError
+
+    try:
+        return asyncio.run(_run_app(profile, settings, args, problem, early))
+    except ConfigError as error:  # the CAs to trust could not be loaded (`api/tls.py`)
+        from lazytinker.cli.output import refuse
+
+        return refuse("lazytinker", error)
 
 
 async def _run_app(
