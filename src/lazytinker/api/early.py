@@ -19,6 +19,7 @@ import contextlib
 import os
 import socket
 import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future
 from typing import TYPE_CHECKING
@@ -56,17 +57,24 @@ class EarlyRequest:
 
 
 class EarlyAnswer:
-    """An answer that came whole: status, reason, headers as sent, and the body as sent."""
+    """An answer that came whole: status, reason, headers as sent, the body as sent, and the
+    seconds from sending the request to its headers (the about panel's round trips)."""
 
-    __slots__ = ("body", "headers", "reason", "status")
+    __slots__ = ("body", "headers", "reason", "seconds", "status")
 
     def __init__(
-        self, status: int, reason: str, headers: list[tuple[str, str]], body: bytes
+        self,
+        status: int,
+        reason: str,
+        headers: list[tuple[str, str]],
+        body: bytes,
+        seconds: float,
     ) -> None:
         self.status = status
         self.reason = reason
         self.headers = headers
         self.body = body
+        self.seconds = seconds
 
 
 class EarlyFailure:
@@ -211,7 +219,7 @@ def _ask(
     connection.sock = sock  # already open: `request` sends on it
     # `request` adds Host and Content-Length, as httpx does, and nothing else.
     connection.request(request.method, path, request.body, sent.headers)
-    return _read_answer(connection)
+    return _read_answer(connection, time.monotonic())
 
 
 def _resolvable(host: str) -> bytes:
@@ -220,8 +228,9 @@ def _resolvable(host: str) -> bytes:
     return host.encode("ascii") if host.isascii() else host.encode("idna")
 
 
-def _read_answer(connection: HTTPConnection) -> EarlyAnswer | None:
+def _read_answer(connection: HTTPConnection, sent_at: float) -> EarlyAnswer | None:
     response = connection.getresponse()
+    seconds = time.monotonic() - sent_at
     if response.length is not None:
         # A body cut short raises here (IncompleteRead): dropped, not shortened.
         body = response.read() if response.length <= ANSWER_CAP else None
@@ -229,7 +238,7 @@ def _read_answer(connection: HTTPConnection) -> EarlyAnswer | None:
         body = response.read(ANSWER_CAP + 1)  # chunked, or until the connection closes
     if body is None or len(body) > ANSWER_CAP:
         return None
-    return EarlyAnswer(response.status, response.reason, response.getheaders(), body)
+    return EarlyAnswer(response.status, response.reason, response.getheaders(), body, seconds)
 
 
 def _same_headers(ours: Mapping[str, str], theirs: Sequence[tuple[str, str]]) -> bool:

@@ -15,6 +15,10 @@ import httpx
 
 from lazytinker.api.early import EarlyAnswer, EarlyFailure, EarlyRequests
 
+ANSWERED_IN = "lazytinker.answered_in"
+"""A response extension: the seconds its early request took to be answered (handed over
+later, the response itself arrives at once)."""
+
 
 class Primed(httpx.AsyncBaseTransport):
     """`inner`, with the answers of `early` handed out first to the requests they match."""
@@ -62,5 +66,6 @@ def _response(answer: EarlyAnswer) -> httpx.Response:
         extensions={
             "http_version": b"HTTP/1.1",
             "reason_phrase": answer.reason.encode("latin-1", "replace"),
+            ANSWERED_IN: answer.seconds,
         },
     )

@@ -35,7 +35,7 @@ from lazytinker.api.errors import APIError, BadResponseError, UnreachableError
 from lazytinker.api.handshake import exchange_jwt
 from lazytinker.api.headers import KEY_HEADER, USER_AGENT, common_headers
 from lazytinker.api.pool import CONNECTIONS, SplitPool
-from lazytinker.api.primed import Primed
+from lazytinker.api.primed import ANSWERED_IN, Primed
 from lazytinker.api.redirects import REDIRECTS, request_following, same_origin
 from lazytinker.api.responses import (
     M,
@@ -304,7 +304,8 @@ class Transport(Connecting):
     def _observe(self, resp: httpx.Response, seconds: float) -> None:
         """Time one answer's headers, and note the `Server` header the first time."""
         if self._same_origin(str(resp.url)):
-            self.timing.add(seconds)
+            # An early answer was timed by its own request, sent before this one.
+            self.timing.add(resp.extensions.get(ANSWERED_IN, seconds))
             if server := resp.headers.get("server"):
                 self.server_identity.setdefault("header", server[:80])
 
