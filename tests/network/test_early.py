@@ -348,3 +348,31 @@ def test_an_early_answer_is_timed_from_its_own_request() -> None:
     assert answered == 1
     assert fastest is not None
     assert fastest >= 0.3
+
+
+async def test_when_no_thread_can_be_had_the_client_sends_the_rest(
+    recorded: tuple[Recording, str, ServerThread], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    recording, url, _ = recorded
+    start = threading.Thread.start
+    allowed = [1]
+
+    def scarce(thread: threading.Thread) -> None:
+        if thread.name == "lazytinker-early":
+            if not allowed:
+                raise RuntimeError("can't start new thread")
+            allowed.pop()
+        start(thread)
+
+    profile = profile_for(url)
+    with monkeypatch.context() as patched:
+        patched.setattr(threading.Thread, "start", scarce)
+        early = started(profile)
+    assert early.waiting == 1
+    store, api = await start_store(profile, early)
+    try:
+        assert api.transport.answered_early == 1
+    finally:
+        await store.close()
+    lines = [(s[0], s[1], s[2]) for s in recording.first_wave_of("tinker")]
+    assert len(lines) == len(set(lines)) == len(first_wave("tinker"))

@@ -141,14 +141,18 @@ class EarlyRequests:
                 headers["Content-Type"] = "application/json"
             headers[KEY_HEADER] = self._key
             sent = _Sent(headers, request.body)
-            self._waiting[(request.method, self.base_url + request.path)] = sent
             thread = threading.Thread(
                 target=self._fetch, args=(request, sent), name="lazytinker-early", daemon=True
             )
-            thread.start()
+            try:
+                thread.start()
+            except RuntimeError:  # no thread to be had: the client sends the rest itself
+                break
+            self._waiting[(request.method, self.base_url + request.path)] = sent
         timer = threading.Timer(GIVE_UP, self._give_up)
         timer.daemon = True
-        timer.start()
+        with contextlib.suppress(RuntimeError):  # without it, what is not taken stays
+            timer.start()
 
     def take(
         self, method: str, url: str, headers: Sequence[tuple[str, str]], body: bytes
