@@ -21,7 +21,6 @@ import pytest
 from lazytinker.api import early as early_module
 from lazytinker.api.client import TinkerAPI
 from lazytinker.api.early import EarlyRequests, proxied
-from lazytinker.api.errors import UnreachableError
 from lazytinker.cli.first_wave import first_wave, start_early
 from lazytinker.config import Profile
 from lazytinker.server.runner import ServerThread
@@ -30,6 +29,8 @@ from tests.client_asgi import Receive, Reply, Scope, ScriptedApp, Send, closed_p
 from tests.conftest import StartServer
 from tests.downloads.raw import Request, response, serve_raw
 from tests.ui.harness import profile_for
+
+from .early_cases import unreachable_both_ways
 
 FLAVORS = ("tinker", "hpcai")
 Seen = tuple[str, str, str, tuple[tuple[str, str], ...], bytes]
@@ -164,18 +165,9 @@ async def test_an_early_error_goes_through_the_clients_retries() -> None:
 
 
 async def test_an_early_connection_refused_fails_as_the_clients_own() -> None:
-    url = f"http://127.0.0.1:{closed_port()}"
-    messages = []
-    for early in (False, True):
-        profile = profile_for(url, flavor="hpcai")
-        async with TinkerAPI(
-            profile.target(), early=started(profile) if early else None, deadline=5
-        ) as api:
-            with pytest.raises(UnreachableError) as raised:
-                await api.list_training_runs(limit=100, offset=0)
-            messages.append(str(raised.value))
-    assert messages[0] == messages[1]
-    assert "connection failed" in messages[1]
+    without, early = await unreachable_both_ways(f"http://127.0.0.1:{closed_port()}")
+    assert early == without
+    assert "connection failed" in early
 
 
 def cut_first(answer: bytes) -> Any:

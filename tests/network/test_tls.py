@@ -18,10 +18,11 @@ import trustme
 
 from lazytinker.api import tls
 from lazytinker.api.client import TinkerAPI
-from lazytinker.api.errors import UnreachableError
 from lazytinker.cli.first_wave import start_early
 from tests.client_asgi import Reply, ScriptedApp, serve
 from tests.ui.harness import profile_for
+
+from .early_cases import unreachable_both_ways
 
 RUNS = {"training_runs": [], "cursor": {"offset": 0, "limit": 100, "total_count": 0}}
 
@@ -100,17 +101,9 @@ async def test_a_certificate_nobody_trusts_fails_the_same_way_early(
 ) -> None:
     url, _ = https_url
     _trust(trustme.CA(), tmp_path, monkeypatch)  # another CA: the server's is not trusted
-    messages = []
-    for early in (False, True):
-        profile = profile_for(url, flavor="hpcai")
-        async with TinkerAPI(
-            profile.target(), early=start_early(profile) if early else None, deadline=5
-        ) as api:
-            with pytest.raises(UnreachableError) as raised:
-                await api.list_training_runs(limit=100, offset=0)
-            messages.append(str(raised.value))
-    assert messages[0] == messages[1]
-    assert "CERTIFICATE_VERIFY_FAILED" in messages[1]
+    without, early = await unreachable_both_ways(url)
+    assert early == without
+    assert "CERTIFICATE_VERIFY_FAILED" in early
 
 
 @pytest.mark.parametrize("bundle", ["missing", "not a bundle"])

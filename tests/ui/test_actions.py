@@ -642,7 +642,7 @@ async def test_read_only_from_the_command_line_and_the_config(
     config: str,
 ) -> None:
     from lazytinker.cli import app as launch
-    from lazytinker.cli.launch import build_app
+    from lazytinker.cli import launch as on_the_loop
 
     settings = tmp_path / "config.toml"
     settings.write_text(config)
@@ -651,10 +651,10 @@ async def test_read_only_from_the_command_line_and_the_config(
     given: list[tuple[Any, ...]] = []
     # The command line resolves everything, then hands over to the event loop: take over
     # there, and build the app on this test's loop as the command line would have.
-    monkeypatch.setattr(launch, "_run", lambda *args: given.append(args) or 0)
+    monkeypatch.setattr(on_the_loop, "run", lambda *args: given.append(args) or 0)
     assert launch.main([*argv, "--base-url", server.url]) == 0
     (resolved,) = given
-    app = await build_app(*resolved)
+    app = await on_the_loop.build_app(*resolved)
     assert app.store is not None
     assert app.store.read_only
     (target,) = await pick(server, private)

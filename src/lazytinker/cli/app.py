@@ -30,6 +30,7 @@ DEMO_KEY = "tml-demo"
 def build_parser() -> argparse.ArgumentParser:
     """The app's command-line options."""
     from lazytinker.cli.refusals import OneLineParser
+    from lazytinker.cli.service_options import add_service_options
 
     parser = OneLineParser(
         prog="lazytinker",
@@ -37,12 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Sub-commands: `lazytinker serve --help`, `lazytinker download --help`.",
     )
     parser.add_argument("--version", action="version", version=f"lazytinker {__version__}")
-    parser.add_argument("--profile", metavar="NAME", help="profile of the config file to use")
-    parser.add_argument("--base-url", metavar="URL", help="service URL (overrides the profile)")
-    parser.add_argument("--flavor", choices=("tinker", "hpcai"), help="service flavor")
-    parser.add_argument(
-        "--insecure", action="store_true", help="allow plain http:// to a non-loopback host"
-    )
+    add_service_options(parser)
     parser.add_argument(
         "--refresh",
         metavar="SECONDS",
@@ -123,7 +119,8 @@ def _launch(args: argparse.Namespace) -> int:
     _lighten_imports()
     from lazytinker.api.errors import ConfigError
     from lazytinker.cli.output import refuse
-    from lazytinker.config import load_settings, resolve_profile
+    from lazytinker.cli.service_options import profile_from
+    from lazytinker.config import load_settings
 
     # Every refusal of the configuration is one line on stderr, before any full-screen UI.
     problem: str | None = None
@@ -135,13 +132,7 @@ def _launch(args: argparse.Namespace) -> int:
     profile: Profile | None = None
     if not args.demo:
         try:
-            profile = resolve_profile(
-                settings=settings,
-                profile=args.profile,
-                base_url=args.base_url,
-                flavor=args.flavor,
-                insecure=args.insecure,
-            )
+            profile = profile_from(args, settings)
         except ConfigError as error:
             return refuse("lazytinker", error)
         from lazytinker.api.tls import prepare
@@ -174,7 +165,9 @@ def _launch(args: argparse.Namespace) -> int:
             )
             profile = _demo_profile(server.url)
             args.logs = [logs, *(args.logs or [])]
-        return _run(profile, settings, args, problem, early)
+        from lazytinker.cli.launch import run
+
+        return run(profile, settings, args, problem, early)
     return 0
 
 
@@ -202,15 +195,3 @@ def _refusal(args: argparse.Namespace, settings: Settings) -> str | ConfigError 
         # A config mistake like any other: one line on stderr, before the full screen.
         return error
     return None
-
-
-def _run(
-    profile: Profile | None,
-    settings: Settings,
-    args: argparse.Namespace,
-    problem: str | None,
-    early: EarlyRequests | None = None,
-) -> int:
-    from lazytinker.cli.launch import run
-
-    return run(profile, settings, args, problem, early)

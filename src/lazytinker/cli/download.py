@@ -35,7 +35,8 @@ from lazytinker.api.paths import CheckpointRef, InvalidPathError
 from lazytinker.api.transport import DEADLINE
 from lazytinker.cli.output import json_line, say, warn
 from lazytinker.cli.progress_line import ProgressLine, render_progress, size_text
-from lazytinker.config import Profile, load_settings, resolve_profile
+from lazytinker.cli.service_options import add_service_options, profile_from
+from lazytinker.config import Profile, load_settings
 
 __all__ = ["build_parser", "main", "render_progress"]
 
@@ -62,12 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="allow the export flow's short training session (billable) without asking",
     )
     parser.add_argument("--json", action="store_true", help="one JSON object per checkpoint")
-    parser.add_argument("--profile", metavar="NAME", help="profile of the config file to use")
-    parser.add_argument("--base-url", metavar="URL", help="service URL (overrides the profile)")
-    parser.add_argument("--flavor", choices=("tinker", "hpcai"), help="service flavor")
-    parser.add_argument(
-        "--insecure", action="store_true", help="allow plain http:// to a non-loopback host"
-    )
+    add_service_options(parser)
     parser.add_argument(
         "--timeout",
         metavar="SECONDS",
@@ -84,13 +80,7 @@ def main(argv: Sequence[str]) -> int:
     try:
         refs = [CheckpointRef.parse(text.strip()) for text in args.paths]
         settings = load_settings()
-        profile = resolve_profile(
-            settings=settings,
-            profile=args.profile,
-            base_url=args.base_url,
-            flavor=args.flavor,
-            insecure=args.insecure,
-        )
+        profile = profile_from(args, settings)
     except (InvalidPathError, LazytinkerError) as error:
         warn("lazytinker download", error)
         return EXIT_USAGE

@@ -1,0 +1,25 @@
+"""What the early-request tests share: the error a call ends in, with and without them."""
+
+from __future__ import annotations
+
+import pytest
+
+from lazytinker.api.client import TinkerAPI
+from lazytinker.api.errors import UnreachableError
+from lazytinker.cli.first_wave import start_early
+from tests.ui.harness import profile_for
+
+
+async def unreachable_both_ways(url: str) -> tuple[str, str]:
+    """The message of the `UnreachableError` one listing ends in at `url` (hpcai flavor):
+    first with the client sending it, then with the early requests sent first."""
+    messages = []
+    for early in (False, True):
+        profile = profile_for(url, flavor="hpcai")
+        async with TinkerAPI(
+            profile.target(), early=start_early(profile) if early else None, deadline=5
+        ) as api:
+            with pytest.raises(UnreachableError) as raised:
+                await api.list_training_runs(limit=100, offset=0)
+            messages.append(str(raised.value))
+    return messages[0], messages[1]
