@@ -183,3 +183,57 @@ async def test_a_refresh_begun_while_an_action_is_on_its_way_never_undoes_it(
     else:
         assert target.path not in truth
         assert shown is None
+
+
+class FailOneAction(HoldOneAction):
+    """ASGI: the next `method` request waits until released, then fails with a 500 without
+    the server acting on it."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.armed and scope["type"] == "http" and scope["method"] == self.method:
+            self.armed = False
+            self.arrived.set()
+            await asyncio.to_thread(self.release.wait, 30)
+            body = b'{"detail": "it broke"}'
+            headers = [(b"content-type", b"application/json"), (b"content-length", b"22")]
+            await send({"type": "http.response.start", "status": 500, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
+            return
+        await self.app(scope, receive, send)
+
+
+async def test_a_failed_publish_is_undone_under_a_newer_expiry_set(server: ServerThread) -> None:
+    # The fault test's public row the server had never made public: a publish on its way, an
+    # expiry set on the same checkpoint meanwhile (its row built on the publish's), then the
+    # publish failed; its roll-back was skipped for the newer change, which kept "public".
+    failing = FailOneAction(server.app, "POST")
+    with serve(failing) as url:
+        store, run_id = await first_run_loaded(url)
+        keyed = store.run_checkpoints(run_id)
+        target = next(
+            c
+            for c in keyed
+            if not c.public and c.expires_at is None and c.checkpoint_type != "external"
+        )
+        ref = CheckpointRef.parse(target.path)
+
+        failing.armed = True
+        publishing = asyncio.create_task(store.publish([ref]))
+        await until(failing.arrived)
+        assert keyed.get(target.path).public  # type: ignore[union-attr]  (shown at once)
+        (expiry,) = await store.set_ttl([ref], 7 * 86400)
+        assert expiry.ok
+        failing.release.set()
+        (published,) = await publishing
+        assert not published.ok
+
+        shown = keyed.get(target.path)
+        truth = (await server_says(url, run_id))[target.path]
+        await store.close()
+    assert not truth.public
+    assert truth.expires_at is not None
+    assert shown is not None
+    assert not shown.public
+    # The expiry the set showed (now + 7 days here, not read back): the server's, to the second.
+    assert shown.expires_at is not None
+    assert abs((shown.expires_at - truth.expires_at).total_seconds()) < 60

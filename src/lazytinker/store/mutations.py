@@ -11,7 +11,11 @@ So every mutation takes a number from one counter as it begins and another as it
 leaves alone every key that was being changed at any moment since that stamp: begun after it,
 ended after it, or still on its way (`unsettled_since`). The mutation's own re-read, which begins
 after its answer, then writes the server's word. A roll-back asks a narrower question: whether
-a newer mutation of the same key began since its own (`newer`).
+a newer mutation of the same field of the same key began since its own (`newer`); if not, it
+puts back that one field and leaves the rest of the row as it is now. (Putting back the whole
+row it saw before once undid nothing: a publish that failed after an expiry set on the same
+checkpoint had begun skipped its roll-back, and the expiry's row, built while the publish was on
+its way, said public for good.)
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ class Mutations:
         self._last = 0
         self.began: dict[str, int] = {}
         """The number of the latest mutation of each key that was ever changed."""
+        self._field_began: dict[tuple[str, str], int] = {}
         self._ended: dict[str, int] = {}
         self._on_the_way: Counter[str] = Counter()
 
@@ -40,10 +45,12 @@ class Mutations:
         """The counter now: a load notes it as it begins."""
         return self._last
 
-    def begin(self, key: str) -> int:
-        """A mutation of `key` begins: its number (what its own roll-back compares with)."""
+    def begin(self, key: str, field: str = "") -> int:
+        """A mutation of `key` (of its `field`, when it changes one) begins: its number (what
+        its own roll-back compares with)."""
         self._last = number = next(self._counter)
         self.began[key] = number
+        self._field_began[(key, field)] = number
         self._on_the_way[key] += 1
         return number
 
@@ -62,10 +69,10 @@ class Mutations:
         finally:
             self.end(key)
 
-    def newer(self, key: str, than: int) -> bool:
-        """Whether a mutation of `key` began after mutation number `than` (a roll-back of
-        `than` would undo it)."""
-        return self.began.get(key, 0) > than
+    def newer(self, key: str, than: int, field: str = "") -> bool:
+        """Whether a mutation of `key`'s `field` began after mutation number `than` (a
+        roll-back of `than` would undo it)."""
+        return self._field_began.get((key, field), 0) > than
 
     def unsettled(self, key: str, since: int) -> bool:
         """Whether `key` was being changed at any moment after the stamp `since`."""

@@ -215,13 +215,10 @@ class StoreState:
         self.announce(change)
         return change
 
-    def put_checkpoint(
-        self, checkpoint: Checkpoint, *, since: int | None = None, undoing: int | None = None
-    ) -> None:
+    def put_checkpoint(self, checkpoint: Checkpoint, *, since: int | None = None) -> None:
         """Write one checkpoint into every collection that shows it (its run's, the user's).
-        A load that began at `since` leaves it alone if it was being changed meanwhile; the
-        roll-back of mutation `undoing` leaves it alone if a newer mutation of it began."""
-        if self._held_back(checkpoint.path, since, undoing):
+        A load that began at `since` leaves it alone if it was being changed meanwhile."""
+        if since is not None and self.mutations.unsettled(checkpoint.path, since):
             return
         try:
             held = self.checkpoints.get(CheckpointRef.parse(checkpoint.path).run_id)
@@ -235,7 +232,7 @@ class StoreState:
     def drop_checkpoint(self, path: str, *, since: int | None = None) -> None:
         """Remove one checkpoint from every collection (and what was read about it); not by a
         load that began at `since` when the checkpoint was being changed meanwhile."""
-        if self._held_back(path, since, None):
+        if since is not None and self.mutations.unsettled(path, since):
             return
         self.weights_info.pop(path, None)
         with contextlib.suppress(ValueError):
@@ -244,11 +241,14 @@ class StoreState:
                 self.announce(held.remove(path))
         self.announce(self.user_checkpoints.remove(path))
 
-    def _held_back(self, path: str, since: int | None, undoing: int | None) -> bool:
-        mutations = self.mutations
-        if since is not None and mutations.unsettled(path, since):
-            return True
-        return undoing is not None and mutations.newer(path, undoing)
+    def undo(self, path: str, field: str, value: object, number: int) -> None:
+        """Mutation `number` of `field` failed: put `value` back in that field of the row as it
+        is now, unless a newer mutation of that field began (its own answer decides)."""
+        if self.mutations.newer(path, number, field):
+            return
+        current = self.find_checkpoint(path)
+        if current is not None:
+            self.put_checkpoint(current.model_copy(update={field: value}))
 
     async def after_first_screen(self) -> None:
         """Wait until the first screen is painted, when the start-up asked for that: what

@@ -50,22 +50,22 @@ class Expiry:
 
         async def one(ref: CheckpointRef) -> ActionResult:
             before = state.find_checkpoint(ref.path)
-            number = state.mutations.begin(ref.path)
+            number = state.mutations.begin(ref.path, "expires_at")
             if before is not None:
                 state.put_checkpoint(before.model_copy(update={"expires_at": expires}))
             try:
                 await state.mutations.awaiting(ref.path, self.api.set_checkpoint_ttl(ref, seconds))
             except RateLimitedError:
                 if before is not None:
-                    state.put_checkpoint(before, undoing=number)
+                    state.undo(ref.path, "expires_at", before.expires_at, number)
                 raise  # the bulk slows down and tries it again
             except NotFoundError:
                 if before is not None:
-                    state.put_checkpoint(before, undoing=number)
+                    state.undo(ref.path, "expires_at", before.expires_at, number)
                 return ActionResult(ref.path, False, NOT_FOUND)  # settled below
             except LazytinkerError as error:
                 if before is not None:
-                    state.put_checkpoint(before, undoing=number)
+                    state.undo(ref.path, "expires_at", before.expires_at, number)
                 message = f"Could not set the expiry of {ref.path}: {error}"
                 return ActionResult(ref.path, False, message)
             return ActionResult(ref.path, True)

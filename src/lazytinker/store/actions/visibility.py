@@ -39,14 +39,14 @@ class Visibility:
 
         async def one(ref: CheckpointRef) -> ActionResult:
             before = state.find_checkpoint(ref.path)
-            number = state.mutations.begin(ref.path)
+            number = state.mutations.begin(ref.path, "public")
             if before is not None:
                 state.put_checkpoint(before.model_copy(update={"public": public}))
             try:
                 await state.mutations.awaiting(ref.path, call(ref))
             except RateLimitedError:
                 if before is not None:
-                    state.put_checkpoint(before, undoing=number)
+                    state.undo(ref.path, "public", before.public, number)
                 raise  # the bulk slows down and tries it again
             except ConflictError:
                 # 409 = already in the state asked for: we were stale. Re-read to be sure;
@@ -55,8 +55,7 @@ class Visibility:
                     now = await self.reread.checkpoint(ref)
                 except LazytinkerError:
                     if before is not None:
-                        update = {"public": public}
-                        state.put_checkpoint(before.model_copy(update=update), undoing=number)
+                        state.undo(ref.path, "public", public, number)
                     message = f"{ref.path} was already {word}"
                 else:
                     shown = "gone" if now is None else ("public" if now.public else "private")
@@ -65,11 +64,11 @@ class Visibility:
                 return ActionResult(ref.path, True, message)
             except NotFoundError:
                 if before is not None:
-                    state.put_checkpoint(before, undoing=number)
+                    state.undo(ref.path, "public", before.public, number)
                 return await self.reread.after_not_found(ref, f"Could not make {word}")
             except LazytinkerError as error:
                 if before is not None:
-                    state.put_checkpoint(before, undoing=number)
+                    state.undo(ref.path, "public", before.public, number)
                 message = f"Could not make {ref.path} {word}: {error}"
                 state.notify(message, "error")
                 return ActionResult(ref.path, False, message)
