@@ -9,11 +9,13 @@ that failed or came broken leaves the client where it would have been without it
 from __future__ import annotations
 
 import asyncio
+import os
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -368,3 +370,29 @@ async def test_when_no_thread_can_be_had_the_client_sends_the_rest(
         await store.close()
     lines = [(s[0], s[1], s[2]) for s in recording.first_wave_of("tinker")]
     assert len(lines) == len(set(lines)) == len(first_wave("tinker"))
+
+
+def test_an_option_refused_at_once_sends_nothing(
+    recorded: tuple[Recording, str, ServerThread], tmp_path: Path
+) -> None:
+    """A mistyped theme is refused before anything leaves: the server sees no request."""
+    recording, url, _ = recorded
+    env = {
+        **os.environ,
+        "TINKER_API_KEY": "tml-demo",
+        "TINKER_BASE_URL": url,
+        "LAZYTINKER_CONFIG": str(tmp_path / "none.toml"),
+    }
+    binary = Path(sys.executable).with_name("lazytinker")
+    done = subprocess.run(
+        [str(binary), "--theme", "no-such-theme"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
+    assert done.returncode == 2
+    assert "no-such-theme" in done.stderr
+    time.sleep(0.5)  # anything sent would have arrived by now
+    assert recording.seen == []

@@ -128,6 +128,12 @@ def _launch(args: argparse.Namespace) -> int:
         settings = load_settings()
     except ConfigError as error:
         return refuse("lazytinker", error)
+    from lazytinker.cli.refusals import logs_problem, theme_problem
+
+    # The checks that cost nothing come before anything is sent: a typo sends no request.
+    bad = theme_problem(args.theme, settings.ui.theme, settings.path) or logs_problem(args.logs)
+    if bad:
+        return refuse("lazytinker", bad)
     early: EarlyRequests | None = None
     profile: Profile | None = None
     if not args.demo:
@@ -142,7 +148,8 @@ def _launch(args: argparse.Namespace) -> int:
             prepare(profile.base_url)
         except ConfigError as error:
             return refuse("lazytinker", error)
-        # The first requests leave now, before the checks below import what they need.
+        # The first requests leave now, before the checks below import what they need (the
+        # key bindings' check the whole UI, the clean-up rules' the store).
         early = start_early(profile)
     refused = _refusal(args, settings)
     if refused is not None:
@@ -172,7 +179,8 @@ def _launch(args: argparse.Namespace) -> int:
 
 
 def _refusal(args: argparse.Namespace, settings: Settings) -> str | ConfigError | None:
-    """What in the options or the config file stops the app from starting, if anything."""
+    """What in the config file stops the app from starting, if anything: the checks that
+    import much (the options' were made already)."""
     from lazytinker.api.errors import ConfigError
 
     if settings.keys:
@@ -182,11 +190,6 @@ def _refusal(args: argparse.Namespace, settings: Settings) -> str | ConfigError 
             line = settings.key_lines.get(found.binding_id)
             where = f"{settings.path}:{line}" if line else str(settings.path)
             return f"{where} [keys]: {found.message}"
-    from lazytinker.cli.refusals import logs_problem, theme_problem
-
-    bad = theme_problem(args.theme, settings.ui.theme, settings.path) or logs_problem(args.logs)
-    if bad:
-        return bad
     from lazytinker.config.cleanup import load_cleanup
 
     try:
