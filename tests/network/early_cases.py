@@ -1,6 +1,12 @@
-"""What the early-request tests share: the error a call ends in, with and without them."""
+"""What the early-request tests share: the error a call ends in with and without them, and
+the command line run to a refusal."""
 
 from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -23,3 +29,23 @@ async def unreachable_both_ways(url: str) -> tuple[str, str]:
                 await api.list_training_runs(limit=100, offset=0)
             messages.append(str(raised.value))
     return messages[0], messages[1]
+
+
+def run_refused(args: list[str], config_dir: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """`lazytinker ARGS` run to its end without a terminal (a refusal ends it before any
+    screen), with the demo key, no config file and `env` on top."""
+    environ = {
+        **os.environ,
+        "TINKER_API_KEY": "tml-demo",
+        "LAZYTINKER_CONFIG": str(config_dir / "none.toml"),
+        **env,
+    }
+    binary = Path(sys.executable).with_name("lazytinker")
+    return subprocess.run(
+        [str(binary), *args],
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )

@@ -9,7 +9,6 @@ that failed or came broken leaves the client where it would have been without it
 from __future__ import annotations
 
 import asyncio
-import os
 import subprocess
 import sys
 import threading
@@ -32,7 +31,7 @@ from tests.conftest import StartServer
 from tests.downloads.raw import Request, response, serve_raw
 from tests.ui.harness import profile_for
 
-from .early_cases import unreachable_both_ways
+from .early_cases import run_refused, unreachable_both_ways
 
 FLAVORS = ("tinker", "hpcai")
 Seen = tuple[str, str, str, tuple[tuple[str, str], ...], bytes]
@@ -377,21 +376,7 @@ def test_an_option_refused_at_once_sends_nothing(
 ) -> None:
     """A mistyped theme is refused before anything leaves: the server sees no request."""
     recording, url, _ = recorded
-    env = {
-        **os.environ,
-        "TINKER_API_KEY": "tml-demo",
-        "TINKER_BASE_URL": url,
-        "LAZYTINKER_CONFIG": str(tmp_path / "none.toml"),
-    }
-    binary = Path(sys.executable).with_name("lazytinker")
-    done = subprocess.run(
-        [str(binary), "--theme", "no-such-theme"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        stdin=subprocess.DEVNULL,
-    )
+    done = run_refused(["--theme", "no-such-theme"], tmp_path, TINKER_BASE_URL=url)
     assert done.returncode == 2
     assert "no-such-theme" in done.stderr
     time.sleep(0.5)  # anything sent would have arrived by now

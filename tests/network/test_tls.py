@@ -5,10 +5,7 @@ The servers are real (uvicorn on 127.0.0.1) with certificates from a throw-away 
 
 from __future__ import annotations
 
-import os
 import ssl
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,7 +19,7 @@ from lazytinker.cli.first_wave import start_early
 from tests.client_asgi import Reply, ScriptedApp, serve
 from tests.ui.harness import profile_for
 
-from .early_cases import unreachable_both_ways
+from .early_cases import run_refused, unreachable_both_ways
 
 RUNS = {"training_runs": [], "cursor": {"offset": 0, "limit": 100, "total_count": 0}}
 
@@ -115,21 +112,7 @@ def test_cas_that_cannot_be_loaded_are_one_line(
     named = tmp_path / "ca.pem"
     if bundle == "not a bundle":
         named.write_text("not a certificate\n")
-    env = {
-        **os.environ,
-        "SSL_CERT_FILE": str(named),
-        "TINKER_API_KEY": "tml-demo",
-        "LAZYTINKER_CONFIG": str(tmp_path / "none.toml"),
-    }
-    binary = Path(sys.executable).with_name("lazytinker")
-    done = subprocess.run(
-        [str(binary), "--base-url", "https://127.0.0.1:9"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        stdin=subprocess.DEVNULL,
-    )
+    done = run_refused(["--base-url", "https://127.0.0.1:9"], tmp_path, SSL_CERT_FILE=str(named))
     assert done.returncode == 2
     (line,) = done.stderr.splitlines()
     assert line.startswith(f"lazytinker: The CA certificates of SSL_CERT_FILE ({named})")
