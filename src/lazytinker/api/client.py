@@ -16,6 +16,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Generic, Self, TypeVar, overload
 
 from lazytinker.api.capabilities import Capabilities, Capability
+from lazytinker.api.early import READ_TIMEOUT
 from lazytinker.api.endpoints.runs import RunsEndpoints
 from lazytinker.api.endpoints.sessions import SessionsEndpoints
 from lazytinker.api.handshake import HandshakeState
@@ -107,7 +108,7 @@ class TinkerAPI:
         target: ServerTarget,
         *,
         retry: RetryPolicy | None = None,
-        timeout: float = 30.0,
+        timeout: float = READ_TIMEOUT,
         deadline: float = DEADLINE,
         early: EarlyRequests | None = None,
     ) -> None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import os
 import socket
+import sys
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -36,7 +37,7 @@ ANSWER_CAP = 32 * 1024 * 1024
 whose reader refuses it (`api/body.MAX_BODY`, the same figure decoded)."""
 CONNECT_TIMEOUT = 10.0
 READ_TIMEOUT = 30.0
-"""The client's own timeouts (`Transport`): an early request waits no longer than it would."""
+"""The client's timeouts (`Transport` uses these): an early request waits no longer."""
 GIVE_UP = 60.0
 """Seconds after the start when what was not taken is dropped (the client's deadline)."""
 PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy")
@@ -253,6 +254,15 @@ def _same_headers(ours: Mapping[str, str], theirs: Sequence[tuple[str, str]]) ->
 
 
 def proxied(environ: Mapping[str, str] | None = None) -> bool:
-    """Whether the environment names a proxy httpx would use."""
+    """Whether httpx would go through a proxy: one the environment names or, on macOS and
+    Windows, the system's settings (what `urllib.request.getproxies` reads there; on other
+    systems it reads the same variables as here, without being imported)."""
     env = os.environ if environ is None else environ
-    return any(env.get(name) or env.get(name.upper()) for name in PROXY_VARIABLES)
+    if any(env.get(name) or env.get(name.upper()) for name in PROXY_VARIABLES):
+        return True
+    if environ is None and sys.platform in ("darwin", "win32"):
+        import urllib.request
+
+        found = urllib.request.getproxies()
+        return any(found.get(scheme) for scheme in ("http", "https", "all"))
+    return False

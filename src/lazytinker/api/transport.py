@@ -31,6 +31,7 @@ from lazytinker.api.body import (
 )
 from lazytinker.api.capabilities import Capabilities
 from lazytinker.api.connecting import Connecting
+from lazytinker.api.early import CONNECT_TIMEOUT, READ_TIMEOUT
 from lazytinker.api.errors import APIError, BadResponseError, UnreachableError
 from lazytinker.api.handshake import exchange_jwt
 from lazytinker.api.headers import KEY_HEADER, USER_AGENT, common_headers
@@ -67,7 +68,7 @@ class Transport(Connecting):
         target: ServerTarget,
         *,
         retry: RetryPolicy | None = None,
-        timeout: float = 30.0,
+        timeout: float = READ_TIMEOUT,
         capabilities: Capabilities | None = None,
         deadline: float = DEADLINE,
         early: EarlyRequests | None = None,
@@ -95,7 +96,7 @@ class Transport(Connecting):
             # These two serve only a proxy named by the environment (HTTPS_PROXY and so on).
             verify=verify,
             limits=httpx.Limits(max_connections=CONNECTIONS, max_keepalive_connections=CONNECTIONS),
-            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+            timeout=httpx.Timeout(timeout, connect=min(timeout, CONNECT_TIMEOUT)),
             headers=common_headers(),
             follow_redirects=False,
         )
