@@ -145,6 +145,32 @@ async def test_the_store_takes_every_early_answer(
     assert len(lines) == len(set(lines)) == len(first_wave(flavor))
 
 
+async def test_a_server_that_wants_the_token_exchange_gets_the_second_call_with_the_token(
+    start_server: StartServer,
+) -> None:
+    """The early `dynamic_config` carries the key, as `client/config` does; a server that asks
+    for the exchange must get the client's own, with the token. The early answer then matches
+    nothing and is dropped; everything else is still taken early."""
+    server = start_server(api_keys=("tml-demo",), jwt=True)
+    recording = Recording(server.app)
+    with serve(recording) as url:
+        profile = profile_for(url)
+        store, api = await start_store(profile, started(profile))
+        try:
+            assert api.transport.answered_early == len(first_wave("tinker")) - 1
+            assert store.state.runs.items
+        finally:
+            await store.close()
+    keys = [
+        dict(seen[3])["x-api-key"]
+        for seen in recording.seen
+        if seen[1] == "/api/v1/client/dynamic_config"
+    ]
+    assert len(keys) == 2
+    assert keys[0] == "tml-demo"
+    assert keys[1].startswith("eyJ")
+
+
 def scripted_runs(app: ScriptedApp, *replies: Reply) -> None:
     app.on("GET", "/api/v1/training_runs", *replies)
 
@@ -276,7 +302,8 @@ def test_the_first_wave_is_sent_at_once(
     recording, url, _ = recorded
     early = started(profile_for(url))
     deadline = time.monotonic() + 20
-    while len(recording.first_wave_of("tinker")) < 3 and time.monotonic() < deadline:
+    wave = len(first_wave("tinker"))
+    while len(recording.first_wave_of("tinker")) < wave and time.monotonic() < deadline:
         time.sleep(0.02)
     assert len(recording.first_wave_of("tinker")) == len(first_wave("tinker"))
     assert early.waiting == len(first_wave("tinker"))

@@ -3,9 +3,9 @@ unnoticed. The real `lazytinker` runs in a pseudo-terminal against the stand-in,
 answer is held back 0.4 s: requests sent together overlap, and one that waited for another
 starts after that one's answer. Nothing here is timed: the delay only orders the log.
 
-The figure the README states: before the first rows, 3 requests in one round trip (client/config,
-the first page of runs, the session search); the handshake's second call and everything else
-(more pages, who the key is) come after.
+The figure the README states: before the first rows, 4 requests in one round trip (the
+handshake's two calls, the first page of runs, the session search), all sent before the client
+exists (`cli/first_wave.py`); everything else (more pages, who the key is) comes after.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from .requests_log import Logged, LoggedServer, depth
 DELAY = 0.4
 FIRST_WAVE = {
     "POST /api/v1/client/config",
+    "POST /api/v1/client/dynamic_config",
     "GET /api/v1/training_runs",
     "POST /api/v1/sessions/search",
 }
@@ -68,8 +69,6 @@ def test_the_first_rows_need_one_round_trip(logged: LoggedServer, tmp_path: Path
     try:
         app.wait_for(b":train:", timeout=60)
         painted = time.monotonic()
-        # The handshake's second call may leave just after the paint (a busy machine): let it.
-        _until_logged(logged, "/api/v1/client/dynamic_config")
     finally:
         app.close()
     entries = logged.log.snapshot()
@@ -78,25 +77,11 @@ def test_the_first_rows_need_one_round_trip(logged: LoggedServer, tmp_path: Path
     assert runs.end <= painted
     # The first listing waits for nothing: not the handshake, not the session search.
     assert depth(entries, runs) == 1
-    # The first round trip: those three requests together, nothing else.
+    # The first round trip: those four requests together, each once, nothing else.
     wave = [e for e in entries if depth(entries, e) == 1]
     assert sorted(f"{e.method} {e.path}" for e in wave) == sorted(FIRST_WAVE)
-    # Before the first rows came back, only the handshake's own second call could follow.
-    later = {e.path for e in entries if e.start < runs.end and depth(entries, e) > 1}
-    assert later <= {"/api/v1/client/dynamic_config"}
-    # The SDK's handshake goes on beside, its second call after its first (2 round trips).
-    config = next(e for e in entries if e.path == "/api/v1/client/config")
-    dynamic = [e for e in entries if e.path == "/api/v1/client/dynamic_config"]
-    assert dynamic
-    assert depth(entries, dynamic[0]) == depth(entries, config) + 1 == 2
-
-
-def _until_logged(logged: LoggedServer, path: str, limit: float = 20.0) -> None:
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline:
-        if any(e.path == path and e.end is not None for e in logged.log.snapshot()):
-            return
-        time.sleep(0.05)
+    # Nothing else was asked for before the first rows came back.
+    assert not [e.path for e in entries if e.start < runs.end and depth(entries, e) > 1]
 
 
 START_PROBE = """

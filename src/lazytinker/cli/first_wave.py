@@ -3,7 +3,7 @@
 
 They are written out here, not built by the client, because building them takes the imports
 this saves. They must be byte for byte what the store's start-up sends (`Store.start`: the
-handshake's first call, the first page of runs, the session search); one that is not is simply
+handshake's two calls, the first page of runs, the session search); one that is not is simply
 not used, and its request goes out again the usual way. `tests/network/test_early.py` fails
 when they drift apart.
 """
@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 
 RUN_PAGE = 100
 """`store/loaders/runs.RUN_PAGE`."""
+HANDSHAKE_BODY = {"sdk_version": __version__}
+"""The body of both handshake calls (`api/handshake.handshake`)."""
 SESSION_SEARCH = {"user_metadata": {}, "owner": {"type": "own"}, "limit": 200}
 """`SessionSearchRequest(limit=SEARCH_PAGE)` as the client sends it (`store/loaders/sessions`)."""
 
@@ -32,9 +34,14 @@ def first_wave(flavor: str) -> list[EarlyRequest]:
     if flavor != "tinker":
         return [EarlyRequest("GET", runs)]  # no handshake, no session search in the preset
     return [
-        EarlyRequest("POST", "/api/v1/client/config", _json({"sdk_version": __version__})),
+        EarlyRequest("POST", "/api/v1/client/config", _json(HANDSHAKE_BODY)),
         EarlyRequest("GET", runs + "&access_scope=owned"),
         EarlyRequest("POST", "/api/v1/sessions/search", _json(SESSION_SEARCH)),
+        # The handshake's second call, with the key as the first one sends it. A server that
+        # asks for the token exchange gets it again with the token (the early answer does not
+        # match and is dropped); otherwise nothing before the first rows needs the network,
+        # so httpcore, h11 and anyio are imported after them (~7% of the start's instructions).
+        EarlyRequest("POST", "/api/v1/client/dynamic_config", _json(HANDSHAKE_BODY)),
     ]
 
 
