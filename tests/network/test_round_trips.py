@@ -154,6 +154,48 @@ def test_the_collector_waits_for_the_first_screen(logged: LoggedServer, tmp_path
     assert out.read_text() == "start False,painted False,after True"
 
 
+FIRST_SCREEN_MODULES = """
+import os, sys
+from lazytinker.store import Store
+
+def probe_shown(self):
+    with open(os.environ["PROBE_OUT"], "w") as out:
+        out.write("\\n".join(sorted(sys.modules)))
+    os._exit(0)
+
+Store.first_screen_shown = probe_shown
+from lazytinker.cli import main
+main([])
+"""
+NOT_BEFORE_THE_FIRST_ROWS = (
+    # The network's own stack: every request before them was sent early (`cli/first_wave.py`).
+    "httpcore",
+    "h11",
+    "anyio",
+    # The clean-up planner and its config table, with no `[cleanup]` in the config file.
+    "lazytinker.store.planner",
+    "lazytinker.config.cleanup",
+)
+
+
+def test_the_first_rows_leave_the_network_stack_and_the_planner_for_later(
+    logged: LoggedServer, tmp_path: Path
+) -> None:
+    """What the first screen does not need is not imported before it is painted."""
+    out = tmp_path / "modules.txt"
+    env = {**app_env(logged.url, tmp_path), "PROBE_OUT": str(out)}
+    app = PtyApp([sys.executable, "-c", FIRST_SCREEN_MODULES], env, size=(100, 30))
+    try:
+        deadline = time.monotonic() + 60
+        while not out.exists() and time.monotonic() < deadline:
+            app.read(0.1)
+    finally:
+        app.close()
+    modules = set(out.read_text().split())
+    assert "lazytinker.ui.main_screen" in modules
+    assert sorted(modules & set(NOT_BEFORE_THE_FIRST_ROWS)) == []
+
+
 async def test_the_collector_comes_back_when_no_first_screen_comes(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -190,10 +190,12 @@ def _refusal(args: argparse.Namespace, settings: Settings) -> str | ConfigError 
             line = settings.key_lines.get(found.binding_id)
             where = f"{settings.path}:{line}" if line else str(settings.path)
             return f"{where} [keys]: {found.message}"
-    from lazytinker.config.cleanup import load_cleanup
+    if settings.cleanup is None:
+        return None  # no `[cleanup]` table: nothing to check, and the planner is not imported
+    from lazytinker.config.cleanup import read_cleanup
 
     try:
-        load_cleanup(settings.path)
+        read_cleanup(settings.cleanup, settings.path)
     except ConfigError as error:
         # A config mistake like any other: one line on stderr, before the full screen.
         return error

@@ -20,9 +20,14 @@ import os
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
+
     from lazytinker.api.early import EarlyRequests
     from lazytinker.config import Profile, Settings
+    from lazytinker.config.cleanup import CleanupSettings
     from lazytinker.store import Store
+    from lazytinker.store.planner import PlanChoice
     from lazytinker.ui.app import LazytinkerApp
 
 COLLECTOR_WAIT = 5.0
@@ -134,16 +139,10 @@ async def build_app(
     """Start the store's network, import and build the UI meanwhile; the app, ready to run
     on this event loop. `early`: the start-up's first requests, already sent."""
     from lazytinker.api.client import TinkerAPI
-    from lazytinker.api.errors import ConfigError
     from lazytinker.api.transport import DEADLINE
-    from lazytinker.config.cleanup import CleanupSettings, load_cleanup, save_cleanup
     from lazytinker.store import Store
 
-    try:
-        cleanup = load_cleanup(settings.path)
-    except ConfigError:
-        # Refused in `main` already: this is a file changed since (the defaults, then).
-        cleanup = CleanupSettings()
+    cleanup = _cleanup_of(settings)
     api = store = None
     if profile is not None:
         from lazytinker.local import LocalLogs
@@ -156,7 +155,7 @@ async def build_app(
             refresh=args.refresh or settings.ui.refresh,
             read_only=args.read_only or settings.ui.read_only,
             local_logs=LocalLogs(roots) if roots != () else None,
-            storage_rate=cleanup.rate_usd_per_gb_month,
+            storage_rate=cleanup.rate_usd_per_gb_month if cleanup is not None else None,
         )
         store.start(screen=True)
         # Let the start-up tasks put their requests on the wire before the imports begin.
@@ -168,7 +167,6 @@ async def build_app(
         from lazytinker.store.downloads import DownloadManager
 
         downloads = DownloadManager(api, concurrency=settings.downloads.concurrency)
-    path = settings.path
     app = app_class(
         store,
         problem=problem,
@@ -180,6 +178,35 @@ async def build_app(
         extract=settings.downloads.extract,
         screenshot_directory=settings.ui.screenshots,
     )
-    app.plan_choice = cleanup.choice
-    app.save_plan = (lambda choice: save_cleanup(path, choice)) if path is not None else None
+    if cleanup is not None:
+        app.plan_choice = cleanup.choice
+    app.save_plan = _plan_saver(settings.path)
     return app
+
+
+def _cleanup_of(settings: Settings) -> CleanupSettings | None:
+    """The config's `[cleanup]` table, read; None when it has none. The planner's defaults then
+    apply, and the planner (with `config/cleanup.py`) is imported when it first opens, not on
+    the way to the first rows (~15 ms)."""
+    if settings.cleanup is None:
+        return None
+    from lazytinker.api.errors import ConfigError
+    from lazytinker.config.cleanup import read_cleanup
+
+    try:
+        return read_cleanup(settings.cleanup, settings.path)
+    except ConfigError:
+        return None  # refused in `main` already; a caller that did not ask gets the defaults
+
+
+def _plan_saver(path: Path | None) -> Callable[[PlanChoice], None] | None:
+    """What the planner's "save rules" calls: writes `[cleanup]` into the config file."""
+    if path is None:
+        return None
+
+    def save(choice: PlanChoice) -> None:
+        from lazytinker.config.cleanup import save_cleanup
+
+        save_cleanup(path, choice)
+
+    return save

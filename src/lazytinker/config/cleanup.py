@@ -16,9 +16,9 @@ apply = "delete"               # or "expire"
 expire_in = "7d"
 ```
 
-Read with the rest of the file (`read_cleanup`), written by the planner's "save rules" through
-`save_cleanup`, which rewrites only this table and keeps the rest of the file as it was
-(comments included: tomlkit).
+Read with the rest of the file (`Settings.cleanup` keeps the table for `read_cleanup`), written
+by the planner's "save rules" through `save_cleanup`, which rewrites only this table and keeps
+the rest of the file as it was (comments included: tomlkit).
 """
 
 from __future__ import annotations
@@ -54,10 +54,11 @@ def _get(raw: dict[str, Any], key: str, kind: type | tuple[type, ...], where: st
     return value
 
 
-def read_cleanup(data: dict[str, Any], path: Path | None) -> CleanupSettings:
-    """The `[cleanup]` table of an already parsed config file (defaults when absent)."""
+def read_cleanup(raw: Any, path: Path | None) -> CleanupSettings:
+    """The `[cleanup]` table of an already parsed config file (defaults when it is None)."""
     where = f"{path} [{TABLE}]"
-    raw = data.get(TABLE, {})
+    if raw is None:
+        raw = {}
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: {TABLE} must be a table")
     defaults = KeepRules()
@@ -106,7 +107,7 @@ def load_cleanup(path: Path | None) -> CleanupSettings:
         return CleanupSettings()
     except (OSError, tomllib.TOMLDecodeError) as error:
         raise ConfigError(f"Cannot read config file {path}: {error}") from None
-    return read_cleanup(data, path)
+    return read_cleanup(data.get(TABLE), path)
 
 
 def save_cleanup(path: Path, choice: PlanChoice) -> None:

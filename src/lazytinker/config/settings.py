@@ -100,12 +100,13 @@ class Settings:
     local: LocalSettings = field(default_factory=LocalSettings)
     key_lines: dict[str, int] = field(default_factory=dict)
     """The line of each `[keys]` entry, for a refusal that names it."""
+    cleanup: Any = None
+    """The `[cleanup]` table as the file has it (None: no such table), checked and read by
+    `config/cleanup.py`, which imports the planner: only a file with the table pays for it."""
 
 
 _NOT_IN_FILE = ("path", "key_lines")
 """Fields of `Settings` that are not keys of the file."""
-_READ_ELSEWHERE = ("cleanup",)
-"""Tables of the file read by their own module (`config/cleanup.py`), valid here."""
 
 
 def load_settings(path: Path | None = None, *, env: Mapping[str, str] | None = None) -> Settings:
@@ -160,7 +161,7 @@ def _names(cls: type) -> list[str]:
 
 def _settings_from(data: dict[str, Any], src: _Source) -> Settings:
     known = [n for n in _names(Settings) if n not in _NOT_IN_FILE]
-    src.refuse_unknown(data, [*known, *_READ_ELSEWHERE])
+    src.refuse_unknown(data, known)
     default_profile = _opt(data, src, "default_profile", str)
     profiles_raw = _table(data, src, "profiles")
     profiles = {
@@ -213,6 +214,7 @@ def _settings_from(data: dict[str, Any], src: _Source) -> Settings:
         path=src.path,
         local=_local_settings(data, src),
         key_lines=key_at,
+        cleanup=data.get("cleanup"),
     )
 
 

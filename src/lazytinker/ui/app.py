@@ -21,7 +21,6 @@ from textual.widgets import Static
 
 from lazytinker.store import Notice, Store
 from lazytinker.store.downloads import DownloadManager
-from lazytinker.store.planner import PlanChoice
 from lazytinker.ui.actions.downloads import follow_downloads, quit_modal
 
 # Imported up front (it is light): the crash path must not depend on an import succeeding.
@@ -34,6 +33,8 @@ from lazytinker.ui.text import literal, printable
 
 if TYPE_CHECKING:
     from textual.command import Provider
+
+    from lazytinker.store.planner import PlanChoice
 
 
 class ProblemScreen(Screen[None]):
@@ -110,7 +111,7 @@ class LazytinkerApp(App[None]):
         self.watch_on_start = watch
         self.theme_name = theme
         # The clean-up planner's remembered rules, and how to save them (`[cleanup]`).
-        self.plan_choice = PlanChoice()
+        self.plan_choice: PlanChoice | None = None  # None: the planner's defaults
         self.save_plan: Callable[[PlanChoice], None] | None = None
         if not animations:
             self.animation_level = "none"

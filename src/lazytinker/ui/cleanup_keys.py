@@ -49,12 +49,14 @@ class CleanupKeys(Screen[None]):
 
     def action_cleanup(self) -> None:
         """`C`: the retention planner, for the highlighted or selected runs (or every run)."""
+        from lazytinker.store.planner import PlanChoice
         from lazytinker.ui.views.planner import PlannerScreen, planner_scope
 
         scope = planner_scope(self.in_use.pane, self.browse)
         app: Any = self.app
+        choice = app.plan_choice or PlanChoice()
         self.app.push_screen(
-            PlannerScreen(self.store, scope, app.plan_choice, getattr(app, "save_plan", None))
+            PlannerScreen(self.store, scope, choice, getattr(app, "save_plan", None))
         )
 
     def action_cancel_operation(self) -> None:
