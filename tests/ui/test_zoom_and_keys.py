@@ -175,3 +175,37 @@ async def test_ctrl_s_saves_a_screenshot_where_configured_and_says_where(
         (saved,) = shots.glob("*.svg")
         assert saved.read_text().startswith("<svg")
         assert any(str(saved) in t for t in toasts(app))
+
+
+def test_a_record_shows_its_fields_and_raw_json_like_a_wire_model() -> None:
+    """Records (msgspec structs) reach the detail and `j` by their fields, a record inside a
+    record included, as dataclasses did; never as their bare repr."""
+    from datetime import UTC, datetime
+
+    from lazytinker.local.series import MetricCurve
+    from lazytinker.local.snapshot import LocalChange, LocalState
+    from lazytinker.store import ActionResult, Operation, SessionInfo
+    from lazytinker.ui.fields import any_fields, record_values
+    from lazytinker.ui.zoom import item_json
+
+    session = SessionInfo(
+        "s-1", created_at=datetime(2026, 1, 2, tzinfo=UTC), training_run_ids=("s-1:train:0",)
+    )
+    shown = json.loads(item_json(session))
+    assert shown["session_id"] == "s-1"
+    assert shown["created_at"].startswith("2026-01-02")
+    assert shown["training_run_ids"] == ["s-1:train:0"]
+    fields = any_fields(LocalChange(added=("a",)), None)  # type: ignore[arg-type]
+    assert [f.label for f in fields.groups[0]] == ["added", "updated", "removed"]
+    assert record_values("text") is None
+    state = LocalState(runs={}, folder_of_run={"r": "k"})
+    assert json.loads(item_json(state))["folder_of_run"] == {"r": "k"}
+    operation = Operation("delete", 2, failures=[ActionResult("tinker://r/weights/a", False)])
+    (failure,) = json.loads(item_json(operation))["failures"]
+    assert failure == {
+        "path": "tinker://r/weights/a",
+        "ok": False,
+        "message": "",
+        "attempted": True,
+    }
+    assert record_values(MetricCurve) is None  # a class is not a record

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from enum import StrEnum
+
+import msgspec
 
 from lazytinker.api.errors import APIError, NotOfferedError, NotPermittedError
 from lazytinker.api.paths import Flavor
@@ -72,8 +73,7 @@ on a route that names an item: a run or session that is not there answers 404 to
 GENERIC_NOT_FOUND = ("Not Found", "")
 
 
-@dataclass(frozen=True, slots=True)
-class Learned:
+class Learned(msgspec.Struct, frozen=True):
     """One capability as the server answered it, and why (`HTTP 405 on POST /…/search`)."""
 
     support: Support

@@ -6,9 +6,10 @@ the name, and can be written out, or turned into the `checkpoint_id` URL segment
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
+
+import msgspec
 
 Flavor = Literal["tinker", "hpcai"]
 FLAVORS: tuple[Flavor, ...] = ("tinker", "hpcai")
@@ -48,8 +49,7 @@ class InvalidPathError(ValueError):
         super().__init__(f"Invalid checkpoint path {text!r}: {why}; expected {forms}")
 
 
-@dataclass(frozen=True, slots=True)
-class CheckpointRef:
+class CheckpointRef(msgspec.Struct, frozen=True):
     """A reference to one checkpoint of one training run."""
 
     run_id: str

@@ -16,8 +16,9 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
+
+import msgspec
 
 RUNS_DIR_ENV = "TINKER_COOKBOOK_RUNS_DIR"
 """Where the cookbook puts runs when a recipe is given no log path."""
@@ -55,8 +56,7 @@ def is_log_folder(names: Iterable[str]) -> bool:
     return bool(present & _LOG_FILES) or {"config.json", "logs.log"} <= present
 
 
-@dataclass(frozen=True, slots=True)
-class _Listing:
+class _Listing(msgspec.Struct, frozen=True):
     """What a folder held when its modification time was `mtime_ns`."""
 
     identity: tuple[int, int, int]
@@ -66,8 +66,7 @@ class _Listing:
     """False when the folder had more entries than were read."""
 
 
-@dataclass(frozen=True, slots=True)
-class ScanResult:
+class ScanResult(msgspec.Struct, frozen=True):
     """The log folders found, in a stable order (roots in turn, names sorted)."""
 
     folders: tuple[str, ...]
@@ -78,11 +77,10 @@ class ScanResult:
     """A bound was hit: some folders may not have been searched."""
 
 
-@dataclass(slots=True)
-class _Walk:
+class _Walk(msgspec.Struct):
     """The running totals of one scan."""
 
-    seen: set[tuple[int, int]] = field(default_factory=set)
+    seen: set[tuple[int, int]] = msgspec.field(default_factory=set)
     visited: int = 0
     listed: int = 0
     entries: int = 0

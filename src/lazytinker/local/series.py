@@ -15,7 +15,8 @@ from __future__ import annotations
 import math
 from array import array
 from collections.abc import Sequence
-from dataclasses import dataclass
+
+import msgspec
 
 DEFAULT_CAPACITY = 256
 """Points kept per curve: more than a terminal is wide."""
@@ -29,8 +30,7 @@ _PACKED_MAX = 3.4028234663852886e38
 such values overflows), so the curve leaves it out as it leaves out NaN and infinities."""
 
 
-@dataclass(frozen=True, slots=True)
-class MetricCurve:
+class MetricCurve(msgspec.Struct, frozen=True):
     """One metric of one log folder: its latest value exactly and a downsampled curve."""
 
     name: str

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
+
+import msgspec
 
 if TYPE_CHECKING:
     from lazytinker.local.checkpoints import LocalCheckpoint
@@ -24,8 +25,7 @@ class Status(StrEnum):
     COMPLETED = "completed"
 
 
-@dataclass(frozen=True, slots=True, eq=False)
-class LocalRun:
+class LocalRun(msgspec.Struct, frozen=True, eq=False):
     """One cookbook log folder as last read: what trains, how far, how well, which runs.
 
     A folder is one training job as its user sees it; it can span several service runs (each
@@ -80,8 +80,7 @@ class LocalRun:
         return self.checkpoint_by_path.get(path)
 
 
-@dataclass(frozen=True, slots=True)
-class LocalChange:
+class LocalChange(msgspec.Struct, frozen=True):
     """What one refresh changed, by folder key (`LocalRun.key`)."""
 
     added: tuple[str, ...] = ()
@@ -111,8 +110,7 @@ def status_of(
     return Status.IDLE
 
 
-@dataclass(frozen=True, slots=True, eq=False)
-class LocalState:
+class LocalState(msgspec.Struct, frozen=True, eq=False):
     """Every followed log folder, and which folder each service run id belongs to."""
 
     runs: Mapping[str, LocalRun]

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
+
+import msgspec
 
 from lazytinker.store.download_items import DownloadItem, DownloadState
 
@@ -29,8 +30,7 @@ Notify = Callable[[str, str], None]
 Kind = Literal["done", "skipped", "failed"]
 
 
-@dataclass(frozen=True, slots=True)
-class Ended:
+class Ended(msgspec.Struct, frozen=True):
     """What one toast needs of a finished download, taken as it finished (a retry may reuse
     the item before the toast is shown)."""
 

@@ -7,8 +7,9 @@ GB-month, read when the key may read it), else `rate_usd_per_gb_month` from the 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal
+
+import msgspec
 
 from lazytinker.store.state import StoreState
 
@@ -18,8 +19,7 @@ GB = 1e9
 RateSource = Literal["server", "config"]
 
 
-@dataclass(frozen=True, slots=True)
-class StorageRate:
+class StorageRate(msgspec.Struct, frozen=True):
     """US dollars per GB-month, and where it came from."""
 
     usd_per_gb_month: float

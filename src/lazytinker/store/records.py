@@ -5,10 +5,11 @@ No behaviour here beyond two pure questions about runs (is it active, which sess
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Literal
+
+import msgspec
 
 if TYPE_CHECKING:
     from lazytinker.api.models import Metadata, TrainingRun
@@ -28,8 +29,7 @@ class Connection(StrEnum):
     NO_CREDENTIAL = "no credential"
 
 
-@dataclass(frozen=True, slots=True)
-class SessionInfo:
+class SessionInfo(msgspec.Struct, frozen=True):
     """What the store knows of one session; fields stay None until a call has told us."""
 
     session_id: str
@@ -45,8 +45,7 @@ class SessionInfo:
     project_id: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Fallback:
+class Fallback(msgspec.Struct, frozen=True):
     """How a collection is loaded on a server that lacks its usual route: a few words for the
     pane's title (`from every run`), and a sentence for the about panel."""
 
@@ -57,16 +56,14 @@ class Fallback:
 Severity = Literal["information", "warning", "error"]
 
 
-@dataclass(frozen=True, slots=True)
-class Notice:
+class Notice(msgspec.Struct, frozen=True):
     """A one-line message for a toast (a saved checkpoint, a refused action)."""
 
     message: str
     severity: Severity = "information"
 
 
-@dataclass(frozen=True, slots=True)
-class ActionResult:
+class ActionResult(msgspec.Struct, frozen=True):
     """The outcome of one mutation on one checkpoint path."""
 
     path: str
@@ -76,14 +73,13 @@ class ActionResult:
     """False when the action was cancelled before this checkpoint's turn came."""
 
 
-@dataclass(slots=True)
-class Operation:
+class Operation(msgspec.Struct):
     """Progress of a background bulk action (delete): shown by the UI, announced as `operation`."""
 
     label: str
     total: int
     done: int = 0
-    failures: list[ActionResult] = field(default_factory=list)
+    failures: list[ActionResult] = msgspec.field(default_factory=list)
     skipped: int = 0
     """Items never tried because the action was cancelled."""
     cancelling: bool = False

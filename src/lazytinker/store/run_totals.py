@@ -13,8 +13,9 @@ import asyncio
 import contextlib
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+import msgspec
 
 from lazytinker.api.errors import LazytinkerError
 from lazytinker.store.keyed import Change
@@ -35,8 +36,7 @@ def run_of_path(path: str) -> str:
     return parts[2] if len(parts) > 2 else ""
 
 
-@dataclass(frozen=True, slots=True)
-class RunTotal:
+class RunTotal(msgspec.Struct, frozen=True):
     """A run's checkpoints counted: how many, how big, how many of each type."""
 
     count: int

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
+
+import msgspec
 
 from lazytinker.api.models import (
     Checkpoint,
@@ -316,8 +317,7 @@ def storage_columns(store: Store) -> list[Column[CheckpointStorageItem]]:
     ]
 
 
-@dataclass(frozen=True, slots=True)
-class BillingRow:
+class BillingRow(msgspec.Struct, frozen=True):
     """Billing events summed by day, model, session and kind."""
 
     key: str

@@ -9,10 +9,11 @@ of its own and lists the metadata key by key. Both read them from here, so they 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field, is_dataclass
+from dataclasses import asdict, is_dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+import msgspec
 from pydantic import BaseModel
 
 from lazytinker.api.models import (
@@ -36,8 +37,7 @@ BAD = "$text-error"
 MUTED = "$text-muted"
 
 
-@dataclass(frozen=True, slots=True)
-class Field:
+class Field(msgspec.Struct, frozen=True):
     """One labelled value (server text in `value` is shown literally by whoever paints it)."""
 
     label: str
@@ -45,13 +45,12 @@ class Field:
     style: str = ""
 
 
-@dataclass(slots=True)
-class Fields:
+class Fields(msgspec.Struct):
     """An item's title (its id) and its fields in groups (a line each in the panel), and its
     metadata, which the zoomed detail lists key by key."""
 
     title: str
-    groups: list[list[Field]] = field(default_factory=list)
+    groups: list[list[Field]] = msgspec.field(default_factory=list)
     metadata: Mapping[str, str] | None = None
     has_metadata: bool = True
     """Whether this kind of item carries metadata at all (a model or a storage row does not)."""
@@ -264,13 +263,19 @@ def billing_fields(row: BillingRow) -> Fields:
     )
 
 
+def record_values(item: object) -> dict[str, Any] | None:
+    """A record's fields by name (a struct's or a dataclass's), or None for anything else."""
+    if isinstance(item, msgspec.Struct):
+        return msgspec.structs.asdict(item)
+    if is_dataclass(item) and not isinstance(item, type):
+        return asdict(item)
+    return None
+
+
 def any_fields(item: Any, store: Store) -> Fields:
     """Whatever else a pane may hold: its fields by name, each formatted by its kind."""
-    if isinstance(item, BaseModel):
-        values = item.model_dump()
-    elif is_dataclass(item) and not isinstance(item, type):
-        values = asdict(item)
-    else:
+    values = item.model_dump() if isinstance(item, BaseModel) else record_values(item)
+    if values is None:
         return Fields(str(item), has_metadata=False)
     shown = [
         Field(name.replace("_", " "), _value(value, store))

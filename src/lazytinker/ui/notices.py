@@ -7,8 +7,8 @@ The app sends every toast through `NoticeGate.notify`; the gate follows the scre
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
+import msgspec
 from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
 
@@ -17,8 +17,7 @@ HELD_LIMIT = 20
 watching must not come back to a flood)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Held:
+class Held(msgspec.Struct, frozen=True):
     """A toast waiting for the modal to close."""
 
     message: str

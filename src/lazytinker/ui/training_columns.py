@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import replace
 from typing import Any
+
+import msgspec
 
 from lazytinker.api.models import Checkpoint, TrainingRun
 from lazytinker.local import Status
@@ -194,7 +195,7 @@ def _gone_aware(column: Column[Checkpoint], store: Store) -> Column[Checkpoint]:
             return "danger" if column.key == "expires" and c.gone == "deleted" else None
         return mark(c) if mark is not None else None
 
-    return replace(column, render=gone_render, mark=gone_mark)
+    return msgspec.structs.replace(column, render=gone_render, mark=gone_mark)
 
 
 def run_checkpoint_columns(

@@ -12,7 +12,6 @@ import os
 import shlex
 import subprocess
 from collections.abc import Callable
-from dataclasses import asdict, is_dataclass
 from typing import Any, ClassVar
 
 from pydantic import BaseModel
@@ -24,7 +23,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from lazytinker.store import Change, Store
-from lazytinker.ui.fields import Fields, fields_of
+from lazytinker.ui.fields import Fields, fields_of, record_values
 from lazytinker.ui.keybar import KeyBar
 from lazytinker.ui.text import printable
 
@@ -36,12 +35,17 @@ def item_json(item: Any) -> str:
     """The item as JSON, indented; control characters escaped, so it is safe to show."""
     if isinstance(item, BaseModel):
         data: Any = item.model_dump(mode="json", exclude_none=False)
-    elif is_dataclass(item) and not isinstance(item, type):
-        data = asdict(item)
     else:
-        data = str(item)
-    text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
+        values = record_values(item)
+        data = str(item) if values is None else values
+    text = json.dumps(data, indent=2, ensure_ascii=False, default=_nested)
     return "\n".join(printable(line) for line in text.splitlines())
+
+
+def _nested(value: object) -> Any:
+    """What JSON cannot hold as it is: a record inside a record by its fields, else its text."""
+    values = record_values(value)
+    return str(value) if values is None else values
 
 
 def zoom_content(fields: Fields) -> Content:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import uuid
 
+import msgspec
+
 from lazytinker.api.errors import LazytinkerError
 from lazytinker.api.paths import CheckpointRef
 from lazytinker.store.protocol import StoreAPI
@@ -63,6 +65,4 @@ class Projects:
 
 
 def _with_project(info: SessionInfo, project_id: str) -> SessionInfo:
-    values = {name: getattr(info, name) for name in SessionInfo.__slots__}
-    values["project_id"] = project_id
-    return SessionInfo(**values)
+    return msgspec.structs.replace(info, project_id=project_id)

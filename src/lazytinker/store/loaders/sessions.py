@@ -149,6 +149,6 @@ def merge_session(old: SessionInfo | None, new: SessionInfo) -> SessionInfo:
         return new
     values = {
         name: getattr(new, name) if getattr(new, name) is not None else getattr(old, name)
-        for name in SessionInfo.__slots__
+        for name in SessionInfo.__struct_fields__
     }
     return SessionInfo(**values)

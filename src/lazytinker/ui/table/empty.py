@@ -3,11 +3,10 @@ no row matches the filter, none is in this scope, or there are none at all. No T
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import msgspec
 
 
-@dataclass(slots=True)
-class EmptyLine:
+class EmptyLine(msgspec.Struct):
     """The one line an empty table shows, from what the pane tells it."""
 
     text: str = "Nothing here."

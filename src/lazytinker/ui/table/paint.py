@@ -7,9 +7,9 @@ printable already.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
+import msgspec
 from rich.cells import cell_len, set_cell_size
 from rich.color import Color
 from rich.segment import Segment
@@ -27,8 +27,7 @@ BAR = 1
 """The scrollbar's width: the table paints its own, in its last column."""
 
 
-@dataclass(frozen=True, slots=True)
-class Layout:
+class Layout(msgspec.Struct, frozen=True):
     """The columns that fit a width (indices into the table's columns) and their widths."""
 
     columns: tuple[int, ...]

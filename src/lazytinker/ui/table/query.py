@@ -15,8 +15,9 @@ from __future__ import annotations
 import operator
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
+
+import msgspec
 
 T = TypeVar("T")
 Test = Callable[[T], bool]
@@ -26,8 +27,7 @@ class TermError(ValueError):
     """A field term whose value does not parse; the message says what would."""
 
 
-@dataclass(frozen=True)
-class Field(Generic[T]):
+class Field(msgspec.Struct, Generic[T], frozen=True):
     """A field `/` can test: `name:value` becomes a test of a row, or a `TermError`."""
 
     name: str
@@ -36,8 +36,7 @@ class Field(Generic[T]):
     """What the value looks like, for the problem line and the README (`>1GB`, `<500MB`)."""
 
 
-@dataclass(frozen=True)
-class Query(Generic[T]):
+class Query(msgspec.Struct, Generic[T], frozen=True):
     """A filter as typed: the plain words (casefolded), the terms' tests, and the problems."""
 
     words: tuple[str, ...] = ()
