@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import msgspec
 import platformdirs
 
 from lazytinker.api.errors import ConfigError
@@ -59,8 +60,7 @@ class ProfileSettings:
     insecure: bool = False
 
 
-@dataclass(frozen=True)
-class UISettings:
+class UISettings(msgspec.Struct, frozen=True):
     """The `[ui]` table."""
 
     theme: str = "textual-dark"
@@ -71,8 +71,7 @@ class UISettings:
     """Where `ctrl+s` saves SVG screenshots (created if missing)."""
 
 
-@dataclass(frozen=True)
-class DownloadSettings:
+class DownloadSettings(msgspec.Struct, frozen=True):
     """The `[downloads]` table."""
 
     directory: str = "~/tinker-checkpoints"
@@ -80,25 +79,28 @@ class DownloadSettings:
     concurrency: int = 2
 
 
-@dataclass(frozen=True)
-class LocalSettings:
+class LocalSettings(msgspec.Struct, frozen=True):
     """The `[local]` table: where the training logs on this box are (None: the defaults)."""
 
     logs: tuple[str, ...] | None = None
 
 
-@dataclass
-class Settings:
+UI_DEFAULTS = UISettings()
+DOWNLOAD_DEFAULTS = DownloadSettings()
+"""The defaults of the two tables whose keys may be left out one by one."""
+
+
+class Settings(msgspec.Struct):
     """Everything the config file can say; a missing file means all defaults."""
 
     default_profile: str | None = None
-    profiles: dict[str, ProfileSettings] = field(default_factory=dict)
-    ui: UISettings = field(default_factory=UISettings)
-    keys: dict[str, str] = field(default_factory=dict)
-    downloads: DownloadSettings = field(default_factory=DownloadSettings)
+    profiles: dict[str, ProfileSettings] = msgspec.field(default_factory=dict)
+    ui: UISettings = msgspec.field(default_factory=UISettings)
+    keys: dict[str, str] = msgspec.field(default_factory=dict)
+    downloads: DownloadSettings = msgspec.field(default_factory=DownloadSettings)
     path: Path | None = None
-    local: LocalSettings = field(default_factory=LocalSettings)
-    key_lines: dict[str, int] = field(default_factory=dict)
+    local: LocalSettings = msgspec.field(default_factory=LocalSettings)
+    key_lines: dict[str, int] = msgspec.field(default_factory=dict)
     """The line of each `[keys]` entry, for a refusal that names it."""
     cleanup: Any = None
     """The `[cleanup]` table as the file has it (None: no such table), checked and read by
@@ -155,8 +157,10 @@ class _Source:
                 )
 
 
-def _names(cls: type) -> list[str]:
-    return [f.name for f in fields(cls)]
+def _names(cls: type[Any]) -> list[str]:
+    if issubclass(cls, msgspec.Struct):
+        return list(cls.__struct_fields__)
+    return [f.name for f in fields(cls)]  # `ProfileSettings`: a dataclass, for its repr-less key
 
 
 def _settings_from(data: dict[str, Any], src: _Source) -> Settings:
@@ -172,11 +176,11 @@ def _settings_from(data: dict[str, Any], src: _Source) -> Settings:
     src.refuse_unknown(ui_raw, _names(UISettings), "ui")
     refresh = _opt(ui_raw, src, ("ui", "refresh"), (int, float))
     ui = UISettings(
-        theme=_opt(ui_raw, src, ("ui", "theme"), str) or UISettings.theme,
-        refresh=float(refresh) if refresh is not None else UISettings.refresh,
+        theme=_opt(ui_raw, src, ("ui", "theme"), str) or UI_DEFAULTS.theme,
+        refresh=float(refresh) if refresh is not None else UI_DEFAULTS.refresh,
         read_only=bool(_opt(ui_raw, src, ("ui", "read_only"), bool) or False),
         animations=bool(_opt(ui_raw, src, ("ui", "animations"), bool) or False),
-        screenshots=_opt(ui_raw, src, ("ui", "screenshots"), str) or UISettings.screenshots,
+        screenshots=_opt(ui_raw, src, ("ui", "screenshots"), str) or UI_DEFAULTS.screenshots,
     )
     if not (REFRESH_MIN <= ui.refresh <= REFRESH_MAX):
         # `not (a <= x <= b)` is also true for NaN; inf is past the top.
@@ -198,9 +202,9 @@ def _settings_from(data: dict[str, Any], src: _Source) -> Settings:
     extract = _opt(dl_raw, src, ("downloads", "extract"), bool)
     concurrency = _opt(dl_raw, src, ("downloads", "concurrency"), int)
     downloads = DownloadSettings(
-        directory=_opt(dl_raw, src, ("downloads", "directory"), str) or DownloadSettings.directory,
-        extract=DownloadSettings.extract if extract is None else bool(extract),
-        concurrency=DownloadSettings.concurrency if concurrency is None else int(concurrency),
+        directory=_opt(dl_raw, src, ("downloads", "directory"), str) or DOWNLOAD_DEFAULTS.directory,
+        extract=DOWNLOAD_DEFAULTS.extract if extract is None else bool(extract),
+        concurrency=DOWNLOAD_DEFAULTS.concurrency if concurrency is None else int(concurrency),
     )
     if downloads.concurrency < 1:
         raise ConfigError(f"{src.at('downloads', 'concurrency')}: concurrency must be at least 1")

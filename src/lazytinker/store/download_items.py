@@ -4,10 +4,11 @@ doing meanwhile, and how it ended. No UI and no network here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
+
+import msgspec
 
 if TYPE_CHECKING:
     from lazytinker.api.transfer import Phase
@@ -46,8 +47,7 @@ PHASE_STATE: dict[Phase, DownloadState] = {
 }
 
 
-@dataclass
-class DownloadItem:
+class DownloadItem(msgspec.Struct):
     """One download as the downloads view shows it."""
 
     id: str
@@ -71,7 +71,7 @@ class DownloadItem:
     skipped: bool = False
     # Left unfinished by an earlier run of the app and found in the download folder.
     found: bool = False
-    notes: list[str] = field(default_factory=list)
+    notes: list[str] = msgspec.field(default_factory=list)
 
     @property
     def fraction(self) -> float | None:

@@ -18,8 +18,9 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Iterable
-from dataclasses import dataclass
 from typing import Any, Protocol
+
+import msgspec
 
 from lazytinker.store.keyed import Change
 from lazytinker.store.records import Connection
@@ -44,8 +45,7 @@ class Refresh(Protocol):
     ) -> Awaitable[bool]: ...
 
 
-@dataclass
-class Beat:
+class Beat(msgspec.Struct):
     """One collection's rhythm: when it is due again, how often it failed, its refresh in flight."""
 
     due: float = 0.0
