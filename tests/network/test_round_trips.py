@@ -129,8 +129,9 @@ def probe_shown(self):
 
 def report():
     seen.append(f"after {gc.isenabled()}")
-    with open(os.environ["PROBE_OUT"], "w") as out:
+    with open(os.environ["PROBE_OUT"] + ".part", "w") as out:
         out.write(",".join(seen))
+    os.replace(os.environ["PROBE_OUT"] + ".part", os.environ["PROBE_OUT"])  # whole, or not yet
     os._exit(0)
 
 Store.start, Store.first_screen_shown = probe_start, probe_shown
@@ -159,8 +160,9 @@ import os, sys
 from lazytinker.store import Store
 
 def probe_shown(self):
-    with open(os.environ["PROBE_OUT"], "w") as out:
+    with open(os.environ["PROBE_OUT"] + ".part", "w") as out:
         out.write("\\n".join(sorted(sys.modules)))
+    os.replace(os.environ["PROBE_OUT"] + ".part", os.environ["PROBE_OUT"])  # whole, or not yet
     os._exit(0)
 
 Store.first_screen_shown = probe_shown
@@ -194,6 +196,51 @@ def test_the_first_rows_leave_the_network_stack_and_the_planner_for_later(
     modules = set(out.read_text().split())
     assert "lazytinker.ui.main_screen" in modules
     assert sorted(modules & set(NOT_BEFORE_THE_FIRST_ROWS)) == []
+
+
+FIRST_FRAME_PROBE = """
+import os
+from textual.drivers.linux_driver import LinuxDriver
+from lazytinker.store import Store
+
+written = []
+write = LinuxDriver.write
+
+def recording(self, data):
+    written.append(data)
+    write(self, data)
+
+def probe_shown(self):
+    out = os.environ["PROBE_OUT"]
+    with open(out + ".part", "w") as file:
+        file.write(str(any("Training runs" in data for data in written)))
+    os.replace(out + ".part", out)
+    os._exit(0)
+
+LinuxDriver.write = recording
+Store.first_screen_shown = probe_shown
+from lazytinker.cli import main
+main([])
+"""
+
+
+def test_the_first_screen_reaches_the_terminal_before_what_waited_for_it(
+    logged: LoggedServer, tmp_path: Path
+) -> None:
+    """The store hears that the first screen is painted (and starts the next pages, whose
+    imports and connections take ~0.1 s) only once its frame has gone to the terminal.
+    Textual holds repaints back while the app starts: a screen pushed then was told it was
+    painted before its frame was written, and the frame waited behind that work."""
+    out = tmp_path / "written.txt"
+    env = {**app_env(logged.url, tmp_path), "PROBE_OUT": str(out)}
+    app = PtyApp([sys.executable, "-c", FIRST_FRAME_PROBE], env, size=(160, 48))
+    try:
+        deadline = time.monotonic() + 60
+        while not out.exists() and time.monotonic() < deadline:
+            app.read(0.1)
+    finally:
+        app.close()
+    assert out.read_text() == "True"
 
 
 async def test_the_collector_comes_back_when_no_first_screen_comes(

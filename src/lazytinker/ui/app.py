@@ -154,7 +154,11 @@ class LazytinkerApp(App[None]):
             self.push_screen(ProblemScreen(self.problem or "No store."))
             return
         self.store.on_notice(self._on_notice)
-        self.push_screen(MainScreen(self.store, watch=self.watch_on_start))
+        # Pushed once the app's own start-up is over, not from inside it: Textual holds every
+        # repaint back until then (a batch), so a screen pushed here would be "refreshed" (and
+        # tell the store its first screen is painted, which starts the next pages) before
+        # its frame reached the terminal; the frame then waited ~0.1 s behind that work.
+        self.call_later(self.push_screen, MainScreen(self.store, watch=self.watch_on_start))
         if self.downloads is not None:
             follow_downloads(self, self.downloads, self.download_directory)
 
