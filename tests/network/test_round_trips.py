@@ -143,16 +143,23 @@ main([])
 def test_the_collector_waits_for_the_first_screen(logged: LoggedServer, tmp_path: Path) -> None:
     """Python's cyclic collector is off while the app starts (its collections found nothing
     worth their CPU there) and on again once the first screen is painted."""
+    assert probed(logged, tmp_path, COLLECTOR_PROBE) == "start False,painted False,after True"
+
+
+def probed(
+    logged: LoggedServer, tmp_path: Path, probe: str, size: tuple[int, int] = (100, 30)
+) -> str:
+    """What `probe` (the app, patched to write its finding to $PROBE_OUT and exit) found."""
     out = tmp_path / "probe.txt"
     env = {**app_env(logged.url, tmp_path), "PROBE_OUT": str(out)}
-    app = PtyApp([sys.executable, "-c", COLLECTOR_PROBE], env, size=(100, 30))
+    app = PtyApp([sys.executable, "-c", probe], env, size=size)
     try:
         deadline = time.monotonic() + 60
         while not out.exists() and time.monotonic() < deadline:
             app.read(0.1)
     finally:
         app.close()
-    assert out.read_text() == "start False,painted False,after True"
+    return out.read_text()
 
 
 FIRST_SCREEN_MODULES = """
@@ -184,16 +191,7 @@ def test_the_first_rows_leave_the_network_stack_and_the_planner_for_later(
     logged: LoggedServer, tmp_path: Path
 ) -> None:
     """What the first screen does not need is not imported before it is painted."""
-    out = tmp_path / "modules.txt"
-    env = {**app_env(logged.url, tmp_path), "PROBE_OUT": str(out)}
-    app = PtyApp([sys.executable, "-c", FIRST_SCREEN_MODULES], env, size=(100, 30))
-    try:
-        deadline = time.monotonic() + 60
-        while not out.exists() and time.monotonic() < deadline:
-            app.read(0.1)
-    finally:
-        app.close()
-    modules = set(out.read_text().split())
+    modules = set(probed(logged, tmp_path, FIRST_SCREEN_MODULES).split())
     assert "lazytinker.ui.main_screen" in modules
     assert sorted(modules & set(NOT_BEFORE_THE_FIRST_ROWS)) == []
 
@@ -231,16 +229,7 @@ def test_the_first_screen_reaches_the_terminal_before_what_waited_for_it(
     imports and connections take ~0.1 s) only once its frame has gone to the terminal.
     Textual holds repaints back while the app starts: a screen pushed then was told it was
     painted before its frame was written, and the frame waited behind that work."""
-    out = tmp_path / "written.txt"
-    env = {**app_env(logged.url, tmp_path), "PROBE_OUT": str(out)}
-    app = PtyApp([sys.executable, "-c", FIRST_FRAME_PROBE], env, size=(160, 48))
-    try:
-        deadline = time.monotonic() + 60
-        while not out.exists() and time.monotonic() < deadline:
-            app.read(0.1)
-    finally:
-        app.close()
-    assert out.read_text() == "True"
+    assert probed(logged, tmp_path, FIRST_FRAME_PROBE, size=(160, 48)) == "True"
 
 
 async def test_the_collector_comes_back_when_no_first_screen_comes(
