@@ -187,7 +187,7 @@ async def build_app(
 def _cleanup_of(settings: Settings) -> CleanupSettings | None:
     """The config's `[cleanup]` table, read; None when it has none. The planner's defaults then
     apply, and the planner (with `config/cleanup.py`) is imported when it first opens, not on
-    the way to the first rows (~15 ms)."""
+    the way to the first rows (~21 million instructions, ~1% of them)."""
     if settings.cleanup is None:
         return None
     from lazytinker.api.errors import ConfigError
