@@ -10,8 +10,6 @@ import msgspec
 
 from lazytinker.api.models import (
     Checkpoint,
-    GetSamplerResponse,
-    SupportedModel,
     TrainingRun,
 )
 from lazytinker.api.paths import CheckpointRef
@@ -22,7 +20,7 @@ from lazytinker.ui.table import Column
 from lazytinker.ui.training_columns import run_name_column, run_state, run_state_mark
 
 if TYPE_CHECKING:
-    from lazytinker.api.models import CheckpointStorageItem
+    from lazytinker.api.models import CheckpointStorageItem, GetSamplerResponse, SupportedModel
 
 
 def _run_of(checkpoint: Checkpoint) -> str:

@@ -18,17 +18,19 @@ from pydantic import BaseModel
 
 from lazytinker.api.models import (
     Checkpoint,
-    GetSamplerResponse,
-    SupportedModel,
     TrainingRun,
-    WeightsInfoResponse,
 )
 from lazytinker.store import SessionInfo, Store, run_is_active
 from lazytinker.ui import format as fmt
 from lazytinker.ui.columns import BillingRow
 
 if TYPE_CHECKING:
-    from lazytinker.api.models import CheckpointStorageItem
+    from lazytinker.api.models import (
+        CheckpointStorageItem,
+        GetSamplerResponse,
+        SupportedModel,
+        WeightsInfoResponse,
+    )
 
 U = fmt.UNKNOWN
 
@@ -151,7 +153,7 @@ def checkpoint_fields(checkpoint: Checkpoint, store: Store) -> Fields:
         ),
     ]
     said_by_weights = (
-        isinstance(info, WeightsInfoResponse) and info.base_model == checkpoint.base_model
+        info is not None and not isinstance(info, str) and info.base_model == checkpoint.base_model
     )
     if checkpoint.base_model and not said_by_weights:
         first.append(Field("base", checkpoint.base_model))
@@ -303,12 +305,13 @@ def fields_of(item: Any, store: Store) -> Fields:
         return checkpoint_fields(item, store)
     if isinstance(item, SessionInfo):
         return session_fields(item, store)
+    # The other views' rows: their models are built when those views first open.
+    from lazytinker.api.models import CheckpointStorageItem, GetSamplerResponse, SupportedModel
+
     if isinstance(item, GetSamplerResponse):
         return sampler_fields(item)
     if isinstance(item, SupportedModel):
         return model_fields(item)
-    from lazytinker.api.models import CheckpointStorageItem  # the storage view's rows only
-
     if isinstance(item, CheckpointStorageItem):
         return storage_fields(item)
     if isinstance(item, BillingRow):

@@ -4,6 +4,8 @@ delete, publish, unpublish and TTL. (Copying a checkpoint into a project is in `
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from lazytinker.api.capabilities import Capability
 from lazytinker.api.endpoints.base import EndpointGroup
 from lazytinker.api.models import (
@@ -11,9 +13,11 @@ from lazytinker.api.models import (
     CheckpointsListResponse,
     TrainingRun,
     TrainingRunsResponse,
-    WeightsInfoResponse,
 )
 from lazytinker.api.paths import CheckpointRef
+
+if TYPE_CHECKING:
+    from lazytinker.api.models import WeightsInfoResponse
 
 WEIGHTS_INFO = "/api/v1/weights_info"
 
@@ -56,6 +60,8 @@ class RunsEndpoints(EndpointGroup):
             await self.transport.ensure_connected()
             body = {"tinker_path": self._ref(ref).path}
             resp = await self.transport.send("POST", WEIGHTS_INFO, endpoint, json_body=body)
+        from lazytinker.api.models import WeightsInfoResponse  # built on first use
+
         return self.transport.parse(resp, WeightsInfoResponse, endpoint)
 
     async def list_checkpoints(self, run_id: str) -> CheckpointsListResponse:

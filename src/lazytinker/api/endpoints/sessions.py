@@ -4,16 +4,18 @@ one sampler. (Moving a session to a project is in `projects.py`.)
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from lazytinker.api.capabilities import MISSING_STATUSES, Capability
 from lazytinker.api.endpoints.base import EndpointGroup, api_path
 from lazytinker.api.models import (
     AccessScope,
-    GetSamplerResponse,
-    GetSessionResponse,
-    ListSessionsResponse,
     SessionSearchRequest,
     SessionSearchResponse,
 )
+
+if TYPE_CHECKING:
+    from lazytinker.api.models import GetSamplerResponse, GetSessionResponse, ListSessionsResponse
 
 SESSION_SEARCH = "/api/v1/sessions/search"
 SEARCH_MISSING_STATUSES = MISSING_STATUSES | {422}
@@ -31,6 +33,8 @@ class SessionsEndpoints(EndpointGroup):
             "offset": offset,
             "access_scope": access_scope,
         }
+        from lazytinker.api.models import ListSessionsResponse  # built on first use
+
         endpoint = "GET /api/v1/sessions"
         with self._learning(Capability.SESSIONS, endpoint):
             return await self.transport.get(
@@ -41,6 +45,8 @@ class SessionsEndpoints(EndpointGroup):
         self, session_id: str, access_scope: AccessScope = "owned"
     ) -> GetSessionResponse:
         """One session: its runs and samplers."""
+        from lazytinker.api.models import GetSessionResponse  # built on first use
+
         endpoint = "GET /api/v1/sessions/{id}"
         with self._learning(Capability.SESSIONS, endpoint, item=True):
             return await self.transport.get(
@@ -63,6 +69,8 @@ class SessionsEndpoints(EndpointGroup):
 
     async def get_sampler(self, sampler_id: str) -> GetSamplerResponse:
         """One sampler."""
+        from lazytinker.api.models import GetSamplerResponse  # built on first use
+
         endpoint = "GET /api/v1/samplers/{id}"
         with self._learning(Capability.SAMPLERS, endpoint, item=True):
             return await self.transport.get(

@@ -80,7 +80,15 @@ CheckpointType = Literal["training", "sampler", "external"]
 AccessScope = Literal["owned", "accessible"]
 Metadata = dict[str, str]
 
-WIRE_AREAS = ("runs", "service", "sessions", "usage")
+WIRE_AREAS = (
+    "runs",
+    "checkpoint_calls",
+    "service",
+    "server_info",
+    "sessions",
+    "session_details",
+    "usage",
+)
 """The submodules of `lazytinker.api.models` beside this one, each holding one area's models."""
 
 

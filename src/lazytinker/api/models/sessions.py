@@ -1,4 +1,5 @@
-"""Sessions and samplers: lookups, session search (its filters and statuses), trace export."""
+"""Session search: its filters, statuses and answers. Lookups of one session or sampler, project
+assignment and trace export are in `session_details`."""
 
 from __future__ import annotations
 
@@ -7,29 +8,6 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from lazytinker.api.models.base import ByteCount, Metadata, Timestamp, WireModel
-
-
-class GetSessionResponse(WireModel):
-    """One session: its runs and samplers."""
-
-    training_run_ids: list[str]
-    sampler_ids: list[str]
-    user_metadata: Metadata | None = None
-    display_name: str | None = None
-
-
-class ListSessionsResponse(WireModel):
-    """Session ids only; no cursor."""
-
-    sessions: list[str]
-
-
-class GetSamplerResponse(WireModel):
-    """One sampler."""
-
-    sampler_id: str
-    base_model: str
-    model_path: str | None = None
 
 
 class OwnOwner(WireModel):
@@ -195,17 +173,3 @@ class SessionSearchResponse(WireModel):
 
     sessions: list[SessionSummary]
     next_cursor: SessionSearchCursor | None = None
-
-
-class ProjectAssignment(WireModel):
-    """Body of `PUT /api/v1/sessions/{id}/project`."""
-
-    project_id: str
-
-
-class TraceExportResponse(WireModel):
-    """State of a session's trace export job."""
-
-    status: Literal["pending", "ready", "failed"]
-    url: str | None = None
-    error: str | None = None

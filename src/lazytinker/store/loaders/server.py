@@ -7,14 +7,17 @@ on the runs (`state.runs`), with nothing known of their context length or what t
 from __future__ import annotations
 
 from datetime import UTC, timedelta
+from typing import TYPE_CHECKING
 
 from lazytinker.api.errors import UnsupportedError
-from lazytinker.api.models import SupportedModel
 from lazytinker.store.keyed import Change
 from lazytinker.store.loaders.base import Loader
 from lazytinker.store.loaders.runs import RunsLoader
 from lazytinker.store.protocol import Capability
 from lazytinker.store.records import Fallback
+
+if TYPE_CHECKING:
+    from lazytinker.api.models import SupportedModel
 
 MAX_BILLING_DAYS = 14
 SEEN_ON_RUNS = Fallback(
@@ -48,6 +51,8 @@ class ModelsLoader(Loader):
                 await self.runs.load_unguarded()
             names = sorted({r.base_model for r in state.runs if r.base_model})
             state.set_fallback("models", SEEN_ON_RUNS)
+            from lazytinker.api.models import SupportedModel  # the models view's rows only
+
             seen = [SupportedModel(model_name=name) for name in names]
             state.announce(state.models.replace(seen), force=True)
 
