@@ -58,6 +58,9 @@ START_IMPORTS = (
 )
 START_UNUSED = (
     "lazytinker.api.models.usage",
+    "lazytinker.api.models.checkpoint_calls",
+    "lazytinker.api.models.server_info",
+    "lazytinker.api.models.session_details",
     "lazytinker.api.training_models",
     "lazytinker.api.endpoints.training",
     "lazytinker.api.endpoints.usage",
@@ -82,6 +85,9 @@ UI_UNUSED = (
     "lazytinker.ui.zoom",
     "lazytinker.ui.commands",
     "lazytinker.api.models.usage",
+    "lazytinker.api.models.checkpoint_calls",
+    "lazytinker.api.models.server_info",
+    "lazytinker.api.models.session_details",
 )
 
 
