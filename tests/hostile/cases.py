@@ -102,7 +102,8 @@ CASES = [
         "key-echoed-as-a-field-name",
         runs(Answer(body=runs_page([run("r", user_metadata={KEY: 5})]))),
         error=BadResponseError,
-        says="user_metadata.***",
+        # The record names no metadata key (msgspec's path says `[...]`): the key is not shown.
+        says="user_metadata.<key>",
     ),
     Case(
         "detail-is-a-multiline-html-page",
@@ -149,6 +150,20 @@ CASES = [
     Case(
         "json-nested-100000-deep",
         runs(Answer(body=b"[" * 100_000 + b"]" * 100_000)),
+        error=BadResponseError,
+        says="'(body)' is invalid",
+    ),
+    Case(
+        # A size takes any JSON value (odd ones mean "unknown"), so this one is read to its end.
+        "a-size-nested-100000-deep",
+        runs(
+            Answer(
+                body=b'{"training_runs": [], "cursor": {"offset": 0, "limit": 1, "total_count": '
+                + b"[" * 100_000
+                + b"]" * 100_000
+                + b"}}"
+            )
+        ),
         error=BadResponseError,
         says="nested too deeply",
     ),

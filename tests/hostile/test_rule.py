@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from lazytinker.api.models import Checkpoint
+from lazytinker.api.models.structs import convert_wire
 from lazytinker.api.paths import CheckpointRef
 from lazytinker.text import escape_controls, one_line, printable, redact, remember_secret
 from lazytinker.ui.actions.downloads import save_checkpoints
@@ -128,7 +129,7 @@ def test_keys_are_normalised_as_bindings_are() -> None:
 def test_an_action_leaves_paths_of_the_servers_own_shape_alone_and_says_so() -> None:
     remember_secret(KEY)
     good = "tinker://run-1/weights/a"
-    items = [Checkpoint.model_validate(checkpoint(p)) for p in [good, *ODD_PATHS, f"x{KEY}"]]
+    items = [convert_wire(checkpoint(p), Checkpoint) for p in [good, *ODD_PATHS, f"x{KEY}"]]
     said: list[str] = []
     refs = actionable(items, said.append)
     assert refs == [CheckpointRef.parse(good)]
@@ -159,7 +160,7 @@ async def test_save_offers_only_the_checkpoints_it_can_address() -> None:
             self.shown.append(screen)  # and cancel
 
     good = "tinker://run-1/weights/a"
-    items = [Checkpoint.model_validate(checkpoint(p)) for p in [good, *ODD_PATHS]]
+    items = [convert_wire(checkpoint(p), Checkpoint) for p in [good, *ODD_PATHS]]
     host = Host()
     await save_checkpoints(host, None, items, directory="/nowhere", extract=False)  # type: ignore[arg-type]
     assert [t.path for t in host.shown[0].targets] == [good]

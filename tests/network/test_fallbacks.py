@@ -99,8 +99,7 @@ async def test_partial_checkpoint_data_is_read_not_refused(start_server: StartSe
         for checkpoint in checkpoints:
             assert checkpoint.time is None
             assert checkpoint.size_bytes is None
-            assert "size_bytes" not in checkpoint.model_fields_set
-            assert "public" not in checkpoint.model_fields_set
+            assert not checkpoint.sent("public")
         assert run.last_request_time.tzinfo is not None  # a naive date is taken as UTC
     finally:
         await store.close()

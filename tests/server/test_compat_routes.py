@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from lazytinker.api.models import ApiKeyMeResponse, AuditLogResponse, TrainingRunsResponse
+from lazytinker.api.models.structs import convert_wire, wire_data
 from lazytinker.server.catalog import ME, ORG_NAME
 from lazytinker.server.runner import ServerThread
 
@@ -22,7 +23,7 @@ def _api(server: ServerThread, headers: dict[str, str] = ADMIN) -> httpx.Client:
 
 def _runs(api: httpx.Client, query: str = "") -> list[dict[str, Any]]:
     page = api.get(f"/api/v1/training_runs?limit=1000{query}").json()
-    return list(TrainingRunsResponse.model_validate(page).model_dump(mode="json")["training_runs"])
+    return list(wire_data(convert_wire(page, TrainingRunsResponse))["training_runs"])
 
 
 def test_apikey_me(server: ServerThread) -> None:

@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from lazytinker.api.models import CheckpointsListResponse, ExternalWeightsUrlsResponse
+from lazytinker.api.models.structs import convert_wire
 from lazytinker.server.runner import ServerThread
 
 KEY = {"X-API-Key": "tml-demo"}
@@ -20,7 +21,7 @@ KEY = {"X-API-Key": "tml-demo"}
 
 def _checkpoints(server: ServerThread) -> list[dict[str, Any]]:
     body = httpx.get(f"{server.url}/api/v1/checkpoints?limit=1000", headers=KEY).json()
-    CheckpointsListResponse.model_validate(body)
+    convert_wire(body, CheckpointsListResponse)
     return list(body["checkpoints"])
 
 

@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from lazytinker.api.models import CheckpointsListResponse, SessionSearchResponse
+from lazytinker.api.models.structs import convert_wire
 from lazytinker.api.training_models import GetInfoResponse
 from lazytinker.server.runner import ServerThread
 from tests.conftest import StartServer
@@ -34,7 +35,7 @@ def api(start_server: StartServer) -> Iterator[httpx.Client]:
 
 def _session(api: httpx.Client, session_id: str) -> dict[str, Any]:
     body = api.post("/api/v1/sessions/search", json={"session_id": session_id}).json()
-    found = SessionSearchResponse.model_validate(body).sessions
+    found = convert_wire(body, SessionSearchResponse).sessions
     assert [s.session_id for s in found] == [session_id]
     summary: dict[str, Any] = body["sessions"][0]
     return summary
@@ -42,7 +43,7 @@ def _session(api: httpx.Client, session_id: str) -> dict[str, Any]:
 
 def _checkpoints(api: httpx.Client, run_id: str) -> list[str]:
     body = api.get(f"/api/v1/training_runs/{run_id}/checkpoints").json()
-    return [c.tinker_path for c in CheckpointsListResponse.model_validate(body).checkpoints]
+    return [c.tinker_path for c in convert_wire(body, CheckpointsListResponse).checkpoints]
 
 
 def test_export_flow_end_to_end(api: httpx.Client) -> None:

@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from lazytinker.api.models import CheckpointsListResponse, TrainingRunsResponse
+from lazytinker.api.models.structs import convert_wire
 from lazytinker.server.catalog import model_named
 from lazytinker.server.runner import ServerThread
 from lazytinker.server.seed import adapter_size
@@ -26,13 +27,13 @@ def hpcai(start_server: Any) -> ServerThread:
 
 def _first_run(server: ServerThread) -> tuple[str, list[dict[str, Any]]]:
     runs = httpx.get(f"{server.url}/api/v1/training_runs?limit=100", headers=KEY).json()
-    TrainingRunsResponse.model_validate(runs)
+    convert_wire(runs, TrainingRunsResponse)
     for run in runs["training_runs"]:
         assert "user_metadata" not in run
         run_id = run["training_run_id"]
         listing = httpx.get(f"{server.url}/api/v1/training_runs/{run_id}/checkpoints", headers=KEY)
         body = listing.json()
-        CheckpointsListResponse.model_validate(body)
+        convert_wire(body, CheckpointsListResponse)
         if body["checkpoints"]:
             return run_id, body["checkpoints"]
     raise AssertionError("no run with checkpoints")

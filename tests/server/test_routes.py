@@ -17,6 +17,7 @@ from lazytinker.api.models import (
     TrainingRunsResponse,
     WeightsInfoResponse,
 )
+from lazytinker.api.models.structs import convert_wire
 from lazytinker.server.catalog import ME, OTHER
 from lazytinker.server.runner import ServerThread
 
@@ -31,7 +32,7 @@ def api(server: ServerThread) -> httpx.Client:
 
 
 def _my_checkpoints(api: httpx.Client) -> CheckpointsListResponse:
-    return CheckpointsListResponse.model_validate(api.get("/api/v1/checkpoints?limit=1000").json())
+    return convert_wire(api.get("/api/v1/checkpoints?limit=1000").json(), CheckpointsListResponse)
 
 
 def test_startup_endpoints(api: httpx.Client) -> None:
@@ -63,12 +64,13 @@ def test_bad_key_is_401_with_json(server: ServerThread, key: str | None) -> None
 
 
 def test_runs_owned_and_accessible(api: httpx.Client) -> None:
-    owned = TrainingRunsResponse.model_validate(api.get("/api/v1/training_runs?limit=100").json())
+    owned = convert_wire(api.get("/api/v1/training_runs?limit=100").json(), TrainingRunsResponse)
     assert owned.training_runs
     assert {run.model_owner for run in owned.training_runs} == {ME.urn}
     assert owned.cursor.total_count == len(owned.training_runs)
-    everyone = TrainingRunsResponse.model_validate(
-        api.get("/api/v1/training_runs?limit=100&access_scope=accessible").json()
+    everyone = convert_wire(
+        api.get("/api/v1/training_runs?limit=100&access_scope=accessible").json(),
+        TrainingRunsResponse,
     )
     assert {run.model_owner for run in everyone.training_runs} == {ME.urn, OTHER.urn}
     assert everyone.cursor.total_count > owned.cursor.total_count
@@ -79,7 +81,7 @@ def test_runs_owned_and_accessible(api: httpx.Client) -> None:
 
 def test_runs_by_project(api: httpx.Client) -> None:
     page = api.get("/api/v1/training_runs?limit=100&access_scope=accessible&project_id=proj-eval")
-    runs = TrainingRunsResponse.model_validate(page.json())
+    runs = convert_wire(page.json(), TrainingRunsResponse)
     assert runs.training_runs
     assert {run.model_owner for run in runs.training_runs} == {OTHER.urn}
     none = api.get("/api/v1/training_runs?project_id=no-such-project").json()
@@ -92,7 +94,7 @@ def test_run_pages_cover_every_run_once(api: httpx.Client) -> None:
     offset = 0
     while True:
         page = api.get(f"/api/v1/training_runs?limit=5&offset={offset}&access_scope=accessible")
-        body = TrainingRunsResponse.model_validate(page.json())
+        body = convert_wire(page.json(), TrainingRunsResponse)
         seen += [run.training_run_id for run in body.training_runs]
         offset += 5
         if offset >= body.cursor.total_count:
@@ -103,11 +105,11 @@ def test_run_pages_cover_every_run_once(api: httpx.Client) -> None:
 def test_get_run_and_its_checkpoints(api: httpx.Client) -> None:
     runs = api.get("/api/v1/training_runs?limit=1").json()["training_runs"]
     run_id = runs[0]["training_run_id"]
-    run = TrainingRun.model_validate(api.get(f"/api/v1/training_runs/{run_id}").json())
+    run = convert_wire(api.get(f"/api/v1/training_runs/{run_id}").json(), TrainingRun)
     assert run.training_run_id == run_id
     listing = api.get(f"/api/v1/training_runs/{run_id}/checkpoints").json()
     assert listing["cursor"] is None
-    checkpoints = CheckpointsListResponse.model_validate(listing).checkpoints
+    checkpoints = convert_wire(listing, CheckpointsListResponse).checkpoints
     assert checkpoints
     for ckpt in checkpoints:
         assert ckpt.path.startswith(f"tinker://{run_id}/")

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import httpx
-from pydantic import BaseModel, ValidationError
+import msgspec
 
 from lazytinker.api.errors import (
     APIError,
@@ -32,7 +32,8 @@ from lazytinker.api.errors import (
 from lazytinker.api.retry import parse_retry_after
 from lazytinker.text import redact as redact_secrets
 
-M = TypeVar("M", bound=BaseModel)
+M = TypeVar("M")
+"""A wire model: a pydantic `WireModel` or a msgspec `WireStruct` (`api/models/structs.py`)."""
 Redact = Callable[[str], str]
 
 _DETAIL_PREFIX = re.compile(r'"detail"\s*:\s*"((?:[^"\\]|\\.)*)')
@@ -188,29 +189,79 @@ def error_for(
 def parse_model(resp: httpx.Response, model: type[M], endpoint: str, host: str) -> M:
     """The body as `model`, or a `BadResponseError` naming the first field that is wrong.
 
-    Parsed straight from the bytes by pydantic (its JSON parser refuses nesting past 200 levels
-    at once, and builds the models without a dict of the whole body first). What only Python's
-    parser takes (a lone surrogate in a string, `NaN`) is parsed again by it: data, not an error.
+    Parsed straight from the bytes (both libraries refuse deep nesting at once, and build the
+    records without a dict of the whole body first). What only Python's parser takes (a lone
+    surrogate in a string, `NaN`) is parsed again by it: data, not an error.
     """
+    if issubclass(model, msgspec.Struct):
+        return _parse_struct(resp, model, endpoint, host)  # type: ignore[return-value]
+    from pydantic import ValidationError
+
     try:
-        return model.model_validate_json(resp.content)
+        return model.model_validate_json(resp.content)  # type: ignore[attr-defined, no-any-return]
     except ValidationError as exc:
         first = exc.errors(include_url=False, include_input=False)[0]
         if first["type"] != "json_invalid":
             raise _bad_field(first, resp, endpoint, host) from None
         if "recursion" in first["msg"]:
             raise _not_json(resp, endpoint, host, " (nested too deeply)") from None
+    data = _python_json(resp, endpoint, host)
     try:
-        data = json.loads(resp.content)
-    except (ValueError, RecursionError):
-        raise _not_json(resp, endpoint, host) from None
-    try:
-        return model.model_validate(data)
+        return model.model_validate(data)  # type: ignore[attr-defined, no-any-return]
     except ValidationError as exc:
         first = exc.errors(include_url=False, include_input=False)[0]
         raise _bad_field(first, resp, endpoint, host) from None
     except RecursionError:
         raise _not_json(resp, endpoint, host, " (nested too deeply)") from None
+
+
+def _parse_struct(
+    resp: httpx.Response, model: type[msgspec.Struct], endpoint: str, host: str
+) -> msgspec.Struct:
+    from lazytinker.api.models.structs import convert_wire, decode_wire
+
+    try:
+        return decode_wire(resp.content, model)
+    except msgspec.ValidationError as exc:
+        raise _bad_struct_field(exc, resp, endpoint, host) from None
+    except RecursionError:
+        raise _not_json(resp, endpoint, host, " (nested too deeply)") from None
+    except msgspec.DecodeError:
+        pass
+    data = _python_json(resp, endpoint, host)
+    try:
+        return convert_wire(data, model)
+    except msgspec.ValidationError as exc:
+        raise _bad_struct_field(exc, resp, endpoint, host) from None
+    except RecursionError:
+        raise _not_json(resp, endpoint, host, " (nested too deeply)") from None
+
+
+def _python_json(resp: httpx.Response, endpoint: str, host: str) -> Any:
+    try:
+        return json.loads(resp.content)
+    except (ValueError, RecursionError):
+        raise _not_json(resp, endpoint, host) from None
+
+
+_STRUCT_ERROR = re.compile(r"^(?P<msg>.*?)(?: - at `\$(?P<path>.*)`)?$", re.DOTALL)
+_MISSING = re.compile(r"^Object missing required field `(?P<name>.*)`$", re.DOTALL)
+_STEP = re.compile(r"\.([^.\[]+)|\[(\d+)\]|\[(\.\.\.)\]")
+
+
+def _bad_struct_field(
+    exc: msgspec.ValidationError, resp: httpx.Response, endpoint: str, host: str
+) -> BadResponseError:
+    """msgspec's `Expected `str`, got `int` - at `$.runs[0].id`` as `_bad_field` words it."""
+    found = _STRUCT_ERROR.match(str(exc))
+    msg, path = (found["msg"], found["path"] or "") if found else (str(exc), "")
+    # A metadata key is not named (`[...]`): it is server text, and may echo the key.
+    loc = [name or index or "<key>" for name, index, _ in _STEP.findall(path)]
+    missing = _MISSING.match(msg)
+    if missing:
+        loc.append(missing["name"])
+    first = {"loc": loc, "type": "missing" if missing else "invalid", "msg": msg}
+    return _bad_field(first, resp, endpoint, host)
 
 
 def _not_json(resp: httpx.Response, endpoint: str, host: str, why: str = "") -> BadResponseError:

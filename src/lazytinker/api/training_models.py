@@ -12,7 +12,8 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from lazytinker.api.models import FinishReason, WireModel
+from lazytinker.api.models import WireModel
+from lazytinker.api.models.sessions import FinishReasonType
 
 __all__ = [
     "CreateModelRequest",
@@ -31,6 +32,7 @@ __all__ = [
     "RequestFailedResponse",
     "SaveWeightsExternalRequest",
     "SaveWeightsExternalResponse",
+    "SessionEndReason",
     "SessionHeartbeatRequest",
     "SessionHeartbeatResponse",
     "TryAgainResponse",
@@ -75,10 +77,17 @@ class SessionHeartbeatResponse(WireModel):
     type: Literal["session_heartbeat"] = "session_heartbeat"
 
 
+class SessionEndReason(WireModel):
+    """Why a client finishes its session: `sessions.FinishReason`'s shape, as a pydantic model
+    (the server validates this body with pydantic; the start reads the other as a record)."""
+
+    type: FinishReasonType
+
+
 class FinishSessionRequest(WireModel):
     """Body of `POST /api/v1/sessions/{id}/finish`; the first reason wins."""
 
-    reason: FinishReason
+    reason: SessionEndReason
     detail: str | None = Field(default=None, max_length=2000)
 
 

@@ -36,6 +36,7 @@ from lazytinker.server.routes import (
 from lazytinker.server.routes.common import document_common_errors
 from lazytinker.server.seed import SeedSize, now_ms, seed_database
 from lazytinker.server.state import ServerState
+from lazytinker.server.structs import document_structs
 
 __all__ = ["create_app"]
 
@@ -77,6 +78,7 @@ def _patch_openapi(app: FastAPI) -> None:
                 "required": ["detail"],
             }
             schemas.pop("ValidationError", None)
+            document_structs(document)
             document_common_errors(document)
             app.openapi_schema = document
         return app.openapi_schema

@@ -25,6 +25,7 @@ from lazytinker.api.errors import (
     ServerError,
     UnreachableError,
 )
+from lazytinker.api.models.structs import wire_copy
 from lazytinker.api.paths import CheckpointRef
 from lazytinker.local import LocalState
 from lazytinker.store.keyed import Change, Keyed
@@ -248,7 +249,7 @@ class StoreState:
             return
         current = self.find_checkpoint(path)
         if current is not None:
-            self.put_checkpoint(current.model_copy(update={field: value}))
+            self.put_checkpoint(wire_copy(current, **{field: value}))
 
     async def after_first_screen(self) -> None:
         """Wait until the first screen is painted, when the start-up asked for that: what

@@ -14,7 +14,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import msgspec
-from pydantic import BaseModel
 
 from lazytinker.api.models import (
     Checkpoint,
@@ -276,7 +275,7 @@ def record_values(item: object) -> dict[str, Any] | None:
 
 def any_fields(item: Any, store: Store) -> Fields:
     """Whatever else a pane may hold: its fields by name, each formatted by its kind."""
-    values = item.model_dump() if isinstance(item, BaseModel) else record_values(item)
+    values = item.model_dump() if hasattr(item, "model_dump") else record_values(item)
     if values is None:
         return Fields(str(item), has_metadata=False)
     shown = [

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-
-from pydantic import BaseModel
+from typing import TYPE_CHECKING
 
 from lazytinker import human
+
+if TYPE_CHECKING:
+    from lazytinker.api.models import Checkpoint
 
 UNKNOWN = "—"
 """How a value the server did not give is shown."""
@@ -48,9 +50,9 @@ def total_size(sizes: Iterable[int | None]) -> str:
     return f"at least {size(total)}" if unknown else size(total)
 
 
-def sent(model: BaseModel, field: str) -> bool:
-    """Whether the server sent `field` at all (a default is not an answer)."""
-    return field in model.model_fields_set
+def sent(checkpoint: Checkpoint, field: str) -> bool:
+    """Whether the server sent `field` of `checkpoint` at all (a default is not an answer)."""
+    return checkpoint.sent(field)
 
 
 def long_time(when: datetime | None, now: datetime, *, future: bool = False) -> str:

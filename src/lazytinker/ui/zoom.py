@@ -14,7 +14,6 @@ import subprocess
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from pydantic import BaseModel
 from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
@@ -22,6 +21,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Static
 
+from lazytinker.api.models.structs import WireStruct, wire_data
 from lazytinker.store import Change, Store
 from lazytinker.ui.fields import Fields, fields_of, record_values
 from lazytinker.ui.keybar import KeyBar
@@ -33,8 +33,10 @@ GONE = "The item is gone (deleted, or no longer listed)."
 
 def item_json(item: Any) -> str:
     """The item as JSON, indented; control characters escaped, so it is safe to show."""
-    if isinstance(item, BaseModel):
-        data: Any = item.model_dump(mode="json", exclude_none=False)
+    if isinstance(item, WireStruct):
+        data: Any = wire_data(item)
+    elif hasattr(item, "model_dump"):  # a pydantic wire model
+        data = item.model_dump(mode="json", exclude_none=False)
     else:
         values = record_values(item)
         data = str(item) if values is None else values

@@ -13,6 +13,7 @@ from lazytinker.api.models import (
     SessionSearchRequest,
     SessionSearchResponse,
 )
+from lazytinker.api.models.structs import wire_data
 
 if TYPE_CHECKING:
     from lazytinker.api.models import GetSamplerResponse, GetSessionResponse, ListSessionsResponse
@@ -62,7 +63,7 @@ class SessionsEndpoints(EndpointGroup):
         # A server with another idea of the search body answers 422: not the search we speak.
         with self._learning(Capability.SESSION_SEARCH, endpoint, missing=SEARCH_MISSING_STATUSES):
             await self.transport.ensure_connected()
-            body = request.model_dump(mode="json", exclude_none=True)
+            body = wire_data(request, exclude_none=True)
             # A search changes nothing on the server, so it is as safe to repeat as a GET.
             resp = await self.transport.send("POST", SESSION_SEARCH, endpoint, json_body=body)
             return self.transport.parse(resp, SessionSearchResponse, endpoint)

@@ -14,7 +14,6 @@ from pydantic import BaseModel
 
 from lazytinker.api.capabilities import Capability
 from lazytinker.api.endpoints.base import EndpointGroup, api_path
-from lazytinker.api.models import FinishReason
 from lazytinker.api.models.base import WireModel
 from lazytinker.api.training_models import (
     CreateSessionRequest,
@@ -26,6 +25,7 @@ from lazytinker.api.training_models import (
     GetInfoResponse,
     LoadWeightsRequest,
     SaveWeightsExternalRequest,
+    SessionEndReason,
     SessionHeartbeatRequest,
 )
 
@@ -81,7 +81,7 @@ class TrainingEndpoints(EndpointGroup):
         self, session_id: str, reason: FinishType, detail: str | None = None
     ) -> None:
         """End the session, saying why (the first reason given wins)."""
-        body = FinishSessionRequest(reason=FinishReason(type=reason), detail=detail)
+        body = FinishSessionRequest(reason=SessionEndReason(type=reason), detail=detail)
         await self.transport.ensure_connected()
         await self._send_and_close(
             "POST",

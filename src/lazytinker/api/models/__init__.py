@@ -1,8 +1,10 @@
-"""Pydantic v2 models for every JSON shape of the Tinker REST protocol (protocol.md §3, §9).
+"""Models for every JSON shape of the Tinker REST protocol (protocol.md §3, §9).
 
 The stand-in server and the client share these models, so a field cannot drift between them.
-One module per area (`base`, `runs`, `sessions`, `service`, `usage`); every name is re-exported
-here, so `from lazytinker.api.models import Checkpoint` works wherever a model lives.
+What the app's start parses (runs and checkpoints, session search, the handshake) are msgspec
+records (`structs`); the rest are pydantic v2 models (`base`). One module per area (`runs`,
+`sessions`, `service`, `usage`, ...); every name is re-exported here, so `from
+lazytinker.api.models import Checkpoint` works wherever a model lives.
 
 The re-exports are imported on first use (`lazytinker.lazy`): the app's first screen needs only
 a few of these models, and creating one costs about 1 ms, so `from lazytinker.api.models import
@@ -16,19 +18,21 @@ from typing import TYPE_CHECKING
 from lazytinker.lazy import lazy_exports
 
 _HOMES: dict[str, tuple[str, ...]] = {
-    "base": (
+    "values": (
         "AccessScope",
         "CheckpointType",
-        "Cursor",
-        "ErrorBody",
         "Metadata",
+        "format_rfc3339",
+    ),
+    "base": (
+        "ErrorBody",
         "Timestamp",
         "WireModel",
         "build_models",
-        "format_rfc3339",
     ),
     "runs": (
         "Checkpoint",
+        "Cursor",
         "CheckpointsListResponse",
         "TrainingRun",
         "TrainingRunsResponse",
@@ -112,15 +116,10 @@ _HOMES: dict[str, tuple[str, ...]] = {
 
 if TYPE_CHECKING:
     from lazytinker.api.models.base import (
-        AccessScope,
-        CheckpointType,
-        Cursor,
         ErrorBody,
-        Metadata,
         Timestamp,
         WireModel,
         build_models,
-        format_rfc3339,
     )
     from lazytinker.api.models.checkpoint_calls import (
         CheckpointArchiveUrlResponse,
@@ -134,6 +133,7 @@ if TYPE_CHECKING:
     from lazytinker.api.models.runs import (
         Checkpoint,
         CheckpointsListResponse,
+        Cursor,
         TrainingRun,
         TrainingRunsResponse,
     )
@@ -201,6 +201,12 @@ if TYPE_CHECKING:
         SamplingSampleEventInfo,
         StorageEventInfo,
         TrainingEventInfo,
+    )
+    from lazytinker.api.models.values import (
+        AccessScope,
+        CheckpointType,
+        Metadata,
+        format_rfc3339,
     )
 else:
     __getattr__ = lazy_exports(__name__, _HOMES)

@@ -1,15 +1,15 @@
-"""What every wire model shares: the base class, timestamps, metadata, the page cursor.
+"""What every pydantic wire model shares: the base class, timestamps, sizes, counts, the error body.
 
 Unknown fields are ignored; datetimes are always timezone-aware (a naive value from a server is
-taken as UTC, and every datetime we emit carries `Z`).
+taken as UTC, and every datetime we emit carries `Z`). The records the start parses are msgspec
+structs read by the same rules (`structs`, `values`).
 """
 
 from __future__ import annotations
 
 import importlib
-import math
-from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from datetime import datetime
+from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
@@ -19,66 +19,27 @@ from pydantic import (
     PlainSerializer,
 )
 
-
-def _ensure_aware(value: datetime) -> datetime:
-    """Naive datetimes are UTC by the protocol's convention; keep every value comparable.
-
-    A moment that cannot be told in UTC (year 1 at +14:00, year 9999 at -14:00) becomes the
-    first or last moment that can, so showing it in UTC never overflows.
-    """
-    if value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    try:
-        value.astimezone(UTC)
-    except OverflowError:
-        edge = datetime.min if value.year == datetime.min.year else datetime.max
-        return edge.replace(tzinfo=UTC)
-    return value
-
-
-def format_rfc3339(value: datetime) -> str:
-    """Render a datetime as RFC 3339 with a `Z` suffix for UTC, as the production service does."""
-    value = _ensure_aware(value)
-    if value.utcoffset() == UTC.utcoffset(None):
-        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
-    return value.isoformat()
-
+from lazytinker.api.models.values import (
+    count_or_none,
+    count_or_zero,
+    ensure_aware,
+    format_rfc3339,
+)
 
 Timestamp = Annotated[
     datetime,
-    AfterValidator(_ensure_aware),
+    AfterValidator(ensure_aware),
     PlainSerializer(format_rfc3339, return_type=str, when_used="json"),
 ]
 """A timezone-aware datetime that serialises as RFC 3339 (`...Z`)."""
 
 
-def _count_or_none(value: Any) -> int | None:
-    """A count or size as a server may send it: an int, an integral float (`1e30`), digits.
-    Negative, fractional-looking junk, NaN, infinities and other types mean "unknown"."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value if value >= 0 else None
-    if isinstance(value, float):
-        return int(value) if math.isfinite(value) and value >= 0 else None
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    return None
-
-
-def _count_or_zero(value: Any) -> int:
-    return _count_or_none(value) or 0
-
-
-ByteCount = Annotated[int | None, BeforeValidator(_count_or_none)]
+ByteCount = Annotated[int | None, BeforeValidator(count_or_none)]
 """A size in bytes that never fails a listing: what cannot be a size is unknown (`None`)."""
 
-Count = Annotated[int, BeforeValidator(_count_or_zero)]
+Count = Annotated[int, BeforeValidator(count_or_zero)]
 """A count that never fails a listing: what cannot be a count is 0."""
 
-CheckpointType = Literal["training", "sampler", "external"]
-AccessScope = Literal["owned", "accessible"]
-Metadata = dict[str, str]
 
 WIRE_AREAS = (
     "runs",
@@ -122,11 +83,3 @@ class ErrorBody(WireModel):
     """The conventional error body, `{"detail": "..."}` (FastAPI style)."""
 
     detail: Any = None
-
-
-class Cursor(WireModel):
-    """Offset pagination state returned with paged listings."""
-
-    offset: Count
-    limit: Count
-    total_count: Count

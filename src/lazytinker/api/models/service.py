@@ -1,20 +1,23 @@
-"""The start-up handshake and who the caller is. What the server says of itself (its models,
-health, the key's details) is in `server_info`."""
+"""The start-up handshake and who the caller is, as msgspec records (`structs`: the start parses
+them). What the server says of itself (its models, health, the key's details) is in
+`server_info`."""
 
 from __future__ import annotations
 
-from pydantic import Field
+from typing import Annotated
 
-from lazytinker.api.models.base import WireModel
+import msgspec
+
+from lazytinker.api.models.structs import WireStruct
 
 
-class ClientConfigRequest(WireModel):
+class ClientConfigRequest(WireStruct):
     """Body of the start-up calls `client/config` and `client/dynamic_config`."""
 
     sdk_version: str
 
 
-class ClientConfigResponse(WireModel):
+class ClientConfigResponse(WireStruct):
     """Start-up configuration; every field is optional."""
 
     pjwt_auth_enabled: bool = False
@@ -26,7 +29,7 @@ class ClientConfigResponse(WireModel):
     server_version: str | None = None
 
 
-class DynamicConfigResponse(WireModel):
+class DynamicConfigResponse(WireStruct):
     """Dynamic configuration; every field is optional."""
 
     refresh_interval_sec: int = 300
@@ -34,15 +37,15 @@ class DynamicConfigResponse(WireModel):
     sample_cancel_max_batch_size: int = 64
 
 
-class AuthTokenResponse(WireModel):
+class AuthTokenResponse(WireStruct):
     """The JWT returned by `POST /api/v1/auth/token`."""
 
     # It goes in a header from then on: printable ASCII without spaces, or it is refused here
     # (httpx would otherwise fail on it later, quoting it in its message).
-    jwt: str = Field(pattern=r"^[!-~]+$", max_length=16384)
+    jwt: Annotated[str, msgspec.Meta(pattern=r"^[!-~]+$", max_length=16384)]
 
 
-class Whoami(WireModel):
+class Whoami(WireStruct):
     """Who the caller is, decoded from the JWT's claims (no request is made)."""
 
     user_urn: str

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Literal
 
-from lazytinker.api.models.base import Metadata, WireModel
+from lazytinker.api.models.base import WireModel
+from lazytinker.api.models.values import Metadata
 
 
 class GetSessionResponse(WireModel):

@@ -1,174 +1,182 @@
-"""Session search: its filters, statuses and answers. Lookups of one session or sampler, project
-assignment and trace export are in `session_details`."""
+"""Session search: its filters, statuses and answers, as msgspec records (`structs`: the start
+parses them). Lookups of one session or sampler, project assignment and trace export are in
+`session_details`.
+
+Each kind of owner, status and failure is told by its `type` (msgspec's tag); `type` is also a
+class attribute, so `status.type` reads as it does on the wire.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from datetime import datetime
+from typing import Annotated, ClassVar, Literal
 
-from pydantic import Field
+import msgspec
 
-from lazytinker.api.models.base import ByteCount, Metadata, Timestamp, WireModel
-
-
-class OwnOwner(WireModel):
-    """Sessions the caller owns."""
-
-    type: Literal["own"] = "own"
-
-
-class AccessibleOwner(WireModel):
-    """Sessions the caller can see."""
-
-    type: Literal["accessible"] = "accessible"
-
-
-class UserOwner(WireModel):
-    """Sessions owned by the named users."""
-
-    type: Literal["user"] = "user"
-    owner_urns: list[str] = Field(min_length=1, max_length=10)
-
-
-Owner = Annotated[OwnOwner | AccessibleOwner | UserOwner, Field(discriminator="type")]
+from lazytinker.api.models.structs import SizeField, WireStruct
+from lazytinker.api.models.values import Metadata, count_or_none, ensure_aware
 
 FinishReasonType = Literal["success", "errored", "interrupted"]
 
 
-class ActiveStatusQuery(WireModel):
+class OwnOwner(WireStruct, tag_field="type", tag="own"):
+    """Sessions the caller owns."""
+
+    type: ClassVar[str] = "own"
+
+
+class AccessibleOwner(WireStruct, tag_field="type", tag="accessible"):
+    """Sessions the caller can see."""
+
+    type: ClassVar[str] = "accessible"
+
+
+class UserOwner(WireStruct, tag_field="type", tag="user"):
+    """Sessions owned by the named users."""
+
+    type: ClassVar[str] = "user"
+    owner_urns: Annotated[list[str], msgspec.Meta(min_length=1, max_length=10)]
+
+
+Owner = OwnOwner | AccessibleOwner | UserOwner
+
+
+class ActiveStatusQuery(WireStruct, tag_field="type", tag="active"):
     """Match running sessions."""
 
-    type: Literal["active"] = "active"
+    type: ClassVar[str] = "active"
 
 
-class CancelledStatusQuery(WireModel):
+class CancelledStatusQuery(WireStruct, tag_field="type", tag="cancelled"):
     """Match cancelled sessions."""
 
-    type: Literal["cancelled"] = "cancelled"
+    type: ClassVar[str] = "cancelled"
 
 
-class FailedStatusQuery(WireModel):
+class FailedStatusQuery(WireStruct, tag_field="type", tag="failed"):
     """Match failed sessions."""
 
-    type: Literal["failed"] = "failed"
+    type: ClassVar[str] = "failed"
 
 
-class ClientFinishedStatusQuery(WireModel):
+class ClientFinishedStatusQuery(WireStruct, tag_field="type", tag="client_finished"):
     """Match sessions the client finished, optionally only for some reasons."""
 
-    type: Literal["client_finished"] = "client_finished"
+    type: ClassVar[str] = "client_finished"
     reasons: list[FinishReasonType] | None = None
 
 
-StatusQuery = Annotated[
-    ActiveStatusQuery | CancelledStatusQuery | FailedStatusQuery | ClientFinishedStatusQuery,
-    Field(discriminator="type"),
-]
+StatusQuery = (
+    ActiveStatusQuery | CancelledStatusQuery | FailedStatusQuery | ClientFinishedStatusQuery
+)
 
 
-class SessionSearchCursor(WireModel):
+class SessionSearchCursor(WireStruct):
     """Keyset cursor of session search; echoed back unchanged."""
 
-    last_created_at: Timestamp
+    last_created_at: datetime
     last_session_id: str
 
+    def __post_init__(self) -> None:
+        self.last_created_at = ensure_aware(self.last_created_at)
 
-class SessionSearchRequest(WireModel):
+
+class SessionSearchRequest(WireStruct):
     """Body of `POST /api/v1/sessions/search`."""
 
     session_id: str | None = None
     project_ids: list[str] | None = None
-    user_metadata: Metadata = Field(default_factory=dict)
-    display_name: str | None = Field(default=None, min_length=1)
-    owner: Owner = Field(default_factory=OwnOwner)
-    statuses: list[StatusQuery] | None = Field(default=None, min_length=1)
-    limit: int = Field(default=50, ge=1, le=200)
+    user_metadata: Metadata = msgspec.field(default_factory=dict)
+    display_name: Annotated[str, msgspec.Meta(min_length=1)] | None = None
+    owner: Owner = msgspec.field(default_factory=OwnOwner)
+    statuses: Annotated[list[StatusQuery], msgspec.Meta(min_length=1)] | None = None
+    limit: Annotated[int, msgspec.Meta(ge=1, le=200)] = 50
     cursor: SessionSearchCursor | None = None
 
 
-class ActiveStatus(WireModel):
+class ActiveStatus(WireStruct, tag_field="type", tag="active"):
     """The session is running."""
 
-    type: Literal["active"] = "active"
+    type: ClassVar[str] = "active"
 
 
-class CancelledStatus(WireModel):
+class CancelledStatus(WireStruct, tag_field="type", tag="cancelled"):
     """The session was cancelled."""
 
-    type: Literal["cancelled"] = "cancelled"
+    type: ClassVar[str] = "cancelled"
     detail: str | None = None
 
 
-class FinishReason(WireModel):
+class FinishReason(WireStruct):
     """Why a client finished its session."""
 
     type: FinishReasonType
 
 
-class ClientFinishedStatus(WireModel):
+class ClientFinishedStatus(WireStruct, tag_field="type", tag="client_finished"):
     """The client finished the session."""
 
-    type: Literal["client_finished"] = "client_finished"
+    type: ClassVar[str] = "client_finished"
     reason: FinishReason
     detail: str | None = None
 
 
-class RequestFailure(WireModel):
+class RequestFailure(WireStruct, tag_field="type", tag="request"):
     """A failure caused by one request."""
 
-    type: Literal["request"] = "request"
+    type: ClassVar[str] = "request"
     request_id: str
     request_type: str
 
 
-class TrainingRunFailure(WireModel):
+class TrainingRunFailure(WireStruct, tag_field="type", tag="training_run"):
     """A failure caused by a training run."""
 
-    type: Literal["training_run"] = "training_run"
+    type: ClassVar[str] = "training_run"
     training_run_id: str
 
 
-class SamplingSessionFailure(WireModel):
+class SamplingSessionFailure(WireStruct, tag_field="type", tag="sampling_session"):
     """A failure caused by a sampling session."""
 
-    type: Literal["sampling_session"] = "sampling_session"
+    type: ClassVar[str] = "sampling_session"
     sampling_session_id: str
 
 
-FailureReason = Annotated[
-    RequestFailure | TrainingRunFailure | SamplingSessionFailure, Field(discriminator="type")
-]
+FailureReason = RequestFailure | TrainingRunFailure | SamplingSessionFailure
 
 
-class FailedStatus(WireModel):
+class FailedStatus(WireStruct, tag_field="type", tag="failed"):
     """The session failed."""
 
-    type: Literal["failed"] = "failed"
+    type: ClassVar[str] = "failed"
     category: Literal["user", "internal"]
     message: str
     reason: FailureReason
 
 
-SessionStatus = Annotated[
-    ActiveStatus | CancelledStatus | ClientFinishedStatus | FailedStatus,
-    Field(discriminator="type"),
-]
+SessionStatus = ActiveStatus | CancelledStatus | ClientFinishedStatus | FailedStatus
 
 
-class SessionSummary(WireModel):
+class SessionSummary(WireStruct):
     """One session as session search describes it."""
 
     session_id: str
-    created_at: Timestamp
+    created_at: datetime
     owner: str
     project_id: str
     checkpoints_count: int
     status: SessionStatus | None = None
     display_name: str | None = None
     user_metadata: Metadata | None = None
-    checkpoint_storage_bytes: ByteCount = None
+    checkpoint_storage_bytes: SizeField = None
+
+    def __post_init__(self) -> None:
+        self.created_at = ensure_aware(self.created_at)
+        self.checkpoint_storage_bytes = count_or_none(self.checkpoint_storage_bytes)
 
 
-class SessionSearchResponse(WireModel):
+class SessionSearchResponse(WireStruct):
     """A page of session search, newest first."""
 
     sessions: list[SessionSummary]

@@ -6,7 +6,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from lazytinker.api.models.base import Metadata, Timestamp, WireModel
+from lazytinker.api.models.base import Timestamp, WireModel
+from lazytinker.api.models.values import Metadata
 
 
 class TrainingEventInfo(WireModel):

@@ -19,6 +19,7 @@ from lazytinker.api.models import (
 from lazytinker.server.auth import CallerDep, mint_jwt
 from lazytinker.server.catalog import MODELS
 from lazytinker.server.state import state_of
+from lazytinker.server.structs import answers, struct_json
 
 __all__ = ["COMPUTE_ENDPOINTS", "common_router", "compute_router", "tinker_startup_router"]
 
@@ -53,40 +54,42 @@ tinker_startup_router = APIRouter(prefix="/api/v1")
 compute_router = APIRouter(prefix="/api/v1", include_in_schema=False)
 
 
-@tinker_startup_router.post("/client/config", response_model=ClientConfigResponse)
+@tinker_startup_router.post("/client/config", responses=answers(ClientConfigResponse))
 def client_config(
     request: Request, caller: CallerDep, body: Annotated[dict[str, Any] | None, Body()] = None
-) -> ClientConfigResponse:
+) -> JSONResponse:
     """Start-up configuration; JWT mode is switched on here."""
     state = state_of(request)
-    return ClientConfigResponse(
+    answer = ClientConfigResponse(
         pjwt_auth_enabled=state.config.jwt,
         use_pyqwest_transport=True,
         billing_exception_max_pause_duration_sec=5,
         server_name="lazytinker stand-in",
         server_version=__version__,
     )
+    return struct_json(answer)
 
 
-@tinker_startup_router.post("/client/dynamic_config", response_model=DynamicConfigResponse)
+@tinker_startup_router.post("/client/dynamic_config", responses=answers(DynamicConfigResponse))
 def dynamic_config(
     caller: CallerDep, body: Annotated[dict[str, Any] | None, Body()] = None
-) -> DynamicConfigResponse:
+) -> JSONResponse:
     """Dynamic configuration: the defaults."""
-    return DynamicConfigResponse()
+    return struct_json(DynamicConfigResponse())
 
 
 @tinker_startup_router.post(
-    "/auth/token", response_model=AuthTokenResponse, responses={404: {"description": "No JWT mode"}}
+    "/auth/token",
+    responses={**answers(AuthTokenResponse), 404: {"description": "No JWT mode"}},
 )
 def auth_token(
     request: Request, caller: CallerDep, body: Annotated[dict[str, Any] | None, Body()] = None
-) -> AuthTokenResponse | JSONResponse:
+) -> JSONResponse:
     """Exchange an API key for a JWT (only when the server was started in JWT mode)."""
     state = state_of(request)
     if not state.config.jwt:
         return JSONResponse({"detail": "JWT authentication is not enabled"}, status_code=404)
-    return AuthTokenResponse(jwt=mint_jwt(state, caller))
+    return struct_json(AuthTokenResponse(jwt=mint_jwt(state, caller)))
 
 
 @common_router.post("/telemetry", response_model=TelemetryResponse)

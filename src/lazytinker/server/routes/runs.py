@@ -26,6 +26,7 @@ from lazytinker.server.repo import (
 )
 from lazytinker.server.routes.common import errors
 from lazytinker.server.state import api_error, state_of
+from lazytinker.server.structs import answers
 
 __all__ = ["MAX_PAGE", "router", "tinker_router"]
 
@@ -39,7 +40,7 @@ router = APIRouter(prefix="/api/v1")
 tinker_router = APIRouter(prefix="/api/v1")
 
 
-@router.get("/training_runs", response_model=TrainingRunsResponse)
+@router.get("/training_runs", responses=answers(TrainingRunsResponse))
 def list_training_runs(
     request: Request,
     caller: CallerDep,
@@ -70,7 +71,7 @@ def list_training_runs(
     return JSONResponse({"training_runs": runs, "cursor": cursor})
 
 
-@router.get("/training_runs/{run_id}", response_model=TrainingRun, responses=NOT_FOUND)
+@router.get("/training_runs/{run_id}", responses={**answers(TrainingRun), **NOT_FOUND})
 def get_training_run(
     request: Request, caller: CallerDep, run_id: str, access_scope: Scope = "owned"
 ) -> JSONResponse:
@@ -83,8 +84,7 @@ def get_training_run(
 
 @router.get(
     "/training_runs/{run_id}/checkpoints",
-    response_model=CheckpointsListResponse,
-    responses=NOT_FOUND,
+    responses={**answers(CheckpointsListResponse), **NOT_FOUND},
 )
 def list_run_checkpoints(request: Request, caller: CallerDep, run_id: str) -> JSONResponse:
     """Every checkpoint of a run the caller can see, oldest first, no cursor."""
@@ -101,7 +101,7 @@ def list_run_checkpoints(request: Request, caller: CallerDep, run_id: str) -> JS
     return JSONResponse(body)
 
 
-@tinker_router.get("/checkpoints", response_model=CheckpointsListResponse)
+@tinker_router.get("/checkpoints", responses=answers(CheckpointsListResponse))
 def list_user_checkpoints(
     request: Request, caller: CallerDep, limit: Limit = 100, offset: Offset = 0
 ) -> JSONResponse:

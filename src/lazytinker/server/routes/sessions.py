@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import sqlite3
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
 from lazytinker.api.models import (
@@ -17,6 +17,7 @@ from lazytinker.api.models import (
     SessionSearchResponse,
     StatusQuery,
     TraceExportResponse,
+    UserOwner,
 )
 from lazytinker.server.auth import CallerDep
 from lazytinker.server.catalog import PROJECTS
@@ -24,6 +25,7 @@ from lazytinker.server.routes.common import errors
 from lazytinker.server.routes.runs import Limit, Offset, Scope
 from lazytinker.server.signing import signed_url
 from lazytinker.server.state import Caller, api_error, state_of
+from lazytinker.server.structs import answers, reads, struct_body
 from lazytinker.server.views import iso, loads
 
 __all__ = ["router"]
@@ -102,7 +104,7 @@ def _search_filter(body: SessionSearchRequest, caller: Caller) -> tuple[list[str
     if body.owner.type == "own":
         where.append("s.owner = ?")
         args.append(caller.urn)
-    elif body.owner.type == "user":
+    elif isinstance(body.owner, UserOwner):
         where.append(f"s.owner IN ({','.join('?' * len(body.owner.owner_urns))})")
         args.extend(body.owner.owner_urns)
     if body.project_ids is not None:
@@ -131,9 +133,15 @@ def _search_filter(body: SessionSearchRequest, caller: Caller) -> tuple[list[str
     return where, args
 
 
-@router.post("/sessions/search", response_model=SessionSearchResponse, responses=errors(400, 422))
+@router.post(
+    "/sessions/search",
+    responses={**answers(SessionSearchResponse), **errors(400, 422)},
+    openapi_extra=reads(SessionSearchRequest),
+)
 def search_sessions(
-    request: Request, caller: CallerDep, body: SessionSearchRequest
+    request: Request,
+    caller: CallerDep,
+    body: Annotated[SessionSearchRequest, Depends(struct_body(SessionSearchRequest))],
 ) -> JSONResponse:
     """Session summaries, newest first, filtered; `next_cursor` while more remain."""
     where, args = _search_filter(body, caller)

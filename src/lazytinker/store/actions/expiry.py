@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from lazytinker import human
 from lazytinker.api.errors import LazytinkerError, NotFoundError, RateLimitedError
+from lazytinker.api.models.structs import wire_copy
 from lazytinker.api.paths import CheckpointRef
 from lazytinker.store.actions.bulk import Bulk
 from lazytinker.store.actions.progress import NAMED_IN_NOTICE, Progress, summarise
@@ -52,7 +53,7 @@ class Expiry:
             before = state.find_checkpoint(ref.path)
             number = state.mutations.begin(ref.path, "expires_at")
             if before is not None:
-                state.put_checkpoint(before.model_copy(update={"expires_at": expires}))
+                state.put_checkpoint(wire_copy(before, expires_at=expires))
             try:
                 await state.mutations.awaiting(ref.path, self.api.set_checkpoint_ttl(ref, seconds))
             except RateLimitedError:

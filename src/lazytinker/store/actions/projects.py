@@ -11,6 +11,7 @@ import uuid
 import msgspec
 
 from lazytinker.api.errors import LazytinkerError
+from lazytinker.api.models.structs import wire_copy
 from lazytinker.api.paths import CheckpointRef
 from lazytinker.store.protocol import StoreAPI
 from lazytinker.store.records import ActionResult, SessionInfo
@@ -36,7 +37,7 @@ class Projects:
         info = state.sessions.get(session_id) or SessionInfo(session_id=session_id)
         state.announce(state.sessions.put(_with_project(info, project_id)))
         moved = [
-            run.model_copy(update={"project_id": project_id})
+            wire_copy(run, project_id=project_id)
             for run_id in state.runs_of_session(session_id)
             if (run := state.runs.get(run_id)) is not None
         ]

@@ -14,6 +14,7 @@ from lazytinker.api.errors import (
     NotFoundError,
     RateLimitedError,
 )
+from lazytinker.api.models.structs import wire_copy
 from lazytinker.api.paths import CheckpointRef
 from lazytinker.store.actions.bulk import Bulk
 from lazytinker.store.actions.reread import Reread
@@ -41,7 +42,7 @@ class Visibility:
             before = state.find_checkpoint(ref.path)
             number = state.mutations.begin(ref.path, "public")
             if before is not None:
-                state.put_checkpoint(before.model_copy(update={"public": public}))
+                state.put_checkpoint(wire_copy(before, public=public))
             try:
                 await state.mutations.awaiting(ref.path, call(ref))
             except RateLimitedError:

@@ -17,6 +17,7 @@ from lazytinker.api.errors import (
     UnsupportedError,
 )
 from lazytinker.api.models import SessionSearchRequest
+from lazytinker.api.models.structs import wire_copy
 from lazytinker.api.paging import MAX_ITEMS
 from lazytinker.store.loaders.base import Loader
 from lazytinker.store.protocol import Capability
@@ -108,7 +109,7 @@ class SessionsLoader(Loader):
                 # A cursor that leads back to what we have would page for ever.
                 self._stopped(len(infos), "the next page brought nothing new")
                 break
-            request = request.model_copy(update={"cursor": page.next_cursor})
+            request = wire_copy(request, cursor=page.next_cursor)
         else:
             self._stopped(len(infos), f"a search reads at most {SEARCH_MAX_PAGES} pages here")
         return infos
