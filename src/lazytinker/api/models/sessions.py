@@ -2,67 +2,54 @@
 parses them). Lookups of one session or sampler, project assignment and trace export are in
 `session_details`.
 
-Each kind of owner, status and failure is told by its `type` (msgspec's tag); `type` is also a
-class attribute, so `status.type` reads as it does on the wire.
+Each kind of owner, status and failure is told by its `type` (msgspec's tag, `TaggedStruct`).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, Literal
 
 import msgspec
 
-from lazytinker.api.models.structs import SizeField, WireStruct
+from lazytinker.api.models.structs import SizeField, TaggedStruct, WireStruct
 from lazytinker.api.models.values import Metadata, count_or_none, ensure_aware
 
 FinishReasonType = Literal["success", "errored", "interrupted"]
 
 
-class OwnOwner(WireStruct, tag_field="type", tag="own"):
+class OwnOwner(TaggedStruct, tag="own"):
     """Sessions the caller owns."""
 
-    type: ClassVar[str] = "own"
 
-
-class AccessibleOwner(WireStruct, tag_field="type", tag="accessible"):
+class AccessibleOwner(TaggedStruct, tag="accessible"):
     """Sessions the caller can see."""
 
-    type: ClassVar[str] = "accessible"
 
-
-class UserOwner(WireStruct, tag_field="type", tag="user"):
+class UserOwner(TaggedStruct, tag="user"):
     """Sessions owned by the named users."""
 
-    type: ClassVar[str] = "user"
     owner_urns: Annotated[list[str], msgspec.Meta(min_length=1, max_length=10)]
 
 
 Owner = OwnOwner | AccessibleOwner | UserOwner
 
 
-class ActiveStatusQuery(WireStruct, tag_field="type", tag="active"):
+class ActiveStatusQuery(TaggedStruct, tag="active"):
     """Match running sessions."""
 
-    type: ClassVar[str] = "active"
 
-
-class CancelledStatusQuery(WireStruct, tag_field="type", tag="cancelled"):
+class CancelledStatusQuery(TaggedStruct, tag="cancelled"):
     """Match cancelled sessions."""
 
-    type: ClassVar[str] = "cancelled"
 
-
-class FailedStatusQuery(WireStruct, tag_field="type", tag="failed"):
+class FailedStatusQuery(TaggedStruct, tag="failed"):
     """Match failed sessions."""
 
-    type: ClassVar[str] = "failed"
 
-
-class ClientFinishedStatusQuery(WireStruct, tag_field="type", tag="client_finished"):
+class ClientFinishedStatusQuery(TaggedStruct, tag="client_finished"):
     """Match sessions the client finished, optionally only for some reasons."""
 
-    type: ClassVar[str] = "client_finished"
     reasons: list[FinishReasonType] | None = None
 
 
@@ -94,16 +81,13 @@ class SessionSearchRequest(WireStruct):
     cursor: SessionSearchCursor | None = None
 
 
-class ActiveStatus(WireStruct, tag_field="type", tag="active"):
+class ActiveStatus(TaggedStruct, tag="active"):
     """The session is running."""
 
-    type: ClassVar[str] = "active"
 
-
-class CancelledStatus(WireStruct, tag_field="type", tag="cancelled"):
+class CancelledStatus(TaggedStruct, tag="cancelled"):
     """The session was cancelled."""
 
-    type: ClassVar[str] = "cancelled"
     detail: str | None = None
 
 
@@ -113,43 +97,38 @@ class FinishReason(WireStruct):
     type: FinishReasonType
 
 
-class ClientFinishedStatus(WireStruct, tag_field="type", tag="client_finished"):
+class ClientFinishedStatus(TaggedStruct, tag="client_finished"):
     """The client finished the session."""
 
-    type: ClassVar[str] = "client_finished"
     reason: FinishReason
     detail: str | None = None
 
 
-class RequestFailure(WireStruct, tag_field="type", tag="request"):
+class RequestFailure(TaggedStruct, tag="request"):
     """A failure caused by one request."""
 
-    type: ClassVar[str] = "request"
     request_id: str
     request_type: str
 
 
-class TrainingRunFailure(WireStruct, tag_field="type", tag="training_run"):
+class TrainingRunFailure(TaggedStruct, tag="training_run"):
     """A failure caused by a training run."""
 
-    type: ClassVar[str] = "training_run"
     training_run_id: str
 
 
-class SamplingSessionFailure(WireStruct, tag_field="type", tag="sampling_session"):
+class SamplingSessionFailure(TaggedStruct, tag="sampling_session"):
     """A failure caused by a sampling session."""
 
-    type: ClassVar[str] = "sampling_session"
     sampling_session_id: str
 
 
 FailureReason = RequestFailure | TrainingRunFailure | SamplingSessionFailure
 
 
-class FailedStatus(WireStruct, tag_field="type", tag="failed"):
+class FailedStatus(TaggedStruct, tag="failed"):
     """The session failed."""
 
-    type: ClassVar[str] = "failed"
     category: Literal["user", "internal"]
     message: str
     reason: FailureReason

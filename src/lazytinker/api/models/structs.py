@@ -26,6 +26,16 @@ class WireStruct(msgspec.Struct, kw_only=True):
     """Base of the msgspec wire records: keyword-only fields, unknown fields ignored."""
 
 
+class TaggedStruct(WireStruct, tag_field="type"):
+    """Base of a kind told apart by its `type` (an owner, a status, a failure): msgspec's tag,
+    readable as `record.type` as it reads on the wire."""
+
+    @property
+    def type(self) -> str:
+        """The kind's tag."""
+        return str(self.__struct_config__.tag)
+
+
 if TYPE_CHECKING:
     SizeField = int | None
     CountField = int
