@@ -11,10 +11,16 @@ A call goes to the pool with the fewest calls under way, the first of them on a 
 at a time keeps reusing one connection (a new pool per call would open a new connection, and
 over TLS pay two more round trips, each time), and 32 at once fill every pool evenly. A pool is
 built when first needed, so a start-up that makes three calls builds no more than three.
+
+Over https each pool offers HTTP/2 (ALPN): a server that takes it carries all of the pool's
+calls on one connection at once, so 32 calls in flight hold four connections, not 32 (and pay
+four TLS handshakes). Plain `http://` stays HTTP/1.1 (no server here speaks HTTP/2 without
+TLS). `LAZYTINKER_HTTP2=0` offers HTTP/1.1 only, for a server whose HTTP/2 misbehaves.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Callable
 from ssl import SSLContext
 
@@ -24,6 +30,8 @@ CONNECTIONS = 32
 """Connections to one service at most (the official CLI keeps 32 deletes in flight)."""
 PER_POOL = 8
 """Connections in one httpcore pool: small enough that its upkeep stays cheap."""
+HTTP2_SWITCH = "LAZYTINKER_HTTP2"
+"""`LAZYTINKER_HTTP2=0`: offer HTTP/1.1 only (read as each pool is built)."""
 
 
 class _Counted(httpx.AsyncByteStream):
@@ -76,7 +84,9 @@ class SplitPool(httpx.AsyncBaseTransport):
         if pool is None:
             size = self._sizes[index]
             limits = httpx.Limits(max_connections=size, max_keepalive_connections=size)
-            pool = self._pools[index] = httpx.AsyncHTTPTransport(verify=self._verify, limits=limits)
+            pool = self._pools[index] = httpx.AsyncHTTPTransport(
+                verify=self._verify, limits=limits, http2=os.environ.get(HTTP2_SWITCH) != "0"
+            )
         return pool
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
