@@ -1,19 +1,32 @@
-"""What the early-request tests share: the error a call ends in with and without them, and
-the command line run to a refusal."""
+"""What the early-request tests share: a client whose first wave went early, the error a call
+ends in with and without them, and the command line run to a refusal."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
 
+from lazytinker.api import tls
 from lazytinker.api.client import TinkerAPI
 from lazytinker.api.errors import UnreachableError
 from lazytinker.cli.first_wave import start_early
 from tests.ui.harness import profile_for
+
+
+@asynccontextmanager
+async def early_client(url: str) -> AsyncIterator[TinkerAPI]:
+    """A client of the hpcai-flavored server at `url` whose first wave was sent early (over
+    https, with the TLS context prepared first, as the command line does)."""
+    profile = profile_for(url, flavor="hpcai")
+    tls.prepare(url)
+    async with TinkerAPI(profile.target(), early=start_early(profile)) as api:
+        yield api
 
 
 async def unreachable_both_ways(url: str) -> tuple[str, str]:

@@ -18,10 +18,10 @@ import trustme
 from lazytinker.api import tls
 from lazytinker.api.client import TinkerAPI
 from lazytinker.api.pool import CONNECTIONS, HTTP2_SWITCH, PER_POOL
-from lazytinker.cli.first_wave import start_early
 from lazytinker.server.app import create_app
 from lazytinker.server.config import ServerConfig
 from tests.h2_server import Recording, serve_https_h2
+from tests.network.early_cases import early_client
 from tests.ui.harness import profile_for
 
 POOLS = CONNECTIONS // PER_POOL
@@ -69,10 +69,7 @@ async def test_the_early_answer_is_used_and_later_calls_multiplex(
     served: tuple[str, Recording],
 ) -> None:
     url, recording = served
-    profile = profile_for(url, flavor="hpcai")
-    tls.prepare(url)
-    early = start_early(profile)
-    async with TinkerAPI(profile.target(), early=early) as api:
+    async with early_client(url) as api:
         page = await api.list_training_runs(limit=100, offset=0)
         assert api.transport.answered_early == 1
         runs = [run.training_run_id for run in page.training_runs]
@@ -102,11 +99,9 @@ async def test_an_early_connection_that_agreed_on_http2_is_not_read_as_http1(
     that may agree on HTTP/2, which they do not speak. What comes back is no HTTP/1.1 answer,
     so it is dropped as a broken one is, and the client asks itself."""
     url, recording = served
-    profile = profile_for(url, flavor="hpcai")
     tls.prepare(url)
     tls.context_for(url).set_alpn_protocols(["h2", "http/1.1"])  # as httpcore sets it
-    early = start_early(profile)
-    async with TinkerAPI(profile.target(), early=early) as api:
+    async with early_client(url) as api:
         page = await api.list_training_runs(limit=100, offset=0)
         assert api.transport.answered_early == 0
     assert page.training_runs

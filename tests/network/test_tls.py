@@ -14,12 +14,9 @@ import pytest
 import trustme
 
 from lazytinker.api import tls
-from lazytinker.api.client import TinkerAPI
-from lazytinker.cli.first_wave import start_early
 from tests.client_asgi import Reply, ScriptedApp, serve
-from tests.ui.harness import profile_for
 
-from .early_cases import run_refused, unreachable_both_ways
+from .early_cases import early_client, run_refused, unreachable_both_ways
 
 RUNS = {"training_runs": [], "cursor": {"offset": 0, "limit": 100, "total_count": 0}}
 
@@ -81,10 +78,7 @@ async def test_the_early_requests_speak_https(
 ) -> None:
     url, ca = https_url
     _trust(ca, tmp_path, monkeypatch)
-    profile = profile_for(url, flavor="hpcai")
-    tls.prepare(url)
-    early = start_early(profile)
-    async with TinkerAPI(profile.target(), early=early) as api:
+    async with early_client(url) as api:
         page = await api.list_training_runs(limit=100, offset=0)
         assert api.transport.answered_early == 1
     assert page.cursor.total_count == 0
