@@ -99,6 +99,46 @@ CASES = [
         error=NotFoundError,
     ),
     Case(
+        # msgspec quotes a value it refuses ("Invalid enum value '...'"): not this one.
+        "key-as-a-checkpoint-type",
+        runs(
+            Answer(
+                body=runs_page(
+                    [
+                        run(
+                            "r",
+                            last_checkpoint=checkpoint(
+                                "tinker://r/weights/1", checkpoint_type=f"{KEY}\n\x1b[2J"
+                            ),
+                        )
+                    ]
+                )
+            )
+        ),
+        error=BadResponseError,
+        says="last_checkpoint.checkpoint_type",
+    ),
+    Case(
+        # The same with every payload, a lone surrogate among them: msgspec cannot word that.
+        "key-and-escapes-as-a-checkpoint-type",
+        runs(
+            Answer(
+                body=runs_page(
+                    [
+                        run(
+                            "r",
+                            last_checkpoint=checkpoint(
+                                "tinker://r/weights/1", checkpoint_type=f"{KEY}\n{EVIL}"
+                            ),
+                        )
+                    ]
+                )
+            )
+        ),
+        error=BadResponseError,
+        says="last_checkpoint.checkpoint_type",
+    ),
+    Case(
         "key-echoed-as-a-field-name",
         runs(Answer(body=runs_page([run("r", user_metadata={KEY: 5})]))),
         error=BadResponseError,

@@ -230,11 +230,28 @@ def _parse_struct(
         pass
     data = _python_json(resp, endpoint, host)
     try:
-        return convert_wire(data, model)
+        try:
+            return convert_wire(data, model)
+        except UnicodeError:
+            # A lone surrogate (`"\ud800"`) where a fixed value or a time goes: msgspec cannot
+            # even word its error. Where it is wrong is found on a copy without them.
+            convert_wire(_without_surrogates(data), model)
+            raise _bad_struct_field(None, resp, endpoint, host) from None
     except msgspec.ValidationError as exc:
         raise _bad_struct_field(exc, resp, endpoint, host) from None
     except RecursionError:
         raise _not_json(resp, endpoint, host, " (nested too deeply)") from None
+
+
+def _without_surrogates(data: Any) -> Any:
+    """`data` with every lone surrogate in its strings (keys too) replaced by U+FFFD."""
+    if isinstance(data, str):
+        return data.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    if isinstance(data, list):
+        return [_without_surrogates(item) for item in data]
+    if isinstance(data, dict):
+        return {_without_surrogates(k): _without_surrogates(v) for k, v in data.items()}
+    return data
 
 
 def _python_json(resp: httpx.Response, endpoint: str, host: str) -> Any:
@@ -247,14 +264,19 @@ def _python_json(resp: httpx.Response, endpoint: str, host: str) -> Any:
 _STRUCT_ERROR = re.compile(r"^(?P<msg>.*?)(?: - at `\$(?P<path>.*)`)?$", re.DOTALL)
 _MISSING = re.compile(r"^Object missing required field `(?P<name>.*)`$", re.DOTALL)
 _STEP = re.compile(r"\.([^.\[]+)|\[(\d+)\]|\[(\.\.\.)\]")
+_QUOTED = re.compile(r" '.*'$", re.DOTALL)
 
 
 def _bad_struct_field(
-    exc: msgspec.ValidationError, resp: httpx.Response, endpoint: str, host: str
+    exc: msgspec.ValidationError | None, resp: httpx.Response, endpoint: str, host: str
 ) -> BadResponseError:
-    """msgspec's `Expected `str`, got `int` - at `$.runs[0].id`` as `_bad_field` words it."""
-    found = _STRUCT_ERROR.match(str(exc))
+    """msgspec's `Expected `str`, got `int` - at `$.runs[0].id`` as `_bad_field` words it
+    (None: something in the body, nobody can say where)."""
+    found = _STRUCT_ERROR.match(str(exc) if exc is not None else "not valid text")
     msg, path = (found["msg"], found["path"] or "") if found else (str(exc), "")
+    # msgspec quotes the value it refuses; the field is named already, and every error's text
+    # is made one safe line anyway (`errors.one_line`), so the server's text is left out.
+    msg = _QUOTED.sub("", msg)
     # A metadata key is not named (`[...]`): it is server text, and may echo the key.
     loc = [name or index or "<key>" for name, index, _ in _STEP.findall(path)]
     missing = _MISSING.match(msg)
