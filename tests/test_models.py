@@ -149,7 +149,7 @@ def test_odd_sizes_and_counts_do_not_fail_a_listing() -> None:
                     "checkpoint_id": "weights/1",
                     "checkpoint_type": "training",
                     "tinker_path": "tinker://s:train:0/weights/1",
-                    "size_bytes": [1, 2],
+                    "size_bytes": "²",  # a digit to str.isdigit, not to int()
                 },
             }
         ],

@@ -46,8 +46,8 @@ def count_or_none(value: Any) -> int | None:
         return value if value >= 0 else None
     if isinstance(value, float):
         return int(value) if math.isfinite(value) and value >= 0 else None
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
+    if isinstance(value, str) and (digits := value.strip()).isascii() and digits.isdigit():
+        return int(digits)  # ASCII: "²" is a digit to `isdigit`, not to `int`
     return None
 
 
