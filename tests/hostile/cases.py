@@ -60,6 +60,12 @@ def runs(*answers: Answer) -> list[Route]:
     return [("GET", RUNS, list(answers))]
 
 
+def checkpoint_typed(kind: str) -> list[Route]:
+    """Script a page of one run whose last checkpoint's type is `kind`."""
+    last = checkpoint("tinker://r/weights/1", checkpoint_type=kind)
+    return runs(Answer(body=runs_page([run("r", last_checkpoint=last)])))
+
+
 def fastapi(*errors: Any) -> dict[str, Any]:
     """A FastAPI validation error body."""
     return {"detail": list(errors)}
@@ -101,40 +107,14 @@ CASES = [
     Case(
         # msgspec quotes a value it refuses ("Invalid enum value '...'"): not this one.
         "key-as-a-checkpoint-type",
-        runs(
-            Answer(
-                body=runs_page(
-                    [
-                        run(
-                            "r",
-                            last_checkpoint=checkpoint(
-                                "tinker://r/weights/1", checkpoint_type=f"{KEY}\n\x1b[2J"
-                            ),
-                        )
-                    ]
-                )
-            )
-        ),
+        checkpoint_typed(f"{KEY}\n\x1b[2J"),
         error=BadResponseError,
         says="last_checkpoint.checkpoint_type",
     ),
     Case(
         # The same with every payload, a lone surrogate among them: msgspec cannot word that.
         "key-and-escapes-as-a-checkpoint-type",
-        runs(
-            Answer(
-                body=runs_page(
-                    [
-                        run(
-                            "r",
-                            last_checkpoint=checkpoint(
-                                "tinker://r/weights/1", checkpoint_type=f"{KEY}\n{EVIL}"
-                            ),
-                        )
-                    ]
-                )
-            )
-        ),
+        checkpoint_typed(f"{KEY}\n{EVIL}"),
         error=BadResponseError,
         says="last_checkpoint.checkpoint_type",
     ),
