@@ -261,27 +261,14 @@ def _python_json(resp: httpx.Response, endpoint: str, host: str) -> Any:
         raise _not_json(resp, endpoint, host) from None
 
 
-_STRUCT_ERROR = re.compile(r"^(?P<msg>.*?)(?: - at `\$(?P<path>.*)`)?$", re.DOTALL)
-_MISSING = re.compile(r"^Object missing required field `(?P<name>.*)`$", re.DOTALL)
-_STEP = re.compile(r"\.([^.\[]+)|\[(\d+)\]|\[(\.\.\.)\]")
-_QUOTED = re.compile(r" '.*'$", re.DOTALL)
-
-
 def _bad_struct_field(
     exc: msgspec.ValidationError | None, resp: httpx.Response, endpoint: str, host: str
 ) -> BadResponseError:
     """msgspec's `Expected `str`, got `int` - at `$.runs[0].id`` as `_bad_field` words it
     (None: something in the body, nobody can say where)."""
-    found = _STRUCT_ERROR.match(str(exc) if exc is not None else "not valid text")
-    msg, path = (found["msg"], found["path"] or "") if found else (str(exc), "")
-    # msgspec quotes the value it refuses; the field is named already, and every error's text
-    # is made one safe line anyway (`errors.one_line`), so the server's text is left out.
-    msg = _QUOTED.sub("", msg)
-    # A metadata key is not named (`[...]`): it is server text, and may echo the key.
-    loc = [name or index or "<key>" for name, index, _ in _STEP.findall(path)]
-    missing = _MISSING.match(msg)
-    if missing:
-        loc.append(missing["name"])
+    from lazytinker.api.models.structs import refusal_of
+
+    loc, msg, missing = refusal_of(str(exc) if exc is not None else "not valid text")
     first = {"loc": loc, "type": "missing" if missing else "invalid", "msg": msg}
     return _bad_field(first, resp, endpoint, host)
 

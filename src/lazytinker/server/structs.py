@@ -18,7 +18,7 @@ from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from lazytinker.api.models.structs import decode_wire, wire_data
+from lazytinker.api.models.structs import decode_wire, refusal_of, wire_data
 
 __all__ = ["answers", "document_structs", "reads", "struct_body", "struct_json"]
 
@@ -59,13 +59,9 @@ def struct_body(model: type[S]) -> Callable[[Request], Awaitable[S]]:
         try:
             return decode_wire(raw, model)
         except msgspec.ValidationError as exc:
-            text = str(exc)
-            msg, _, where = text.partition(" - at `$")
-            loc = ["body", *[p for p in where.rstrip("`").replace("[", ".").split(".") if p]]
-            loc = [p.rstrip("]") for p in loc]
-            raise RequestValidationError(
-                [{"loc": loc, "msg": msg, "type": "value_error"}]
-            ) from None
+            loc, msg, _ = refusal_of(str(exc))
+            error = {"loc": ["body", *loc], "msg": msg, "type": "value_error"}
+            raise RequestValidationError([error]) from None
         except (msgspec.DecodeError, RecursionError):
             error = {"loc": ["body"], "msg": "JSON decode error", "type": "json_invalid"}
             raise RequestValidationError([error]) from None

@@ -69,7 +69,7 @@ class Checkpoint(WireStruct, dict=True):
 
     def sent(self, field: str) -> bool:
         """Whether the server sent `field` at all (a default is not an answer)."""
-        return field not in self.__dict__.get("unsent", ())
+        return field not in getattr(self, "unsent", ())
 
 
 class CheckpointsListResponse(WireStruct):

@@ -15,7 +15,8 @@ purpose can be told from a default (`NOT_SENT`).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, TypeVar
+import re
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 import msgspec
 
@@ -84,3 +85,32 @@ def wire_copy(record: S, **changes: Any) -> S:
     if unsent:
         copy.unsent = unsent - changes.keys()  # type: ignore[attr-defined]
     return copy
+
+
+class Refusal(NamedTuple):
+    """Where and why msgspec refused a record: the path (`["runs", "0", "id"]`), the reason,
+    and whether the field was missing."""
+
+    loc: list[str]
+    msg: str
+    missing: bool
+
+
+_REFUSAL = re.compile(r"^(?P<msg>.*?)(?: - at `\$(?P<path>.*)`)?$", re.DOTALL)
+_MISSING = re.compile(r"^Object missing required field `(?P<name>.*)`$", re.DOTALL)
+_STEP = re.compile(r"\.([^.\[]+)|\[(\d+)\]|\[(\.\.\.)\]")
+_QUOTED = re.compile(r" '.*'$", re.DOTALL)
+
+
+def refusal_of(text: str) -> Refusal:
+    """msgspec's `Expected `str`, got `int` - at `$.runs[0].id`` taken apart. The value msgspec
+    quotes (`Invalid enum value '...'`) is left out: it is the other side's text, and the
+    field is named. A mapping's key is not named either (`<key>`): msgspec says `[...]`."""
+    found = _REFUSAL.match(text)
+    msg, path = (found["msg"], found["path"] or "") if found else (text, "")
+    msg = _QUOTED.sub("", msg)
+    loc = [name or index or "<key>" for name, index, _ in _STEP.findall(path)]
+    missing = _MISSING.match(msg)
+    if missing:
+        loc.append(missing["name"])
+    return Refusal(loc, msg, missing is not None)
